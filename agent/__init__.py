@@ -1,0 +1,1 @@
+"""Prompt, parser, policy, loop, CLI and benchmark: the only package that knows the others."""

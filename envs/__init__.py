@@ -1,0 +1,12 @@
+"""Where actions run: the ``Env`` interface, a fake, and the concrete environments in subpackages
+(``sim``: the simulated phone, ``android``: phones over ADB, ``desktop``: mouse and keyboard,
+``tasks``: benchmark episodes). Subpackages are imported where used; nothing heavy loads here."""
+
+from .base import ActionRejected, CaptureFailed, DeviceLost, Env, EnvBase, EnvError, Observation, Outcome
+from .check import EnvCheckError, check_env
+from .fake import FakeEnv, make_screens
+
+__all__ = [
+    "ActionRejected", "CaptureFailed", "DeviceLost", "Env", "EnvBase", "EnvCheckError", "EnvError",
+    "FakeEnv", "Observation", "Outcome", "check_env", "make_screens",
+]  # fmt: skip
