@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from qwen2vl_agent.tools import MOBILE_ACTIONS, Action, Answer, Terminate, Wait
+
 from .base import EnvBase, EnvError, Observation, Outcome
 
 if TYPE_CHECKING:

@@ -33,7 +33,16 @@ from .actions import (
     tool_spec,
     tool_specs,
 )
-from .coords import CONVENTIONS, DEFAULT_CONVENTION, Convention, Frame, PointOutOfRange, from_screen, map_action, to_screen
+from .coords import (
+    CONVENTIONS,
+    DEFAULT_CONVENTION,
+    Convention,
+    Frame,
+    PointOutOfRange,
+    from_screen,
+    map_action,
+    to_screen,
+)
 from .errors import ModelError
 
 __all__ = [
