@@ -1,0 +1,57 @@
+"""Noticing when an episode goes nowhere: consecutive failures, and the same action on an unchanged screen.
+
+``ProgressTracker.update`` is called once per reply. It returns notes for the model (appended to the
+reply's result) and, through ``verdict()``, decides when the episode should end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from qwen2vl_agent.envs import Observation
+
+if TYPE_CHECKING:
+    from .acting import Acted
+    from .loop import LoopConfig
+    from .records import Status
+
+
+def fingerprint(obs: Observation) -> str:
+    """A coarse digest of the screen: equal for visually identical screens, cheap to compute."""
+    small = obs.screenshot.convert("L").resize((32, 32))
+    coarse = bytes(v >> 4 for v in small.tobytes())
+    return hashlib.blake2b(coarse, digest_size=16).hexdigest()
+
+
+class ProgressTracker:
+    def __init__(self, config: LoopConfig) -> None:
+        self.config = config
+        self.failures = 0
+        self.repeats = 0
+        self._last: tuple[str, tuple[str, ...]] | None = None
+        self._verdict: tuple[Status, str] | None = None
+
+    def update(self, before: Observation, after: Observation | None, acted: Acted) -> list[str]:
+        notes: list[str] = []
+        self.failures = self.failures + 1 if acted.failed else 0
+        if self.failures >= self.config.max_consecutive_errors:
+            self._verdict = ("model_errors", f"{self.failures} unusable replies or failed actions in a row")
+        screen = fingerprint(before)
+        if acted.executed_keys and after is not None and fingerprint(after) == screen:
+            key = (screen, tuple(acted.executed_keys))
+            self.repeats = self.repeats + 1 if key == self._last else 1
+            self._last = key
+        else:
+            self.repeats, self._last = 0, None
+        if self.repeats >= self.config.repeat_warn:
+            notes.append(
+                f"Note: the screen has not changed after the same action {self.repeats} times in a row; "
+                "it has no effect here, so try something different."
+            )
+        if self.repeats >= self.config.repeat_stop:
+            self._verdict = ("stuck", f"the same action had no effect {self.repeats} times in a row")
+        return notes
+
+    def verdict(self) -> tuple[Status, str] | None:
+        return self._verdict

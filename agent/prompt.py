@@ -1,0 +1,179 @@
+"""The prompt: the system message with a generated tool section, and the episode rendered as Qwen does.
+
+The tool section is generated from the action models (``tools.tool_specs``) through Qwen-Agent's English
+function-call template (``templates/tools_en.txt``), so it cannot drift from what the parser accepts.
+
+The conversation follows Qwen-Agent's ``qwen`` function-call rendering (reference:
+``shared/docs/PROTOCOL.md``): each call becomes ``✿FUNCTION✿: name\\n✿ARGS✿: {json}``, its result
+``\\n✿RESULT✿: <text><image>\\n✿RETURN✿: ``, a later thought follows the ``✿RETURN✿: `` directly, the
+trailing ``: `` is dropped so the model continues with it, and the unfinished tool episode is folded
+into the last user message after a blank line. Templates are package data rendered strictly: a missing
+variable is an error, not an empty string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from string import Template
+from typing import TYPE_CHECKING, Any
+
+from qwen2vl_agent.model import ImagePart, Message, Part, TextPart
+
+from . import jsonish, markers
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+
+OMITTED = "(screenshot omitted)"
+
+
+class TemplateError(KeyError):
+    """A template was rendered without one of its variables."""
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template(resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8"))
+
+
+def render_template(template: str, /, **variables: Any) -> str:
+    """Render ``templates/<template>`` with ``$variables``; every variable must be given."""
+    try:
+        return _template(template).substitute(variables)
+    except KeyError as e:
+        raise TemplateError(f"template {template!r} needs the variable {e.args[0]!r}") from None
+
+
+def tool_description(spec: dict[str, Any]) -> str:
+    """One tool, as Qwen-Agent describes it: heading, description, JSON-schema parameters."""
+    return render_template(
+        "tool_en.txt",
+        name=spec["name"],
+        description=spec["description"],
+        parameters=jsonish.dumps(spec["parameters"]),
+        args_format=spec.get("args_format", "Format the arguments as a JSON object."),
+    ).rstrip()
+
+
+def tool_section(specs: Sequence[dict[str, Any]]) -> str:
+    """The system prompt's tool section for these tool specs (Qwen-Agent's English, non-parallel form)."""
+    return render_template(
+        "tools_en.txt",
+        tool_descs="\n\n".join(tool_description(s) for s in specs),
+        tool_names=",".join(s["name"] for s in specs),
+        FUNCTION=markers.FUNCTION,
+        ARGS=markers.ARGS,
+        RESULT=markers.RESULT,
+        RETURN=markers.RETURN,
+    )
+
+
+def system_message(specs: Sequence[dict[str, Any]], instruction: str | None) -> str:
+    """The instruction (if any), a blank line, then the tool section, as Qwen-Agent appends it."""
+    tools = tool_section(specs)
+    return f"{instruction}\n\n{tools}" if instruction else tools
+
+
+@dataclass
+class CallTurn:
+    """One call in the episode and its result, as the model will see it again."""
+
+    name: str
+    arguments: str  # as shown: normalised JSON for a valid call, the model's own text otherwise
+    result_text: str = ""
+    result_image: Image | None = None
+
+
+@dataclass
+class Exchange:
+    """One model reply: the thought and the calls it made (with their results)."""
+
+    thought: str
+    calls: list[CallTurn] = field(default_factory=list)
+
+
+def _push_text(parts: list[Part], text: str) -> None:
+    """Append text, merging with a preceding text part (the template concatenates parts anyway)."""
+    if not text:
+        return
+    if parts and isinstance(parts[-1], TextPart):
+        parts[-1] = TextPart(parts[-1].text + text)
+    else:
+        parts.append(TextPart(text))
+
+
+def episode_parts(exchanges: Sequence[Exchange], omitted: frozenset[int] = frozenset()) -> list[Part]:
+    """Render the tool episode the way Qwen-Agent flattens assistant, function-call and result messages.
+
+    ``omitted``: indices (in order of appearance) of result images to show as text instead.
+    """
+    parts: list[Part] = []
+    image_index = 0
+    exit_marker = f"\n{markers.RETURN}: "
+    for exchange in exchanges:
+        _push_text(parts, exchange.thought)
+        for call in exchange.calls:
+            prefix = "\n" if parts else ""
+            _push_text(parts, f"{prefix}{markers.FUNCTION}: {call.name}\n{markers.ARGS}: {call.arguments}")
+            _push_text(parts, f"\n{markers.RESULT}: {call.result_text}")
+            if call.result_image is not None:
+                if image_index in omitted:
+                    _push_text(parts, f"{' ' if call.result_text else ''}{OMITTED}")
+                else:
+                    parts.append(ImagePart(call.result_image))
+                image_index += 1
+            _push_text(parts, exit_marker)
+    if parts and isinstance(parts[-1], TextPart) and parts[-1].text.endswith(exit_marker):
+        # Qwen-Agent drops the ": " so the model's continuation starts with it.
+        parts[-1] = TextPart(parts[-1].text[:-2])
+    return parts
+
+
+def build_messages(
+    system: str,
+    task: str,
+    first_image: Image,
+    exchanges: Sequence[Exchange],
+    *,
+    keep_images: int | None = None,
+) -> list[Message]:
+    """The full model input: system, then one user message holding the task and the folded episode.
+
+    ``keep_images``: show only the last K screenshots as images; older ones become a short text note.
+    Dropping an image changes the M-RoPE positions of everything after it, so a prefix cache only helps
+    while no image has been dropped.
+    """
+    results = sum(1 for ex in exchanges for c in ex.calls if c.result_image is not None)
+    total = results + 1
+    dropped = max(0, total - keep_images) if keep_images is not None else 0
+    user: list[Part] = [TextPart(render_template("task.txt", image_name="screen0.png", task=task))]
+    if dropped:
+        _push_text(user, f" {OMITTED}")
+    else:
+        user.append(ImagePart(first_image))
+    if exchanges:
+        _push_text(user, "\n\n")
+        omitted = frozenset(range(dropped - 1)) if dropped else frozenset()
+        for part in episode_parts(exchanges, omitted):
+            if isinstance(part, TextPart):
+                _push_text(user, part.text)
+            else:
+                user.append(part)
+    return [Message.text("system", system), Message("user", tuple(user))]
+
+
+def render_text(messages: Sequence[Message], image_token: str = "<|vision_start|><|image_pad|><|vision_end|>") -> str:
+    """ChatML text of ``messages`` with the generation prompt, images as Qwen2-VL's placeholder.
+
+    This is what the Qwen2-VL chat template produces (before each image pad is expanded); the tests
+    compare it with the reference rendering, and it is handy for debugging prompts.
+    """
+    out = []
+    for message in messages:
+        body = "".join(p.text if isinstance(p, TextPart) else image_token for p in message.content)
+        out.append(f"<|im_start|>{message.role}\n{body}<|im_end|>\n")
+    return "".join(out) + "<|im_start|>assistant\n"

@@ -1,0 +1,68 @@
+"""The trajectory recorder: one directory per episode, written as the episode runs.
+
+Layout of an episode directory:
+
+``meta.json``     the task, when it started, and whatever the caller describes (env, model, config).
+``steps.jsonl``   one ``records.Step`` per line, appended and flushed (and fsync'ed) after every step, so
+                  a killed run keeps every finished step.
+``step_NNN.png``  the screenshot the model saw at step NNN.
+``final.png``     the last screenshot, when there is one.
+``result.json``   the ``records.EpisodeResult``, written at the end.
+``report.html``   a self-contained page of every step, rewritten after each step (open it to watch a run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from qwen2vl_agent.envs import Observation
+
+from .records import EpisodeResult, Step
+from .report import write_report
+
+
+class TrajectoryRecorder:
+    """A loop hook that writes the episode directory described in the module docstring."""
+
+    def __init__(self, out_dir: str | Path, meta: dict[str, Any] | None = None, *, html: bool = True) -> None:
+        self.out_dir = Path(out_dir)
+        self.meta = dict(meta or {})
+        self.html = html
+
+    def on_start(self, task: str, observation: Observation) -> None:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        for stale in ("steps.jsonl", "result.json"):  # a re-run into the same directory starts afresh
+            (self.out_dir / stale).unlink(missing_ok=True)
+        meta = {"task": task, "started_at": time.time(), **self.meta}
+        _write_json(self.out_dir / "meta.json", meta)
+        if self.html:
+            write_report(self.out_dir)
+
+    def on_step(self, step: Step, observation: Observation) -> None:
+        observation.screenshot.save(self.out_dir / step.screenshot, compress_level=1)
+        with open(self.out_dir / "steps.jsonl", "a", encoding="utf-8") as f:
+            f.write(step.model_dump_json() + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        if self.html:
+            write_report(self.out_dir)
+
+    def on_end(self, result: EpisodeResult, observation: Observation | None) -> None:
+        if not self.out_dir.exists():  # the episode failed before it started
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+        if observation is not None:
+            observation.screenshot.save(self.out_dir / "final.png", compress_level=1)
+        result.out_dir = str(self.out_dir)
+        _write_json(self.out_dir / "result.json", result.model_dump(mode="json"))
+        if self.html:
+            write_report(self.out_dir)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,85 @@
+"""Typed records of an episode: what the model saw and said, what ran, and how it ended.
+
+These are what the trajectory recorder writes (one ``Step`` per line of ``steps.jsonl``, the
+``EpisodeResult`` in ``result.json``) and what the benchmark reads back.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["success", "answered", "failure", "max_steps", "stuck", "model_errors", "error"]
+"""How an episode ended.
+
+``success``: the model called Terminate("success"). ``answered``: it replied without any call (a final
+answer). ``failure``: Terminate("failure"). ``max_steps``: the step budget ran out. ``stuck``: the same
+action on an unchanged screen too many times. ``model_errors``: too many consecutive unusable replies or
+failed actions. ``error``: an infrastructure fault (device gone, model crashed); see ``reason``.
+"""
+
+DONE_STATUSES: frozenset[str] = frozenset({"success", "answered"})
+"""Statuses where the agent itself declared the task done."""
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Geometry(_Record):
+    """Every size a point passes through (the most common bug in this field is mixing them up)."""
+
+    screen_size: tuple[int, int]  # the device's input space
+    screenshot_size: tuple[int, int]  # the image the env returned (action pixels)
+    model_image_size: tuple[int, int]  # the image the model saw after resizing
+    convention: str  # the coordinate convention in force
+
+
+class CallRecord(_Record):
+    """One call of a step: as written, as validated, as executed, and its result."""
+
+    name: str
+    raw_arguments: str
+    arguments: dict[str, Any] | None = None  # validated, in the model's coordinates
+    executed: dict[str, Any] | None = None  # the action sent to the env, in screenshot pixels
+    result: str = ""  # text shown to the model as the result
+    error: str | None = None  # a model-facing error (bad point, unknown app, ...)
+    settle_s: float = 0.0
+    execute_s: float = 0.0
+
+
+class Step(_Record):
+    """One model reply and everything it led to."""
+
+    index: int
+    started_at: float
+    screenshot: str  # file name of the screenshot the model saw, inside the episode directory
+    geometry: Geometry
+    foreground: str | None = None
+    raw_text: str  # the model's reply as generated (cut at the stop marker)
+    thought: str = ""
+    calls: list[CallRecord] = Field(default_factory=list)
+    parse_error: str | None = None
+    final_answer: str | None = None
+    prompt_tokens: int = 0
+    output_tokens: int = 0
+    image_tokens: int = 0
+    timings: dict[str, float] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+
+
+class EpisodeResult(_Record):
+    """How an episode ended; ``reason`` is one line for humans."""
+
+    task: str
+    status: Status
+    reason: str
+    steps: int
+    answer: str | None = None  # text of the last Answer call, or the final reply
+    duration_s: float = 0.0
+    out_dir: str | None = None
+
+    @property
+    def declared_done(self) -> bool:
+        return self.status in DONE_STATUSES
