@@ -1,0 +1,27 @@
+"""Android phones over ADB as an ``Env``: ``AndroidEnv`` plus the pieces it is built from.
+
+``AndroidEnv(serial=None, host="127.0.0.1", port=5037, **options)`` connects through the adb server
+(adbutils); ``transport=FakeAdb(FakePhone())`` runs it with no adb at all. Nothing heavy is imported here:
+adbutils, numpy and PIL load when first used.
+"""
+
+from .adb import AdbLost, AdbTransport, AdbutilsTransport, ShellResult, choose_device, command_line, list_devices
+from .apps import ALIASES, AppCatalog, UnknownApp, close_matches, resolve_app
+from .capture import Capture, ScreenCapturer
+from .config import AndroidConfig
+from .device import AndroidDevice, DisplayInfo, Timeouts
+from .env import AndroidEnv
+from .fake import FakeAdb, FakePhone
+from .keyboard import ADB_KEYBOARD_IME, NeedsAdbKeyboard, adbkeyboard_messages, plan_input_text
+from .retry import NO_RETRY, RetryingTransport, RetryPolicy
+from .screencap import RawFrame, decode_png, encode_raw, parse_raw
+from .settle import Settled, SettlePolicy, wait_until_settled
+
+__all__ = [
+    "ADB_KEYBOARD_IME", "ALIASES", "NO_RETRY", "AdbLost", "AdbTransport", "AdbutilsTransport", "AndroidConfig",
+    "AndroidDevice", "AndroidEnv", "AppCatalog", "Capture", "DisplayInfo", "FakeAdb", "FakePhone",
+    "NeedsAdbKeyboard", "RawFrame", "RetryPolicy", "RetryingTransport", "ScreenCapturer", "SettlePolicy",
+    "Settled", "ShellResult", "Timeouts", "UnknownApp", "adbkeyboard_messages", "choose_device",
+    "close_matches", "command_line", "decode_png", "encode_raw", "list_devices", "parse_raw",
+    "plan_input_text", "resolve_app", "wait_until_settled",
+]  # fmt: skip

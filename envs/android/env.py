@@ -1,0 +1,281 @@
+"""``AndroidEnv``: a phone over ADB as an ``Env`` (observe the screen, execute mobile actions).
+
+Points given to ``execute`` are pixels of the last screenshot; they are mapped to the display's input
+coordinates here when the two differ (an override size, a capture at another resolution). Every adb call
+is bounded in time and transient adb failures are retried by ``RetryingTransport``; what remains surfaces
+as ``DeviceLost``/``CaptureFailed``/``EnvError``. The model's own mistakes (an unknown app, text that
+cannot be typed) are ``ActionRejected``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from typing_extensions import assert_never
+
+from qwen2vl_agent.tools import (
+    MOBILE_ACTIONS,
+    Action,
+    Answer,
+    AppSwitch,
+    Back,
+    Click,
+    DoubleClick,
+    Drag,
+    Enter,
+    Home,
+    Hotkey,
+    LongPress,
+    MoveTo,
+    OpenApp,
+    RightClick,
+    Scroll,
+    Swipe,
+    Tap,
+    Terminate,
+    Type,
+    Wait,
+)
+
+from ..base import ActionRejected, CaptureFailed, EnvBase, EnvError, Observation, Outcome
+from .adb import DEFAULT_HOST, DEFAULT_PORT, AdbTransport, AdbutilsTransport, choose_device
+from .apps import AppCatalog, UnknownApp, resolve_app
+from .capture import Capture, ScreenCapturer
+from .config import AndroidConfig
+from .device import AndroidDevice, DisplayInfo
+from .episode import AnimationSwitch, dismiss_keyguard, wake
+from .retry import RetryingTransport
+from .settle import wait_until_settled
+from .text_entry import TextEntry
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+log = logging.getLogger(__name__)
+
+KEY_HOME, KEY_BACK, KEY_ENTER, KEY_APP_SWITCH = 3, 4, 66, 187
+BLACK_RETRY_S = 0.3
+
+
+class AndroidEnv(EnvBase):
+    """A real (or simulated) Android device. Use as a context manager.
+
+    ``AndroidEnv(serial=None, host=..., port=..., **options)`` picks the named device or the only one
+    connected to the adb server at ``host:port``; options are ``AndroidConfig`` fields (or pass
+    ``config=``). ``transport=`` injects an ``AdbTransport`` (e.g. ``FakeAdb``) instead of adbutils.
+    """
+
+    action_space = MOBILE_ACTIONS
+
+    def __init__(
+        self,
+        serial: str | None = None,
+        *,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        config: AndroidConfig | None = None,
+        transport: AdbTransport | None = None,
+        **options: Any,
+    ) -> None:
+        if config is not None and options:
+            raise TypeError("pass either config= or individual options, not both")
+        self.config = config or AndroidConfig(**options)
+        if transport is None:
+            transport = AdbutilsTransport(choose_device(serial, host, port), host, port)
+        self.serial = transport.serial
+        self.device = AndroidDevice(RetryingTransport(transport, self.config.retry), self.config.timeouts)
+        self.capturer = ScreenCapturer(self.device, self.config.capture, self.config.display_id)
+        self.text = TextEntry(self.device, self.config.keyboard, chunk=self.config.text_chunk)
+        self.animations = AnimationSwitch(self.device)
+        self._display: DisplayInfo | None = None
+        self._catalog: AppCatalog | None = None
+        self._components: dict[str, str] = {}
+        self._image_size: tuple[int, int] | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._closed = False
+
+    @classmethod
+    def connect(
+        cls, serial: str | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, **options: Any
+    ) -> AndroidEnv:
+        """The same as the constructor; reads well at call sites: ``AndroidEnv.connect("emulator-5554")``."""
+        return cls(serial, host=host, port=port, **options)
+
+    def __repr__(self) -> str:
+        return f"AndroidEnv({self.serial!r})"
+
+    # ---------------------------------------------------------------- Env
+
+    def reset(self) -> Observation:
+        """Wake the screen, dismiss a non-secure lock screen, optionally stop animations; first observation."""
+        self._check_open()
+        if self.config.wake_on_reset:
+            wake(self.device)
+        if self.config.dismiss_keyguard:
+            dismiss_keyguard(self.device)
+        if self.config.disable_animations:
+            self.animations.disable()
+        self._display = self.device.display()
+        self._catalog = None  # apps may have been installed between episodes
+        return self.observe()
+
+    def observe(self) -> Observation:
+        self._check_open()
+        foreground = self._submit(self.device.foreground) if self.config.foreground else None
+        capture = self._capture()
+        image, display = self._oriented(capture.image())
+        self._image_size = image.size
+        return Observation(
+            screenshot=image,
+            screen_size=display.size,
+            foreground=foreground.result() if foreground else None,
+            ui_tree=self.device.ui_dump() if self.config.ui_tree else None,
+            extra={
+                "capture": capture.path,
+                "capture_s": round(capture.seconds, 4),
+                "rotation": display.rotation,
+                "density": display.density,
+                "serial": self.serial,
+            },
+        )
+
+    def execute(self, action: Action) -> Outcome:
+        self._check_open()
+        started = time.monotonic()
+        message = self._perform(action)
+        acted_s = time.monotonic() - started
+        settle_s = 0.0
+        if self.config.settle is not None and not isinstance(action, Wait):
+            # Frames go straight to the capturer: a transition may pass through black, which is no error here.
+            settled = wait_until_settled(lambda: self.capturer.grab().fingerprint(), self.config.settle)
+            settle_s = settled.waited_s
+            if not settled.settled:
+                log.info("screen still changing %.1f s after %s", settle_s, action.type)
+        return Outcome(message=message, settle_s=settle_s, extra={"act_s": round(acted_s, 4)})
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.animations.restore()
+        except EnvError as e:
+            log.warning("could not restore animation settings on %s: %s", self.serial, e)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        self.device.transport.close()
+
+    # ---------------------------------------------------------------- actions
+
+    def _perform(self, action: Action) -> str:
+        """Carry out one action; the note for the model (usually empty)."""
+        match action:
+            case Tap(point=point):
+                self.device.tap(*self._to_input(point))
+            case LongPress(point=point, duration_ms=ms):
+                p = self._to_input(point)
+                self.device.swipe(p, p, ms)
+            case Swipe(start=start, end=end, duration_ms=ms):
+                self.device.swipe(self._to_input(start), self._to_input(end), ms)
+            case Type(text=text):
+                self.text.type(text)
+            case Back():
+                self.device.keyevent(KEY_BACK)
+            case Home():
+                self.device.keyevent(KEY_HOME)
+            case Enter():
+                self.device.keyevent(KEY_ENTER)
+            case AppSwitch():
+                self.device.keyevent(KEY_APP_SWITCH)
+            case OpenApp(name=name):
+                self._open_app(name)
+            case Wait(seconds=seconds):
+                time.sleep(seconds)
+            case Answer() | Terminate():
+                raise TypeError(f"{action.type} is handled by the agent and never sent to an environment")
+            case Click() | DoubleClick() | RightClick() | MoveTo() | Drag() | Scroll() | Hotkey():
+                names = ", ".join(cls.tool_name() for cls in self.action_space)
+                raise ActionRejected(f"{action.type} is a desktop action; on this phone use one of: {names}.")
+            case _:
+                assert_never(action)
+        return ""
+
+    def _open_app(self, name: str) -> None:
+        catalog = self.catalog()
+        try:
+            package = resolve_app(name, catalog)
+        except UnknownApp as e:
+            raise ActionRejected(str(e)) from e
+        self.device.launch(package, self._components.get(package))
+
+    def catalog(self) -> AppCatalog:
+        """Installed launchable apps (read once per episode)."""
+        if self._catalog is None:
+            self._components = self.device.launchable()
+            packages = list(self._components) or self.device.packages()
+            self._catalog = AppCatalog.of(packages)
+        return self._catalog
+
+    # ---------------------------------------------------------------- geometry and capture
+
+    def display(self) -> DisplayInfo:
+        if self._display is None:
+            self._display = self.device.display()
+        return self._display
+
+    def _to_input(self, point: tuple[int, int]) -> tuple[int, int]:
+        """A screenshot pixel -> the display's input coordinates (scaled if the sizes differ)."""
+        display = self.display().size
+        image = self._image_size or display
+        x, y = point
+        if not (0 <= x < image[0] and 0 <= y < image[1]):
+            raise ActionRejected(f"The point [{x}, {y}] is outside the {image[0]}x{image[1]} screen.")
+        if image == display:
+            return x, y
+        return min(x * display[0] // image[0], display[0] - 1), min(y * display[1] // image[1], display[1] - 1)
+
+    def _oriented(self, image: Image) -> tuple[Image, DisplayInfo]:
+        """The display info matching this frame, re-read when the frame's orientation changed."""
+        display = self.display()
+        if _landscape(image.size) != _landscape(display.size):
+            self._display = display = self.device.display()  # rotated since we last looked
+        return image, display
+
+    def _capture(self) -> Capture:
+        capture = self.capturer.grab()
+        if not capture.is_black():
+            return capture
+        awake = self.device.wakefulness() in (None, "Awake")
+        if not awake and self.config.wake_on_black:
+            log.info("%s: the screen went off; waking it", self.serial)
+            wake(self.device)
+            capture = self.capturer.grab()
+            if not capture.is_black():
+                return capture
+            awake = True
+        if not awake:
+            raise CaptureFailed(f"{self.serial}: the screenshot is black because the screen is off")
+        time.sleep(BLACK_RETRY_S)  # an activity transition can show a black frame for a moment
+        capture = self.capturer.grab()
+        if not capture.is_black():
+            return capture
+        raise CaptureFailed(
+            f"{self.serial}: the screenshot is all black: the app in front forbids screenshots (a secure "
+            "window, FLAG_SECURE) or the capture failed"
+        )
+
+    def _submit(self, fn) -> Future:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"adb-{self.serial}")
+        return self._pool.submit(fn)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise EnvError(f"the Android environment for {self.serial} is closed")
+
+
+def _landscape(size: tuple[int, int]) -> bool:
+    return size[0] > size[1]

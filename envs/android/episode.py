@@ -1,0 +1,75 @@
+"""Getting a device ready for an episode: screen on, non-secure lock screen dismissed, animations off.
+
+Each step polls the device state it changed (with a time limit) rather than sleeping a fixed time.
+Animation scales changed here are remembered by ``AnimationSwitch`` and restored at close.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from ..base import EnvError
+from .device import ANIMATION_SETTINGS, AndroidDevice
+
+log = logging.getLogger(__name__)
+
+KEY_WAKEUP = 224
+KEY_MENU = 82
+
+
+def poll(check: Callable[[], bool], timeout_s: float, interval_s: float = 0.1) -> bool:
+    """Call ``check`` until it is true or ``timeout_s`` passes; the final answer."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if check():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval_s)
+
+
+def wake(device: AndroidDevice, timeout_s: float = 3.0) -> None:
+    """Turn the screen on (KEYCODE_WAKEUP does nothing on an awake screen, unlike POWER)."""
+    if device.wakefulness() in (None, "Awake"):
+        return
+    device.keyevent(KEY_WAKEUP)
+    if not poll(lambda: device.wakefulness() == "Awake", timeout_s):
+        raise EnvError(f"{device.serial}: the screen did not turn on within {timeout_s:.0f} s")
+
+
+def dismiss_keyguard(device: AndroidDevice, timeout_s: float = 3.0) -> None:
+    """Dismiss a swipe-to-unlock lock screen; a PIN/pattern lock is an error the user must fix."""
+    state = device.keyguard()
+    if not state.showing:
+        return
+    if state.secure:
+        raise EnvError(f"{device.serial} is locked with a PIN, pattern or password; unlock it (or remove the lock)")
+    device.run("wm", "dismiss-keyguard", idempotent=True)
+    if poll(lambda: not device.keyguard().showing, timeout_s):
+        return
+    device.keyevent(KEY_MENU)  # older releases dismiss an insecure keyguard on MENU
+    if not poll(lambda: not device.keyguard().showing, 1.0):
+        raise EnvError(f"{device.serial}: the lock screen did not go away; unlock the device")
+
+
+class AnimationSwitch:
+    """Turns system animations off and restores the previous scales on ``restore()``."""
+
+    def __init__(self, device: AndroidDevice) -> None:
+        self.device = device
+        self.saved: dict[str, str | None] | None = None
+
+    def disable(self) -> None:
+        if self.saved is None:
+            self.saved = {key: self.device.setting("global", key) for key in ANIMATION_SETTINGS}
+        for key in ANIMATION_SETTINGS:
+            self.device.put_setting("global", key, "0")
+
+    def restore(self) -> None:
+        if self.saved is None:
+            return
+        for key, value in self.saved.items():
+            self.device.put_setting("global", key, value)
+        self.saved = None
