@@ -13,5 +13,5 @@ found = find_packages(include=[f"{t}*" for t in TOP])
 setup(
     packages=[f"qwen2vl_agent.{name}" for name in found],
     package_dir={f"qwen2vl_agent.{t}": t for t in TOP},
-    package_data={"": ["*.txt", "*.json", "*.jinja", "*.ttf", "*.md", "*.py.txt"]},
+    package_data={"": [f"{d}*.{ext}" for d in ("", "**/") for ext in ("txt", "json", "jinja", "ttf", "png", "md")]},
 )

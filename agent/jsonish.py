@@ -58,8 +58,9 @@ class _Reader:
             self.pos += 1
 
     def peek(self) -> str:
+        """The next non-blank character, or "\0" at the end (never "", which is `in` every string)."""
         self.skip()
-        return self.text[self.pos] if self.pos < len(self.text) else ""
+        return self.text[self.pos] if self.pos < len(self.text) else "\0"
 
     def value(self, depth: int) -> Any:
         if depth > MAX_DEPTH:
@@ -71,7 +72,7 @@ class _Reader:
             return self.array(depth, _CLOSERS[ch])
         if ch in "\"'":
             return self.string()
-        if ch and (ch.isdigit() or ch in "+-."):
+        if ch.isdigit() or ch in "+-.":
             return self.number()
         match = _IDENT.match(self.text, self.pos)
         if match and match.group() in _WORDS:

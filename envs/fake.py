@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from qwen2vl_agent.tools import MOBILE_ACTIONS, Action, Answer, Terminate, Wait
 
-from .base import EnvBase, EnvError, Observation, Outcome
+from .base import ActionRejected, EnvBase, EnvError, Observation, Outcome
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -40,6 +40,7 @@ class FakeEnv(EnvBase):
     """Scripted screens; records what it was asked to do.
 
     ``fail_on``: tool names whose execution raises ``EnvError`` (to test infrastructure faults).
+    ``reject``: tool names whose execution raises ``ActionRejected`` (a mistake told to the model).
     ``static``: never advance the screen (to test no-progress detection).
     """
 
@@ -49,6 +50,7 @@ class FakeEnv(EnvBase):
         *,
         action_space: tuple[type, ...] = MOBILE_ACTIONS,
         fail_on: Sequence[str] = (),
+        reject: Sequence[str] = (),
         static: bool = False,
     ) -> None:
         self.screens = list(screens) if screens is not None else make_screens(6)
@@ -56,6 +58,7 @@ class FakeEnv(EnvBase):
             raise ValueError("FakeEnv needs at least one screen")
         self.action_space = action_space
         self.fail_on = set(fail_on)
+        self.reject = set(reject)
         self.static = static
         self.index = 0
         self.executed: list[Action] = []
@@ -80,6 +83,8 @@ class FakeEnv(EnvBase):
             raise TypeError(f"{type(action).__name__} is not in this env's action space")
         if action.type in self.fail_on:
             raise EnvError(f"fake failure while executing {action.type}")
+        if action.type in self.reject:
+            raise ActionRejected(f"{action.type} cannot be done on this screen")
         self.executed.append(action)
         if not self.static and not isinstance(action, (Wait, Answer, Terminate)):
             self.index = min(self.index + 1, len(self.screens) - 1)

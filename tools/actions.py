@@ -264,13 +264,20 @@ def tool_spec(cls: type[_Action]) -> dict[str, Any]:
     }
 
 
+_KEY_ORDER = ("type", "items", "enum", "minItems", "maxItems", "minimum", "maximum", "exclusiveMinimum",
+              "exclusiveMaximum", "minLength", "maxLength", "description")  # fmt: skip
+
+
 def _clean_property(prop: dict[str, Any]) -> dict[str, Any]:
-    """Drop pydantic's presentation keys (title, default) and flatten ``X | None`` to ``X``."""
+    """Drop pydantic's presentation keys (title, default), flatten ``X | None`` to ``X``, order keys as
+    JSON-schema is usually written (type first, description last), as in Qwen-Agent's examples."""
     if "anyOf" in prop:
         options = [o for o in prop["anyOf"] if o.get("type") != "null"]
         if len(options) == 1:
             prop = {**options[0], **{k: v for k, v in prop.items() if k != "anyOf"}}
-    return {k: v for k, v in prop.items() if k not in ("title", "default")}
+    kept = {k: v for k, v in prop.items() if k not in ("title", "default")}
+    rank = {k: i for i, k in enumerate(_KEY_ORDER)}
+    return dict(sorted(kept.items(), key=lambda kv: rank.get(kv[0], len(rank))))
 
 
 def tool_specs(actions: tuple[type[_Action], ...]) -> list[dict[str, Any]]:

@@ -1,0 +1,60 @@
+"""The action vocabulary: frozen, strict, one discriminated union, a stable public contract."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from qwen2vl_agent.tools import ACTION_ADAPTER, ACTION_TYPES, DESKTOP_ACTIONS, MOBILE_ACTIONS, OpenApp, Tap, tool_spec
+
+# The public contract: names and required arguments (fine-tuned models and user scripts depend on them).
+CONTRACT = {
+    "Tap": ["point"], "LongPress": ["point"], "Swipe": ["start", "end"], "Type": ["text"], "Back": [],
+    "Home": [], "Enter": [], "AppSwitch": [], "OpenApp": ["name"], "Wait": ["seconds"], "Answer": ["text"],
+    "Terminate": ["status"], "Click": ["point"], "DoubleClick": ["point"], "RightClick": ["point"],
+    "MoveTo": ["point"], "Drag": ["start", "end"], "Scroll": ["direction"], "Hotkey": ["keys"],
+}  # fmt: skip
+
+
+def test_contract() -> None:
+    assert {cls.tool_name(): tool_spec(cls)["parameters"]["required"] for cls in ACTION_TYPES} == CONTRACT
+    assert [c.tool_name() for c in MOBILE_ACTIONS] == [
+        "Tap", "LongPress", "Swipe", "Type", "Back", "Home", "Enter", "AppSwitch", "OpenApp", "Wait", "Answer",
+        "Terminate",
+    ]  # fmt: skip
+    assert {c.tool_name() for c in DESKTOP_ACTIONS} == {
+        "Click", "DoubleClick", "RightClick", "MoveTo", "Drag", "Scroll", "Type", "Hotkey", "Wait", "Terminate",
+    }  # fmt: skip
+
+
+def test_actions_are_frozen_and_strict() -> None:
+    tap = Tap(point=(1, 2))
+    with pytest.raises(ValidationError):
+        tap.point = (3, 4)  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="Extra inputs"):
+        Tap(point=(1, 2), force=1)  # type: ignore[call-arg]
+    with pytest.raises(ValidationError):
+        Tap(point=(1, 2, 3))  # type: ignore[arg-type]
+
+
+def test_union_round_trips_through_json() -> None:
+    for action in (Tap(point=(1, 2)), OpenApp(name="Settings")):
+        assert ACTION_ADAPTER.validate_json(action.model_dump_json()) == action
+    assert ACTION_ADAPTER.validate_python({"type": "OpenApp", "name": "Clock"}) == OpenApp(name="Clock")
+
+
+def test_tool_spec_schema_is_what_the_prompt_shows() -> None:
+    assert tool_spec(Tap) == {
+        "name": "Tap",
+        "description": "Tap the screen at a point.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "point": {
+                    "type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
+                    "description": "[x, y] coordinates of the point to tap",
+                }
+            },
+            "required": ["point"],
+        },
+    }  # fmt: skip
