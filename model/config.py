@@ -1,0 +1,59 @@
+"""Typed configuration of the transformers backend. Importing this module loads neither torch nor
+transformers, so the CLI and the agent can build and validate a config cheaply.
+
+The screenshot pixel budget (``min_pixels``/``max_pixels``) lives here and only here: the backend hands
+it to the image processor and answers ``image_size``/``image_tokens`` from it, so what the model sees and
+what the coordinate mapping assumes cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .vision import DEFAULT_MAX_PIXELS, DEFAULT_MIN_PIXELS, FACTOR
+
+DEFAULT_HUB_MODEL = "Qwen/Qwen2-VL-2B-Instruct"
+
+Dtype = Literal["bfloat16", "float16", "float32"]
+Attention = Literal["flash_attention_2", "sdpa", "eager"]
+
+
+class HFModelConfig(BaseModel):
+    """How to load and run a Qwen2-VL checkpoint with transformers.
+
+    ``None`` means "choose sensibly": device ``cuda`` when available, else ``cpu``; dtype ``bfloat16`` on
+    CUDA, ``float32`` elsewhere; attention ``flash_attention_2`` when the flash-attn package is installed
+    and the device is CUDA with a 16-bit dtype, else ``sdpa``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str = Field(DEFAULT_HUB_MODEL, min_length=1, description="a local checkpoint directory or a hub id")
+    device: str | None = None
+    dtype: Dtype | None = None
+    attn_implementation: Attention | None = None
+    # The agent default is 1280 tokens per screenshot, not the official checkpoints' 16384: see
+    # vision.DEFAULT_MAX_PIXELS for the numbers (a phone shot costs 1272 tokens instead of 3354).
+    min_pixels: int = Field(DEFAULT_MIN_PIXELS, ge=FACTOR * FACTOR)
+    max_pixels: int = Field(DEFAULT_MAX_PIXELS, ge=FACTOR * FACTOR)
+    # Upper bound on new tokens; a call's own ``max_new_tokens`` is capped by it.
+    max_new_tokens: int = Field(512, ge=1)
+    # Force at least this many new tokens (eos is suppressed until then); for benchmarks that must
+    # compare runs at a fixed output length. Stop strings still stop.
+    min_new_tokens: int = Field(0, ge=0)
+    # Greedy decoding (keeping the checkpoint's repetition penalty); False samples with the
+    # checkpoint's own sampling settings.
+    greedy: bool = True
+    # Conversations advanced together in one forward pass; larger batches are split into chunks.
+    max_batch_size: int = Field(8, ge=1)
+    # Never download: only a local directory or the local Hugging Face cache. Also implied by
+    # HF_HUB_OFFLINE=1, and always in force for a local directory.
+    local_files_only: bool = False
+
+    @model_validator(mode="after")
+    def _check_budget(self) -> HFModelConfig:
+        if self.min_pixels > self.max_pixels:
+            raise ValueError(f"min_pixels ({self.min_pixels}) is larger than max_pixels ({self.max_pixels})")
+        return self

@@ -1,0 +1,248 @@
+"""The transformers backend: any Qwen2-VL checkpoint, in-process, one conversation or a batch at a time.
+
+``HFModel.load(HFModelConfig(model=...))`` loads a local directory or a hub id (see ``loading.py``);
+``HFModel(model, processor, config)`` wraps objects built elsewhere (the benchmark builds random-weight
+models of real shapes in memory). Both go through ``__init__``, which applies the pixel budget: the tiny
+test checkpoint and a downloaded one take exactly the same path.
+
+One call: render each conversation with the checkpoint's chat template (an image part becomes
+``<|vision_start|><|image_pad|><|vision_end|>`` in place, the generation prompt is added), run the
+processor on all texts and images at once with LEFT padding, and pass the processor's full output to
+``generate`` (it carries ``mm_token_type_ids``, without which positions silently fall back to 1-D).
+Left padding keeps every row's last prompt token at the same column, so batched greedy output equals
+one-at-a-time output; ``generate`` is ``generate_batch`` of one.
+
+Stopping: the eos ids (``<|im_end|>``, ``<|endoftext|>``), the caller's stop strings (``✿RESULT✿``,
+``✿RETURN✿``) through ``StopOnStrings``, or the token limit; the text is cut before the first stop string
+client-side in any case. Greedy by default (see ``HFModelConfig.greedy``).
+
+History and M-RoPE. The agent keeps the last K screenshots as images and older ones as text
+(``agent.prompt.build_messages(keep_images=K)``); ``image_tokens(w, h)`` tells it what each image
+costs, so it can keep the prompt within a token budget. What that does here:
+M-RoPE gives text tokens equal (t, h, w) position ids that advance by one per token, while an image's
+tokens share one temporal id and spread over its grid, so a 1080x2400 screenshot at the default budget
+is 1272 tokens but advances the position counter by only 53 (its grid's longer side). Replacing an image
+by a line of text therefore shifts the position ids of *every later token*, and any cached keys/values
+after that point are invalid: with a sliding image window, prefix reuse (a serving engine's prefix
+cache) only covers the prompt before the first screenshot that was dropped this step. This backend keeps
+no cache between calls, so it is correct either way and pays a full prefill per step; an append-only
+history keeps prefixes stable for engines that cache, at the price of a prompt that grows by one
+screenshot per step.
+
+Timings (seconds) per call: ``preprocess`` (template + image processor + copy to device), ``prefill``
+(vision encoder + prompt forward, up to the first new token), ``decode`` (the other tokens), ``total``.
+CUDA work is synchronised before each clock reading. In a batch every row reports its batch's timings.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from transformers import StoppingCriteriaList
+
+from .base import Generation, Message, ModelFailed, ModelUnavailable
+from .chat import template_messages
+from .config import HFModelConfig
+from .generation import FirstTokenClock, StopOnStrings, read_row, synchronizer
+from .loading import load_pretrained
+from .vision import PixelBudget
+
+log = logging.getLogger(__name__)
+
+
+class HFModel:
+    """A Qwen2-VL checkpoint run with transformers; implements the ``Model`` protocol."""
+
+    def __init__(self, model: Any, processor: Any, config: HFModelConfig | None = None, *, name: str | None = None):
+        self.model = model.eval()
+        self.processor = processor
+        self.config = config or HFModelConfig()
+        self.name = name or self.config.model
+        self.device = model.device
+        self.tokenizer = processor.tokenizer
+        self.tokenizer.padding_side = "left"
+        self.chat_template = getattr(processor, "chat_template", None) or self.tokenizer.chat_template
+        if not self.chat_template:
+            raise ModelUnavailable(f"{self.name} has no chat template (chat_template.jinja or tokenizer_config.json)")
+        self.budget = self._apply_pixel_budget()
+        self.image_token_id = model.config.image_token_id
+        self.context_length = model.config.get_text_config().max_position_embeddings
+        self.eos_ids = self._eos_ids()
+        self.end_ids = self.eos_ids | {self.tokenizer.pad_token_id}
+        self._sync = synchronizer(self.device)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, config: HFModelConfig, *, name: str | None = None) -> HFModel:
+        """Load ``config.model`` (a local directory or a hub id); ``ModelUnavailable`` with advice on failure."""
+        model, processor = load_pretrained(config)
+        return cls(model, processor, config, name=name)
+
+    # ------------------------------------------------------------------ geometry
+
+    def image_size(self, width: int, height: int) -> tuple[int, int]:
+        """The (width, height) a screenshot of this size is resized to before the model sees it."""
+        return self.budget.resize(width, height)
+
+    def image_tokens(self, width: int, height: int) -> int:
+        """Prompt tokens one screenshot of this size costs (plus 2 for its vision start/end markers)."""
+        return self.budget.tokens(width, height)
+
+    # ------------------------------------------------------------------ generation
+
+    def generate(
+        self, messages: Sequence[Message], *, stop: Sequence[str] = (), max_new_tokens: int = 256
+    ) -> Generation:
+        return self.generate_batch([messages], stop=stop, max_new_tokens=max_new_tokens)[0]
+
+    def generate_batch(
+        self, conversations: Sequence[Sequence[Message]], *, stop: Sequence[str] = (), max_new_tokens: int = 256
+    ) -> list[Generation]:
+        """Advance each conversation by one assistant reply; greedy results equal one-at-a-time calls.
+
+        Runs in chunks of ``config.max_batch_size``. ``ValueError`` for a malformed conversation,
+        ``ModelFailed`` when the prompt is too long or the forward pass fails.
+        """
+        if max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
+        size = self.config.max_batch_size
+        results: list[Generation] = []
+        with self._lock:
+            for start in range(0, len(conversations), size):
+                results += self._generate_chunk(conversations[start : start + size], stop, max_new_tokens)
+        return results
+
+    def _generate_chunk(
+        self, conversations: Sequence[Sequence[Message]], stop: Sequence[str], max_new_tokens: int
+    ) -> list[Generation]:
+        new_tokens = min(max_new_tokens, self.config.max_new_tokens)
+        t0 = time.perf_counter()
+        inputs, image_counts = self._preprocess(conversations, new_tokens)
+        t1 = time.perf_counter()
+        output, first_token_at = self._run(inputs, stop, new_tokens)
+        t2 = time.perf_counter()
+        timings = {
+            "preprocess": t1 - t0, "prefill": first_token_at - t1, "decode": t2 - first_token_at, "total": t2 - t0,
+        }  # fmt: skip
+        return self._read(inputs, image_counts, output, stop, timings)
+
+    def _preprocess(self, conversations: Sequence[Sequence[Message]], new_tokens: int) -> tuple[Any, list[int]]:
+        texts, images, counts = [], [], []
+        for conversation in conversations:
+            rendered, conversation_images = template_messages(conversation)
+            texts.append(
+                self.processor.apply_chat_template(
+                    rendered, chat_template=self.chat_template, add_generation_prompt=True, tokenize=False
+                )
+            )
+            images += conversation_images
+            counts.append(len(conversation_images))
+        inputs = self.processor(text=texts, images=images or None, padding=True, return_tensors="pt")
+        longest = int(inputs["attention_mask"].sum(dim=1).max())
+        if longest + new_tokens > self.context_length:
+            raise ModelFailed(
+                f"the prompt has {longest} tokens; with {new_tokens} new tokens it exceeds the model's context of "
+                f"{self.context_length}. Keep fewer screenshots as images or lower max_pixels."
+            )
+        inputs = inputs.to(self.device)
+        self._sync()
+        return inputs, counts
+
+    def _run(self, inputs: Any, stop: Sequence[str], new_tokens: int) -> tuple[torch.Tensor, float]:
+        clock = FirstTokenClock(self._sync)
+        criteria = StoppingCriteriaList([clock])
+        if any(stop):
+            criteria.append(StopOnStrings(self.tokenizer, stop, inputs["input_ids"].shape[1]))
+        try:
+            with torch.inference_mode():
+                output = self.model.generate(
+                    **inputs, generation_config=self._generation_config(new_tokens), stopping_criteria=criteria
+                )
+        except (RuntimeError, ValueError) as e:
+            raise ModelFailed(f"generation failed on {self.name}: {e}") from e
+        self._sync()
+        assert clock.first_token_at is not None, "generate returned without producing a token"
+        return output, clock.first_token_at
+
+    def _read(
+        self, inputs: Any, image_counts: list[int], output: torch.Tensor, stop: Sequence[str], timings: dict
+    ) -> list[Generation]:
+        prompt_width = inputs["input_ids"].shape[1]
+        grids = inputs["image_grid_thw"].tolist() if "image_grid_thw" in inputs else []
+        patch = self.processor.image_processor.patch_size
+        sizes = [(w * patch, h * patch) for _, h, w in grids]
+        results, first_image = [], 0
+        for row, count in enumerate(image_counts):
+            text, n_out, reason = read_row(output[row, prompt_width:].tolist(), self.tokenizer, self.end_ids, stop)
+            results.append(
+                Generation(
+                    text=text,
+                    prompt_tokens=int(inputs["attention_mask"][row].sum()),
+                    output_tokens=n_out,
+                    image_tokens=int((inputs["input_ids"][row] == self.image_token_id).sum()),
+                    image_sizes=sizes[first_image : first_image + count],
+                    timings=dict(timings),
+                    stop_reason=reason,
+                )
+            )
+            first_image += count
+        return results
+
+    # ------------------------------------------------------------------ setup
+
+    def _generation_config(self, new_tokens: int) -> Any:
+        config = copy.deepcopy(self.model.generation_config)
+        config.max_new_tokens = new_tokens
+        config.min_new_tokens = min(self.config.min_new_tokens, new_tokens) or None
+        config.eos_token_id = sorted(self.eos_ids)
+        config.pad_token_id = self.tokenizer.pad_token_id
+        if self.config.greedy:
+            config.do_sample = False
+            config.temperature = config.top_p = config.top_k = None
+        else:
+            config.do_sample = True
+        return config
+
+    def _eos_ids(self) -> set[int]:
+        """Token ids that end a reply: the checkpoint's eos ids, ``<|im_end|>`` and ``<|endoftext|>``."""
+        eos = self.model.generation_config.eos_token_id
+        ids = set(eos if isinstance(eos, list) else [] if eos is None else [eos])
+        for token in ("<|im_end|>", "<|endoftext|>"):
+            token_id = self.tokenizer.convert_tokens_to_ids(token)
+            if isinstance(token_id, int) and token_id != self.tokenizer.unk_token_id:
+                ids.add(token_id)
+        return ids
+
+    def _apply_pixel_budget(self) -> PixelBudget:
+        """Make the image processor resize exactly as ``config`` says; the one place the budget is set."""
+        from transformers.image_utils import SizeDict
+
+        image_processor = self.processor.image_processor
+        budget = PixelBudget(
+            min_pixels=self.config.min_pixels,
+            max_pixels=self.config.max_pixels,
+            factor=image_processor.patch_size * image_processor.merge_size,
+        )
+        image_processor.size = SizeDict(shortest_edge=budget.min_pixels, longest_edge=budget.max_pixels)
+        return budget
+
+    def describe(self) -> dict[str, Any]:
+        """What was loaded and how it runs, for ``qwen2vl-agent model info`` and logs."""
+        return {
+            "name": self.name,
+            "architecture": type(self.model).__name__,
+            "parameters": sum(p.numel() for p in self.model.parameters()),
+            "device": str(self.device),
+            "dtype": str(self.model.dtype).removeprefix("torch."),
+            "attention": self.model.config._attn_implementation,
+            "min_pixels": self.budget.min_pixels,
+            "max_pixels": self.budget.max_pixels,
+            "context_length": self.context_length,
+            "greedy": self.config.greedy,
+        }

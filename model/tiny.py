@@ -1,0 +1,192 @@
+"""A tiny Qwen2-VL checkpoint, built offline in seconds, that the real transformers classes load.
+
+``build_tiny_checkpoint(DIR)`` writes a standard checkpoint directory: a real ``Qwen2VLConfig`` of the
+``tiny`` shape (~1M parameters) with deterministic random weights (``torch.manual_seed``), a byte-level
+BPE tokenizer trained here on a fixed corpus (Qwen2's pre-tokenizer, all 14 Qwen special tokens in
+Qwen's order, the ✿ markers tokenize compactly), the Qwen2-VL chat template, and the standard processor
+configs (image and video), with the official checkpoints' pixel budget. ``from_pretrained(DIR)`` loads it
+offline; the backend treats it exactly like a downloaded checkpoint.
+
+The same inputs give byte-identical files. Its replies are gibberish: it exists so the full path (chat
+template, processor, vision encoder, M-RoPE, generate, stop handling) runs in tests and offline demos.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .shapes import SpecialIds, qwen2vl_config
+from .vision import DEFAULT_MIN_PIXELS, OFFICIAL_MAX_PIXELS
+
+if TYPE_CHECKING:
+    from transformers import Qwen2VLProcessor
+
+log = logging.getLogger(__name__)
+
+# Qwen2-VL's special tokens, in the order (and so with the relative ids) of the official tokenizer.
+SPECIAL_TOKENS = (
+    "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|object_ref_start|>", "<|object_ref_end|>",
+    "<|box_start|>", "<|box_end|>", "<|quad_start|>", "<|quad_end|>", "<|vision_start|>", "<|vision_end|>",
+    "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>",
+)  # fmt: skip
+VOCAB_SIZE = 2048  # must match shapes._TEXT["tiny"]["vocab_size"]
+CHAT_TEMPLATE_FILE = Path(__file__).with_name("qwen2vl_chat_template.jinja")
+SEED = 0
+MARKER = "qwen2vl-agent-tiny.json"  # written last: its presence means the build completed
+BUILD_VERSION = 1  # bump when the builder's output changes, so cached builds are rebuilt
+
+_WORDS = (
+    "tap", "press", "swipe", "type", "back", "home", "enter", "open", "app", "wait", "answer", "terminate",
+    "click", "double", "right", "move", "drag", "scroll", "hotkey", "point", "text", "name", "seconds",
+    "status", "success", "failure", "screen", "settings", "contacts", "messages", "camera", "clock",
+    "calendar", "browser", "search", "the", "a", "an", "to", "of", "in", "on", "at", "for", "with", "is",
+    "it", "this", "that", "I", "need", "first", "then", "next", "now", "icon", "button", "menu", "list",
+    "item", "page", "bar", "top", "bottom", "left", "up", "down", "find", "go", "return", "task", "done",
+    "visible", "shows", "opened", "tapped", "typed", "will", "should", "phone", "desktop", "window", "file",
+    "edit", "view", "help", "save", "close", "cancel", "ok", "Wi-Fi", "Bluetooth", "battery", "display",
+    "sound", "notifications", "network", "internet", "account", "user", "password", "email",
+)  # fmt: skip
+_MARKERS = ("✿FUNCTION✿", "✿ARGS✿", "✿RESULT✿", "✿RETURN✿")
+_SYLLABLES = (
+    "ka", "to", "ri", "me", "su", "na", "lo", "pe", "vi", "da", "ne", "ko", "ru", "sa", "mi", "te", "bo", "lu",
+    "fa", "ge", "ji", "ho", "wa", "ze", "ch", "st", "pr", "ing", "ion",
+)  # fmt: skip
+
+
+def tiny_corpus(n: int = 6000, seed: int = SEED) -> list[str]:
+    """Deterministic training text: agent-like thoughts, Qwen function calls, JSON arguments, numbers,
+    and pseudo-words (so the BPE trainer has enough distinct words to fill the vocabulary)."""
+    rng = random.Random(seed)
+    lines = [f"{m}: " for m in _MARKERS] + [str(i) for i in range(1001)]
+    lines += ["".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 5))) for _ in range(n)]
+    tools = ("Tap", "Swipe", "Type", "Home", "Back", "OpenApp", "Wait", "Answer", "Click", "Scroll")
+    for _ in range(n):
+        thought = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(3, 12))).capitalize() + "."
+        point = f'{{"point": [{rng.randint(0, 1000)}, {rng.randint(0, 1000)}]}}'
+        lines.append(f"{thought}\n✿FUNCTION✿: {rng.choice(tools)}\n✿ARGS✿: {point}\n✿RESULT✿: \n✿RETURN✿: ")
+    return lines
+
+
+def train_tokenizer(seed: int = SEED):
+    """A Qwen2 tokenizer (byte-level BPE, Qwen2 pre-tokenizer) trained on ``tiny_corpus``.
+
+    Ordinary tokens take ids ``[0, VOCAB_SIZE - 14)`` and the special tokens follow in Qwen's order.
+    """
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from transformers import Qwen2Tokenizer
+    from transformers.models.qwen2.tokenization_qwen2 import PRETOKENIZE_REGEX
+
+    bpe = Tokenizer(models.BPE())
+    bpe.normalizer = normalizers.NFC()
+    bpe.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(PRETOKENIZE_REGEX), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=VOCAB_SIZE - len(SPECIAL_TOKENS),
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    bpe.train_from_iterator(tiny_corpus(seed=seed), trainer=trainer)
+    state = json.loads(bpe.to_str())["model"]
+    vocab = dict(state["vocab"])
+    # Special tokens directly after the ordinary ones, in Qwen's order (as in the official vocabulary).
+    vocab.update({token: len(vocab) + i for i, token in enumerate(SPECIAL_TOKENS)})
+    merges = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in state["merges"]]
+    tok = Qwen2Tokenizer(
+        vocab=vocab,
+        merges=merges,
+        unk_token=None,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        model_max_length=32768,
+        errors="replace",
+    )
+    tok.add_special_tokens({"additional_special_tokens": list(SPECIAL_TOKENS)})
+    tok.chat_template = chat_template()
+    if len(tok) > VOCAB_SIZE:
+        raise AssertionError(f"tokenizer has {len(tok)} tokens, more than the model's {VOCAB_SIZE}")
+    return tok
+
+
+def chat_template() -> str:
+    """The official Qwen2-VL chat template (images render as vision_start, image_pad, vision_end)."""
+    return CHAT_TEMPLATE_FILE.read_text(encoding="utf-8").removesuffix("\n")
+
+
+def special_ids(tokenizer) -> SpecialIds:
+    """The ids of the special tokens the model config needs, read from ``tokenizer``."""
+    get = tokenizer.convert_tokens_to_ids
+    return SpecialIds(
+        image=get("<|image_pad|>"),
+        video=get("<|video_pad|>"),
+        vision_start=get("<|vision_start|>"),
+        vision_end=get("<|vision_end|>"),
+        im_end=get("<|im_end|>"),
+        endoftext=get("<|endoftext|>"),
+    )
+
+
+def make_processor(tokenizer) -> Qwen2VLProcessor:
+    """The standard Qwen2-VL processor (image + video) around ``tokenizer``, with the official budget."""
+    from transformers import Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor
+
+    size = {"shortest_edge": DEFAULT_MIN_PIXELS, "longest_edge": OFFICIAL_MAX_PIXELS}
+    return Qwen2VLProcessor(
+        image_processor=Qwen2VLImageProcessor(size=size),
+        tokenizer=tokenizer,
+        video_processor=Qwen2VLVideoProcessor(),
+        chat_template=chat_template(),
+    )
+
+
+def build_tiny_checkpoint(out_dir: str | Path, *, seed: int = SEED) -> Path:
+    """Write the tiny checkpoint into ``out_dir`` (created if needed) and return its path.
+
+    Offline, deterministic, a few seconds. Files: config.json, generation_config.json,
+    model.safetensors, tokenizer files, chat template, processor configs, and ``MARKER`` last.
+    """
+    import torch
+    from transformers import GenerationConfig, Qwen2VLForConditionalGeneration
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tokenizer = train_tokenizer(seed)
+    ids = special_ids(tokenizer)
+    config = qwen2vl_config("tiny", ids)
+    torch.manual_seed(seed)
+    model = Qwen2VLForConditionalGeneration(config).eval()
+    model.generation_config = GenerationConfig(
+        bos_token_id=ids.endoftext,
+        eos_token_id=[ids.im_end, ids.endoftext],
+        pad_token_id=ids.endoftext,
+        do_sample=False,
+    )
+    model.save_pretrained(out)
+    make_processor(tokenizer).save_pretrained(out)
+    marker = {"shape": "tiny", "seed": seed, "version": BUILD_VERSION}
+    (out / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+    log.info("built the tiny Qwen2-VL checkpoint in %s", out)
+    return out
+
+
+def build_info(path: str | Path) -> dict | None:
+    """The marker of a completed tiny build in ``path`` (any builder version), or None."""
+    try:
+        info = json.loads((Path(path) / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) else None
+
+
+def is_tiny_checkpoint(path: str | Path) -> bool:
+    """Whether ``path`` holds a completed tiny build from this builder version."""
+    info = build_info(path)
+    return info is not None and info.get("version") == BUILD_VERSION
