@@ -1,0 +1,134 @@
+"""The bounded retry wrapper and the settle-wait helper, with scripted failures and a fake clock."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qwen2vl_agent.envs import DeviceLost, EnvError
+from qwen2vl_agent.envs.android import AdbLost, FakeAdb, RetryingTransport, RetryPolicy, ShellResult
+from qwen2vl_agent.envs.android.settle import SettlePolicy, changed_fraction, wait_until_settled
+
+
+def scripted(*answers):
+    """A handler returning (or raising) the given answers in order."""
+    queue = list(answers)
+
+    def handler(argv):
+        answer = queue.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return handler
+
+
+POLICY = RetryPolicy(attempts=3, backoff_s=0.1, max_backoff_s=0.15)
+
+
+def retrying(*answers, policy=POLICY):
+    sleeps: list[float] = []
+    fake = FakeAdb(scripted(*answers))
+    return RetryingTransport(fake, policy, sleep=sleeps.append), fake, sleeps
+
+
+def test_transient_failures_are_retried_with_backoff():
+    transport, fake, sleeps = retrying(AdbLost("offline"), AdbLost("offline"), "ok")
+    assert transport.shell(("wm", "size"), timeout=1).out == "ok"
+    assert len(fake.calls) == 3 and sleeps == [0.1, 0.15]
+
+
+def test_retries_are_bounded():
+    transport, fake, sleeps = retrying(*[AdbLost("not found")] * 5)
+    with pytest.raises(DeviceLost, match="not found"):
+        transport.shell(("wm", "size"), timeout=1)
+    assert len(fake.calls) == 3 and len(sleeps) == 2
+
+
+def test_an_action_that_may_have_run_is_not_repeated():
+    transport, fake, _ = retrying(AdbLost("reset", may_have_run=True), "ok")
+    with pytest.raises(AdbLost):
+        transport.shell(("input", "tap", "1", "2"), timeout=1, idempotent=False)
+    assert len(fake.calls) == 1
+
+
+def test_an_action_that_never_reached_the_device_is_retried():
+    transport, fake, _ = retrying(AdbLost("refused", may_have_run=False), "")
+    transport.shell(("input", "tap", "1", "2"), timeout=1, idempotent=False)
+    assert len(fake.calls) == 2
+
+
+def test_a_timeout_is_not_retried():
+    transport, fake, _ = retrying(AdbLost("did not answer", transient=False, may_have_run=True), "ok")
+    with pytest.raises(AdbLost, match="did not answer"):
+        transport.shell(("screencap",), timeout=1)
+    assert len(fake.calls) == 1
+
+
+def test_other_env_errors_pass_through_unretried():
+    transport, fake, _ = retrying(EnvError("unauthorized"), "ok")
+    with pytest.raises(EnvError, match="unauthorized"):
+        transport.shell(("wm", "size"), timeout=1)
+    assert len(fake.calls) == 1
+
+
+def test_invalid_policy():
+    with pytest.raises(ValueError):
+        RetryPolicy(attempts=0)
+
+
+def test_results_pass_through_unchanged():
+    result = ShellResult(b"x", b"y", 3)
+    transport, _, _ = retrying(result)
+    assert transport.shell(("true",), timeout=1) is result
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def frames(*values, cost=0.1, clock=None):
+    """A grab function returning 8x8 frames filled with ``values`` (the last one repeats)."""
+    queue = list(values)
+
+    def grab():
+        clock.now += cost
+        value = queue.pop(0) if len(queue) > 1 else queue[0]
+        return np.full((8, 8, 3), value, np.uint8)
+
+    return grab
+
+
+def test_settles_after_consecutive_equal_frames():
+    clock = FakeClock()
+    result = wait_until_settled(frames(1, 2, 3, 3, 3, cost=0.1, clock=clock), SettlePolicy(timeout_s=5, interval_s=0.05),
+                                clock=clock, sleep=clock.sleep)  # fmt: skip
+    assert result.settled and result.frames == 5
+    assert result.waited_s == pytest.approx(5 * 0.1 + 4 * 0.05)
+
+
+def test_gives_up_at_the_timeout():
+    clock = FakeClock()
+    changing = iter(range(1000))
+    grab = lambda: (setattr(clock, "now", clock.now + 0.1), np.full((4, 4), next(changing) % 256, np.uint8))[1]
+    result = wait_until_settled(grab, SettlePolicy(timeout_s=1.0, interval_s=0.0), clock=clock, sleep=clock.sleep)
+    assert not result.settled and 1.0 <= result.waited_s <= 1.2
+
+
+def test_tolerance_ignores_a_blinking_cursor():
+    a = np.zeros((100, 100, 3), np.uint8)
+    b = a.copy()
+    b[10, 10] = 255  # one sampled pixel of 10 000
+    assert changed_fraction(a, b) == pytest.approx(1e-4)
+    assert changed_fraction(a, np.zeros((100, 99, 3), np.uint8)) == 1.0
+    clock = FakeClock()
+    grab_values = [a, b, a, b, a]
+    grab = lambda: grab_values.pop(0) if len(grab_values) > 1 else grab_values[0]
+    assert wait_until_settled(grab, SettlePolicy(tolerance=0.001), clock=clock, sleep=clock.sleep).settled
