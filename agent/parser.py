@@ -7,7 +7,8 @@ on everything Qwen-Agent accepts:
   with spaces inside, with ``:``, the full-width ``：`` or no colon;
 - generation is cut at the first ``RESULT``/``RETURN`` marker (whatever the engine did), a partial
   marker at the very end is dropped, and so is the ``: `` that continued generation starts with;
-- the text before the first call is the thought; a reply without any call is a final answer;
+- the text before the first call is the thought; a reply without any call is a final answer (an empty
+  reply is an error);
 - tool names in any case, with ``_``/``-``/spaces (``long_press`` is ``LongPress``);
 - JSON-ish arguments (see ``jsonish``), text after the closing brace ignored, code fences stripped;
 - several calls in one reply.
@@ -199,6 +200,8 @@ def _validate(raw: RawCall, space: Sequence[type]) -> Call:
 def parse_reply(text: str, action_space: Sequence[type] = ACTION_TYPES) -> ParsedReply:
     """Parse one model reply. Pure: no I/O, no state. Raises only ``ParseError``."""
     cleaned = clean_reply(text)
+    if not cleaned:
+        raise ParseError("Your reply was empty.", text=cleaned)
     split = _split(cleaned)
     if len(split.raw_calls) > MAX_CALLS:
         raise ParseError(

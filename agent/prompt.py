@@ -117,8 +117,9 @@ def episode_parts(exchanges: Sequence[Exchange], omitted: frozenset[int] = froze
     for exchange in exchanges:
         _push_text(parts, exchange.thought)
         for call in exchange.calls:
-            prefix = "\n" if parts else ""
-            _push_text(parts, f"{prefix}{markers.FUNCTION}: {call.name}\n{markers.ARGS}: {call.arguments}")
+            if call.name:  # a nameless call is a bare result: an error about a reply that made no call
+                prefix = "\n" if parts else ""
+                _push_text(parts, f"{prefix}{markers.FUNCTION}: {call.name}\n{markers.ARGS}: {call.arguments}")
             _push_text(parts, f"\n{markers.RESULT}: {call.result_text}")
             if call.result_image is not None:
                 if image_index in omitted:

@@ -145,3 +145,11 @@ def test_hooks_see_every_step(steps: int) -> None:
     env = FakeEnv()
     run_episode(env, QwenPolicy(ScriptedModel([HOME] * (steps - 1) + [DONE]), env.action_space), "t", hooks=[Hook()])
     assert seen == ["start", *range(steps), "success"]
+
+
+def test_empty_reply_is_an_error_shown_without_a_fake_call() -> None:
+    result, _, model = run(["\n\n\n", DONE])
+    assert result.status == "success"
+    prompt = last_prompt(model)
+    assert "\n✿RESULT✿: Error: Your reply was empty." in prompt
+    assert "✿FUNCTION✿: \n" not in prompt

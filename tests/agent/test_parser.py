@@ -65,7 +65,6 @@ GOLDEN = [
     # a reply without a call is the final answer
     ("I have found the pizza restaurant nearby in Map.", "I have found the pizza restaurant nearby in Map.", []),
     (": Done, Wi-Fi is on.", "Done, Wi-Fi is on.", []),
-    ("", "", []),
 ]
 
 
@@ -89,6 +88,8 @@ ERRORS = [
     ('✿FUNCTION✿: Type\n✿ARGS✿: {"text": ""}', 'argument "text"'),
     ('Tap ✿ARGS✿: {"point": [1, 2]}', "without ✿FUNCTION✿"),
     ("✿FUNCTION✿: Home\n✿ARGS✿: {}\n✿FUNCTION✿: Bogus\n✿ARGS✿: {}", "Call 2: Unknown tool"),
+    ("", "Your reply was empty."),
+    ("\n\n\n  ✿RESULT✿: x", "Your reply was empty."),
 ]
 
 
