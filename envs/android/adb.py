@@ -9,7 +9,7 @@ adb at all.
 Errors (all ``EnvError``, so the run stops with the message; the retry wrapper in ``retry.py`` decides what
 is worth another try):
 
-- ``AdbLost`` (a ``DeviceLost``): the adb server or the device did not answer, or the device is not (or no
+- ``AdbDeviceLost`` (a ``DeviceLost``): the adb server or the device did not answer, or the device is not (or no
   longer) connected. ``transient`` says whether trying again may help, ``may_have_run`` whether the
   command may already have reached the device (so an action must not be repeated).
 - ``EnvError``: everything that retrying cannot fix (an unauthorized device, a protocol error).
@@ -34,7 +34,7 @@ DEFAULT_PORT = 5037
 _EXIT_MARKER = b"X4EXIT:"  # the v1 fallback appends `; echo X4EXIT:$?` to learn the exit status
 
 
-class AdbLost(DeviceLost):
+class AdbDeviceLost(DeviceLost):
     """The device or the adb server stopped answering, or the device is not connected.
 
     ``transient``: another try may succeed (a reconnecting USB device, an offline blip);
@@ -67,7 +67,7 @@ class ShellResult:
 
 @runtime_checkable
 class AdbTransport(Protocol):
-    """Runs commands on one device. ``shell`` raises ``AdbLost``/``EnvError``, never hangs past ``timeout``.
+    """Runs commands on one device. ``shell`` raises ``AdbDeviceLost``/``EnvError``, never hangs past ``timeout``.
 
     ``idempotent``: whether running the command twice is harmless (reads are, taps are not); wrappers use it
     to decide whether a failed call may be retried.
@@ -122,11 +122,11 @@ def classify_failure(message: str, where: str) -> EnvError:
     if "unauthorized" in low:
         return EnvError(f"{where}: the device is unauthorized; accept the 'Allow USB debugging' prompt on it")
     if "not found" in low or "no devices" in low:
-        return AdbLost(f"{where}: the device is not connected to the adb server ({message.strip()})")
+        return AdbDeviceLost(f"{where}: the device is not connected to the adb server ({message.strip()})")
     if "offline" in low or "closed" in low:
-        return AdbLost(f"{where}: the device is offline ({message.strip()})")
+        return AdbDeviceLost(f"{where}: the device is offline ({message.strip()})")
     if "refused" in low or "connect" in low or "timeout" in low or "timed out" in low:
-        return AdbLost(f"{where}: cannot reach the adb server ({message.strip()})")
+        return AdbDeviceLost(f"{where}: cannot reach the adb server ({message.strip()})")
     return EnvError(f"{where}: adb failed: {message.strip()}")
 
 
@@ -138,7 +138,7 @@ def list_devices(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[tup
     except adbutils.AdbError as e:
         raise classify_failure(str(e), f"adb server {host}:{port}") from e
     except OSError as e:
-        raise AdbLost(f"adb server {host}:{port}: {e}") from e
+        raise AdbDeviceLost(f"adb server {host}:{port}: {e}") from e
 
 
 class AdbutilsTransport:
@@ -169,13 +169,15 @@ class AdbutilsTransport:
         try:
             return _read_v2(sock, deadline) if v2 else _read_v1(sock, deadline)
         except TimeoutError as e:
-            raise AdbLost(
+            raise AdbDeviceLost(
                 f"{self.serial} did not answer `{_short(line)}` within {timeout:.1f} s",
                 transient=False,
                 may_have_run=True,
             ) from e
         except (OSError, EOFError) as e:
-            raise AdbLost(f"{self.serial}: connection lost during `{_short(line)}`: {e}", may_have_run=True) from e
+            raise AdbDeviceLost(
+                f"{self.serial}: connection lost during `{_short(line)}`: {e}", may_have_run=True
+            ) from e
         finally:
             sock.close()  # the reply is complete (or abandoned); adbutils' close() would sleep 10 ms
 
@@ -210,7 +212,7 @@ class AdbutilsTransport:
         except self._adbutils.AdbError as e:
             raise classify_failure(str(e), f"{self.serial} ({what})") from e
         except OSError as e:  # refused, reset, or timed out before the device service accepted the command
-            raise AdbLost(f"{self.serial} ({what}): adb server {self.host}:{self.port}: {e}") from e
+            raise AdbDeviceLost(f"{self.serial} ({what}): adb server {self.host}:{self.port}: {e}") from e
 
 
 def _recv_exact(sock: socket.socket, n: int, deadline: float) -> bytearray:
@@ -269,8 +271,10 @@ def choose_device(serial: str | None, host: str = DEFAULT_HOST, port: int = DEFA
     """
     try:
         devices = list_devices(host, port)
-    except AdbLost as e:
-        raise AdbLost(f"{e}; is an adb server running there? (`adb -P {port} start-server`)", transient=False) from e
+    except AdbDeviceLost as e:
+        raise AdbDeviceLost(
+            f"{e}; is an adb server running there? (`adb -P {port} start-server`)", transient=False
+        ) from e
     listing = ", ".join(f"{s} ({state})" for s, state in devices) or "none"
     if serial:
         state = dict(devices).get(serial)

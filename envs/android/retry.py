@@ -1,6 +1,6 @@
 """A bounded retry policy for adb calls, as a transport wrapper (``RetryingTransport``).
 
-Only ``AdbLost`` errors marked ``transient`` are retried, and a command that may already have reached the
+Only ``AdbDeviceLost`` errors marked ``transient`` are retried, and a command that may already have reached the
 device is retried only if it is idempotent (a screenshot may be taken twice, a tap must not happen twice).
 Attempts and total time are both capped, so a dead device is reported within
 ``attempts * timeout + total backoff`` at worst.
@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .adb import AdbLost, AdbTransport, ShellResult
+from .adb import AdbDeviceLost, AdbTransport, ShellResult
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class RetryPolicy:
         """The sleeps between attempts (one fewer than ``attempts``)."""
         return [min(self.backoff_s * 2**k, self.max_backoff_s) for k in range(self.attempts - 1)]
 
-    def should_retry(self, error: AdbLost, *, idempotent: bool) -> bool:
+    def should_retry(self, error: AdbDeviceLost, *, idempotent: bool) -> bool:
         return error.transient and (idempotent or not error.may_have_run)
 
 
@@ -64,7 +64,7 @@ class RetryingTransport:
         while True:
             try:
                 return self.inner.shell(argv, timeout=timeout, idempotent=idempotent)
-            except AdbLost as e:
+            except AdbDeviceLost as e:
                 if not delays or not self.policy.should_retry(e, idempotent=idempotent):
                     raise
                 delay = delays.pop(0)

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from qwen2vl_agent.envs import DeviceLost, EnvError
-from qwen2vl_agent.envs.android import AdbLost, AdbutilsTransport, choose_device, list_devices
+from qwen2vl_agent.envs.android import AdbDeviceLost, AdbutilsTransport, choose_device, list_devices
 
 BIG = 10 * 1024 * 1024
 
@@ -120,7 +120,7 @@ def test_a_device_that_stops_answering_fails_within_the_timeout(server):
 
 
 def test_a_missing_device_is_device_lost(server):
-    with pytest.raises(AdbLost, match="not connected"):
+    with pytest.raises(AdbDeviceLost, match="not connected"):
         AdbutilsTransport("phone-9", port=server.port).shell(("true",), timeout=2)
 
 
@@ -128,10 +128,10 @@ def test_a_dead_server_is_reported_and_never_respawned(server):
     port = server.port
     server.close()
     started = time.monotonic()
-    with pytest.raises(AdbLost, match="adb server"):
+    with pytest.raises(AdbDeviceLost, match="adb server"):
         AdbutilsTransport("phone-1", port=port).shell(("true",), timeout=2)
     assert time.monotonic() - started < 4
-    with pytest.raises(AdbLost, match="start-server"):
+    with pytest.raises(AdbDeviceLost, match="start-server"):
         choose_device(None, port=port)
 
 

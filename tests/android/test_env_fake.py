@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qwen2vl_agent.envs import ActionRejected, CaptureFailed, DeviceLost, EnvError, check_env
-from qwen2vl_agent.envs.android import ADB_KEYBOARD_IME, AdbLost, AndroidEnv, FakeAdb, FakePhone, SettlePolicy
+from qwen2vl_agent.envs.android import ADB_KEYBOARD_IME, AdbDeviceLost, AndroidEnv, FakeAdb, FakePhone, SettlePolicy
 from qwen2vl_agent.tools import (
     AppSwitch,
     Back,
@@ -196,7 +196,7 @@ def test_a_device_lost_mid_episode_raises_device_lost(phone):
 
     def handler(argv):
         if lost["now"]:
-            raise AdbLost("device 'fake-0001' not found")
+            raise AdbDeviceLost("device 'fake-0001' not found")
         return phone(argv)
 
     with AndroidEnv(transport=FakeAdb(handler), retry={"attempts": 2, "backoff_s": 0.0}, **FAST) as env:

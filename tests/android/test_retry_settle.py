@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qwen2vl_agent.envs import DeviceLost, EnvError
-from qwen2vl_agent.envs.android import AdbLost, FakeAdb, RetryingTransport, RetryPolicy, ShellResult
+from qwen2vl_agent.envs.android import AdbDeviceLost, FakeAdb, RetryingTransport, RetryPolicy, ShellResult
 from qwen2vl_agent.envs.android.settle import SettlePolicy, changed_fraction, wait_until_settled
 
 
@@ -33,34 +33,34 @@ def retrying(*answers, policy=POLICY):
 
 
 def test_transient_failures_are_retried_with_backoff():
-    transport, fake, sleeps = retrying(AdbLost("offline"), AdbLost("offline"), "ok")
+    transport, fake, sleeps = retrying(AdbDeviceLost("offline"), AdbDeviceLost("offline"), "ok")
     assert transport.shell(("wm", "size"), timeout=1).out == "ok"
     assert len(fake.calls) == 3 and sleeps == [0.1, 0.15]
 
 
 def test_retries_are_bounded():
-    transport, fake, sleeps = retrying(*[AdbLost("not found")] * 5)
+    transport, fake, sleeps = retrying(*[AdbDeviceLost("not found")] * 5)
     with pytest.raises(DeviceLost, match="not found"):
         transport.shell(("wm", "size"), timeout=1)
     assert len(fake.calls) == 3 and len(sleeps) == 2
 
 
 def test_an_action_that_may_have_run_is_not_repeated():
-    transport, fake, _ = retrying(AdbLost("reset", may_have_run=True), "ok")
-    with pytest.raises(AdbLost):
+    transport, fake, _ = retrying(AdbDeviceLost("reset", may_have_run=True), "ok")
+    with pytest.raises(AdbDeviceLost):
         transport.shell(("input", "tap", "1", "2"), timeout=1, idempotent=False)
     assert len(fake.calls) == 1
 
 
 def test_an_action_that_never_reached_the_device_is_retried():
-    transport, fake, _ = retrying(AdbLost("refused", may_have_run=False), "")
+    transport, fake, _ = retrying(AdbDeviceLost("refused", may_have_run=False), "")
     transport.shell(("input", "tap", "1", "2"), timeout=1, idempotent=False)
     assert len(fake.calls) == 2
 
 
 def test_a_timeout_is_not_retried():
-    transport, fake, _ = retrying(AdbLost("did not answer", transient=False, may_have_run=True), "ok")
-    with pytest.raises(AdbLost, match="did not answer"):
+    transport, fake, _ = retrying(AdbDeviceLost("did not answer", transient=False, may_have_run=True), "ok")
+    with pytest.raises(AdbDeviceLost, match="did not answer"):
         transport.shell(("screencap",), timeout=1)
     assert len(fake.calls) == 1
 
