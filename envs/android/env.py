@@ -40,7 +40,7 @@ from qwen2vl_agent.tools import (
     Wait,
 )
 
-from ..base import ActionRejected, CaptureFailed, EnvBase, EnvError, Observation, Outcome
+from ..base import ActionRejected, CaptureFailed, DeviceLost, EnvBase, EnvError, Observation, Outcome
 from .adb import DEFAULT_HOST, DEFAULT_PORT, AdbTransport, AdbutilsTransport, choose_device
 from .apps import AppCatalog, UnknownApp, resolve_app
 from .capture import Capture, ScreenCapturer
@@ -128,19 +128,31 @@ class AndroidEnv(EnvBase):
         capture = self._capture()
         image, display = self._oriented(capture.image())
         self._image_size = image.size
+        extra: dict[str, Any] = {
+            "capture": capture.path,
+            "capture_s": round(capture.seconds, 4),
+            "rotation": display.rotation,
+            "density": display.density,
+            "serial": self.serial,
+        }
         return Observation(
             screenshot=image,
             screen_size=display.size,
             foreground=foreground.result() if foreground else None,
-            ui_tree=self.device.ui_dump() if self.config.ui_tree else None,
-            extra={
-                "capture": capture.path,
-                "capture_s": round(capture.seconds, 4),
-                "rotation": display.rotation,
-                "density": display.density,
-                "serial": self.serial,
-            },
+            ui_tree=self._ui_tree(extra) if self.config.ui_tree else None,
+            extra=extra,
         )
+
+    def _ui_tree(self, extra: dict[str, Any]) -> str | None:
+        """The UI hierarchy, or None (with ``extra["ui_tree_error"]``) when uiautomator keeps failing."""
+        try:
+            return self.device.ui_dump()
+        except DeviceLost:
+            raise
+        except EnvError as e:  # the tree is an optional extra; the screenshot still makes a valid step
+            log.warning("%s: no UI tree this step: %s", self.serial, e)
+            extra["ui_tree_error"] = str(e)
+            return None
 
     def execute(self, action: Action) -> Outcome:
         self._check_open()

@@ -76,6 +76,8 @@ class FakePhone:
     raw_format: int = 1
     black: bool = False  # every frame black (a secure window)
     animating: int = 0  # captures after an action that still change (settle tests)
+    ui_busy: int = 0  # `uiautomator dump` calls that fail with "could not get idle state"
+    files: dict[str, str] = field(default_factory=dict)
     typed: str = ""
     frame: int = 0
     events: list[tuple[str, ...]] = field(default_factory=list)
@@ -217,3 +219,25 @@ class FakePhone:
         self.foreground = self.apps[package]
         self.changed("start", self.foreground)
         return "Events injected: 1\n"
+
+    def _cmd_uiautomator(self, args: tuple[str, ...]) -> Answer:
+        if self.ui_busy > 0:
+            self.ui_busy -= 1
+            return "ERROR: could not get idle state.\n"
+        path = args[1] if len(args) > 1 else "/sdcard/window_dump.xml"
+        w, h = self.size
+        self.files[path] = (
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"
+            f'<node index="0" text="" package="{self.foreground.split("/")[0]}" bounds="[0,0][{w},{h}]" />'
+            "</hierarchy>"
+        )
+        return f"UI hierchary dumped to: {path}\n"
+
+    def _cmd_cat(self, args: tuple[str, ...]) -> Answer:
+        if args[0] not in self.files:
+            return ShellResult(b"", f"cat: {args[0]}: No such file or directory\n".encode(), 1)
+        return self.files[args[0]]
+
+    def _cmd_rm(self, args: tuple[str, ...]) -> Answer:
+        self.files.pop(args[-1], None)
+        return ""

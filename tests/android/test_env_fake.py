@@ -176,6 +176,18 @@ def test_a_screen_that_went_off_is_woken(env, phone):
     assert phone.wakefulness == "Awake" and obs.screenshot.getpixel((0, 0)) != (0, 0, 0)
 
 
+def test_ui_tree_is_dumped_with_retries_while_the_screen_animates(phone, monkeypatch):
+    monkeypatch.setattr("qwen2vl_agent.envs.android.device.time.sleep", lambda s: None)
+    phone.ui_busy = 2
+    with AndroidEnv(transport=phone.transport(), ui_tree=True, **FAST) as env:
+        obs = env.reset()
+        assert obs.ui_tree.startswith("<?xml") and 'package="com.google.android.apps.nexuslauncher"' in obs.ui_tree
+        assert phone.files == {}  # the dump file is removed
+        phone.ui_busy = 5
+        obs = env.observe()  # the tree is optional: the step goes on without it
+        assert obs.ui_tree is None and "could not get idle state" in obs.extra["ui_tree_error"]
+
+
 def test_png_capture_mode(phone):
     with AndroidEnv(transport=phone.transport(), capture="png", **FAST) as env:
         obs = env.reset()
