@@ -1,0 +1,18 @@
+"""A simulated Android phone that speaks the real ADB protocol.
+
+adbutils (or the ``adb`` command) -> the real adb server -> ``SimPhone``'s adbd -> ``Device``: a phone
+core with settings, an in-memory file system with real SQLite databases, apps drawn with PIL from widget
+trees (the same trees give ``uiautomator dump``), and a shell that parses like Android's ``sh``.
+
+- ``SimPhone(seed=0, size=(1080, 2400))``: one phone (context manager), with its own or a shared adb server.
+- ``SimCluster(n)``: n phones on one adb server.
+- ``Device``: the core alone, for pure-Python tests (``device.shell("...")``, ``device.tap(x, y)``, ...).
+"""
+
+from __future__ import annotations
+
+from .device import Device
+from .phone import SimCluster, SimPhone
+from .transport.adbserver import AdbServer, AdbServerError
+
+__all__ = ["AdbServer", "AdbServerError", "Device", "SimCluster", "SimPhone"]

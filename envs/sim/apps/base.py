@@ -1,0 +1,160 @@
+"""What an app is: an ``App`` (package, label, launcher activity, seeded data) and its ``Activity`` screens.
+
+An activity builds its screen from state on every frame (``build(ui) -> Node``). Durable state lives in
+the device's real stores (settings, SQLite files under ``/data/data/<pkg>/databases``, files under
+``/sdcard``) so that benchmark checks read it over adb; only transient UI state (text typed into fields,
+scroll offsets, an open dialog) lives on the activity.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..ui import theme
+
+if TYPE_CHECKING:
+    from ..device import Device
+    from ..ui.node import Node
+    from ..ui.widgets import Ui
+
+
+class Activity:
+    """One screen. ``cls`` is the class name, relative (``.Settings``) or full."""
+
+    cls: ClassVar[str] = ".MainActivity"
+    actions: ClassVar[tuple[str, ...]] = ()  # intent actions this activity answers (am start -a ...)
+
+    def __init__(self, app: App, device: Device, extras: dict[str, Any] | None = None) -> None:
+        self.app = app
+        self.device = device
+        self.extras = dict(extras or {})
+        self.fields: dict[str, str] = {}
+        self.scroll: dict[str, int] = {}
+        self.dialog: Callable[[Ui], Node] | None = None
+
+    # ---------------------------------------------------------------- names
+
+    @classmethod
+    def full_class(cls, package: str) -> str:
+        return package + cls.cls if cls.cls.startswith(".") else cls.cls
+
+    @property
+    def package(self) -> str:
+        return self.app.package
+
+    @property
+    def component(self) -> str:
+        """``pkg/full.Class``, as in ``mCurrentFocus``."""
+        return f"{self.package}/{self.full_class(self.package)}"
+
+    @property
+    def short_component(self) -> str:
+        """``pkg/.Class`` when the class is inside the package, as ActivityRecord prints it."""
+        full = self.full_class(self.package)
+        if full.startswith(self.package + "."):
+            return f"{self.package}/{full[len(self.package) :]}"
+        return self.component
+
+    # ---------------------------------------------------------------- behaviour (override)
+
+    def build(self, ui: Ui) -> Node:
+        raise NotImplementedError
+
+    def on_back(self) -> bool:
+        """Handle Back before the activity is finished; return True if consumed."""
+        return False
+
+    def on_submit(self, key: str) -> bool:
+        """ENTER in the focused field ``key``; return True if handled (else multiline fields get a newline)."""
+        return False
+
+    def on_swipe(self, x1: int, y1: int, x2: int, y2: int) -> bool:
+        """A swipe that no scrolling view took; return True if handled."""
+        return False
+
+    def on_resume(self) -> None:
+        """Called when the activity comes to the front again."""
+
+    # ---------------------------------------------------------------- helpers
+
+    def finish(self) -> None:
+        self.device.wm.finish(self)
+
+    def start(self, activity: type[Activity], **extras: Any) -> None:
+        self.device.wm.push(activity(self.app, self.device, extras))
+
+    def show(self, dialog: Callable[[Ui], Node]) -> None:
+        self.dialog = dialog
+
+    def dismiss(self) -> None:
+        self.dialog = None
+        self.device.wm.unfocus(self)
+
+    def toast(self, text: str) -> None:
+        self.device.wm.toast(text)
+
+
+class App:
+    """An installed app. Subclasses set the class attributes and may seed data and define activities."""
+
+    package: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    glyph: ClassVar[str] = ""
+    color: ClassVar[tuple[int, int, int]] = theme.PRIMARY
+    activities: ClassVar[tuple[type[Activity], ...]] = ()  # the first is the launcher activity
+    version: ClassVar[str] = "14"
+
+    def __init__(self, device: Device) -> None:
+        self.device = device
+
+    @property
+    def launchable(self) -> bool:
+        return bool(self.activities)
+
+    @property
+    def data_dir(self) -> str:
+        return f"/data/data/{self.package}"
+
+    def db_path(self, name: str) -> str:
+        return f"{self.data_dir}/databases/{name}"
+
+    def activity_class(self, name: str) -> type[Activity] | None:
+        """Find an activity by ``.Short``, ``full.Class`` or ``Short`` name."""
+        for act in self.activities:
+            full = act.full_class(self.package)
+            if name in (act.cls, full) or full.endswith("." + name.lstrip(".")):
+                return act
+        return None
+
+    def seed(self, rng: random.Random) -> None:
+        """Create the app's initial data (called on reset, after ``clear``)."""
+
+    def clear(self) -> None:
+        """``pm clear``: delete the app's private data (databases are recreated empty on next use)."""
+        fs = self.device.fs
+        if fs.exists(self.data_dir):
+            fs.remove(self.data_dir, recursive=True)
+        fs.mkdir(self.data_dir + "/databases", parents=True)
+        self.on_clear()
+
+    def on_clear(self) -> None:
+        """Forget in-memory state kept beside the stores (timers, caches)."""
+
+
+class SystemApp(App):
+    """A package with no launcher entry (providers, system UI, IMEs)."""
+
+    def __init__(self, device: Device, package: str, label: str = "") -> None:
+        super().__init__(device)
+        self._package = package
+        self._label = label or package
+
+    @property  # type: ignore[override]
+    def package(self) -> str:  # type: ignore[override]
+        return self._package
+
+    @property  # type: ignore[override]
+    def label(self) -> str:  # type: ignore[override]
+        return self._label

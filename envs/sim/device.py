@@ -1,0 +1,218 @@
+"""The simulated phone's core, independent of any transport.
+
+``Device`` owns the state a real phone has: display (size, density, rotation, overrides), power and
+keyguard, settings (system/secure/global), system properties, an in-memory file system with real SQLite
+databases, installed apps with their activities, the IME, the clipboard and a clock. Everything that
+changes it is a method here (input events, ``reset``) or a shell command (``shell.run``). All access goes
+through ``lock`` (a re-entrant lock): adb streams run on their own threads.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import struct
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from . import defaults
+from .fs import MemFS
+from .wm import LAUNCHER, WindowManager
+
+if TYPE_CHECKING:
+    from .apps.base import App
+    from .shell.interp import Result
+    from .ui.node import Node
+
+NAMESPACES = ("system", "secure", "global")
+
+
+class SimClock:
+    """Device time: a fixed start plus real elapsed time (so seeded runs see the same dates)."""
+
+    def __init__(self, start: float = defaults.START_EPOCH) -> None:
+        self.start = start
+        self.t0 = time.monotonic()
+
+    def now(self) -> float:
+        return self.start + (time.monotonic() - self.t0)
+
+
+class Settings:
+    """``settings`` namespaces; values are strings, as the provider stores them."""
+
+    def __init__(self, values: dict[str, dict[str, str]]) -> None:
+        self.values = values
+
+    def get(self, ns: str, key: str, default: str | None = None) -> str | None:
+        return self.values[ns].get(key, default)
+
+    def put(self, ns: str, key: str, value: str) -> None:
+        self.values[ns][key] = str(value)
+
+    def delete(self, ns: str, key: str) -> bool:
+        return self.values[ns].pop(key, None) is not None
+
+    def items(self, ns: str) -> list[tuple[str, str]]:
+        return sorted(self.values[ns].items())
+
+    def on(self, ns: str, key: str) -> bool:
+        return (self.get(ns, key) or "0").strip() not in ("0", "", "false", "null")
+
+    def number(self, ns: str, key: str, default: float = 0) -> float:
+        try:
+            return float(self.get(ns, key) or default)
+        except ValueError:
+            return default
+
+
+class Device:
+    """A simulated phone. ``size`` is the physical portrait size in pixels, ``density`` in dpi."""
+
+    def __init__(self, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
+                 serial: str = "simphone") -> None:  # fmt: skip
+        if size[0] < 200 or size[1] < 200 or density < 80:
+            raise ValueError(f"unrealistic display {size} at {density} dpi")
+        self.lock = threading.RLock()
+        self.physical_size = size
+        self.physical_density = density
+        self.serial = serial
+        self._cache: tuple[Any, Any, dict[str, bytes]] | None = None
+        self.reset(seed)
+
+    def reset(self, seed: int | None = None) -> None:
+        """Back to factory state: same seed, same contacts, messages, files; home screen, awake, unlocked."""
+        from .apps import install_all
+
+        with self.lock:
+            self.seed = self.seed if seed is None else seed
+            rng = random.Random(self.seed)
+            self.clock = SimClock()
+            self.fs = MemFS(self.clock.now, building=True)
+            for d in ("/data/local/tmp", "/data/system", "/system/bin", "/storage/emulated/0", "/dev", "/proc"):
+                self.fs.mkdir(d, parents=True)
+            for d in ("Download", "Documents", "Pictures", "DCIM", "Music", "Movies", "Alarms", "Notifications"):
+                self.fs.mkdir(f"/sdcard/{d}")
+            self.fs.building = False
+            self.props = defaults.props(self.physical_size, self.physical_density, self.serial)
+            self.settings = Settings(defaults.settings(rng))
+            self.override_size: tuple[int, int] | None = None
+            self.override_density: int | None = None
+            self.awake = True
+            self.locked = False
+            self.clipboard = ""
+            self.wm = WindowManager(self)
+            self.apps: dict[str, App] = install_all(self)
+            for app in self.apps.values():
+                app.clear()
+                app.seed(random.Random(f"{self.seed}:{app.package}"))
+            self.wm.launch(LAUNCHER)
+            self._cache = None
+
+    # ---------------------------------------------------------------- display
+
+    @property
+    def rotation(self) -> int:
+        """0-3 (ROTATION_0..270): the user rotation when auto-rotate is off, else portrait."""
+        if self.settings.on("system", "accelerometer_rotation"):
+            return 0
+        return int(self.settings.number("system", "user_rotation")) % 4
+
+    @property
+    def density(self) -> int:
+        return self.override_density or self.physical_density
+
+    def display_size(self) -> tuple[int, int]:
+        """The logical size apps draw at and ``input`` uses: the override if any, rotated."""
+        w, h = self.override_size or self.physical_size
+        return (h, w) if self.rotation % 2 else (w, h)
+
+    def dp(self, v: float) -> int:
+        return round(v * self.density / 160)
+
+    # ---------------------------------------------------------------- apps
+
+    def launchable(self) -> list[App]:
+        return sorted((a for a in self.apps.values() if a.launchable and a.package != LAUNCHER),
+                      key=lambda a: a.label.lower())  # fmt: skip
+
+    def current_ime(self) -> str:
+        return self.settings.get("secure", "default_input_method") or defaults.GBOARD
+
+    # ---------------------------------------------------------------- screen
+
+    def frame(self) -> Node:
+        """The current widget tree (built fresh from state)."""
+        from .screen import build_frame
+
+        with self.lock:
+            return build_frame(self)
+
+    def _render(self) -> tuple[Node, Any, dict[str, bytes]]:
+        """The tree, its image and encodings; the image is reused while the tree draws the same."""
+        from .ui.render import render
+
+        with self.lock:
+            tree = self.frame()
+            sig = tree.signature()
+            if self._cache is None or self._cache[0] != sig:
+                self._cache = (sig, render(tree, self.display_size()), {})
+            return tree, self._cache[1], self._cache[2]
+
+    def screenshot(self) -> Any:
+        """The screen as an RGB PIL image (black while the screen is off)."""
+        return self._render()[1]
+
+    def screencap_png(self) -> bytes:
+        _, img, enc = self._render()
+        if "png" not in enc:
+            buf = io.BytesIO()
+            img.save(buf, format="PNG", compress_level=1)
+            enc["png"] = buf.getvalue()
+        return enc["png"]
+
+    def screencap_raw(self) -> bytes:
+        """``screencap`` without -p: 16-byte header (w, h, format RGBA_8888=1, colorspace sRGB=1), pixels."""
+        _, img, enc = self._render()
+        if "raw" not in enc:
+            w, h = img.size
+            enc["raw"] = struct.pack("<4I", w, h, 1, 1) + img.convert("RGBA").tobytes()
+        return enc["raw"]
+
+    def ui_xml(self, compressed: bool = False) -> str:
+        from .ui.dump import dump_xml
+
+        with self.lock:
+            return dump_xml(self.frame(), self.rotation, compressed)
+
+    # ---------------------------------------------------------------- input and shell
+
+    def tap(self, x: float, y: float) -> None:
+        from .events import tap
+
+        with self.lock:
+            tap(self, int(x), int(y))
+
+    def swipe(self, x1: float, y1: float, x2: float, y2: float, duration_ms: int = 300) -> None:
+        from .events import swipe
+
+        with self.lock:
+            swipe(self, int(x1), int(y1), int(x2), int(y2), duration_ms)
+
+    def key(self, code: int) -> None:
+        from .events import key
+
+        with self.lock:
+            key(self, code)
+
+    def type_text(self, text: str) -> bool:
+        """Type into the focused field (what an IME commits); False when no field has focus."""
+        with self.lock:
+            return self.wm.type(text)
+
+    def shell(self, command: str, stdin: bytes = b"") -> Result:
+        """Run a command line as ``adb shell`` would (fresh shell, cwd ``/``)."""
+        from .shell import new_shell
+
+        return new_shell(self).run(command, stdin)

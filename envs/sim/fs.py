@@ -1,0 +1,194 @@
+"""An in-memory POSIX-like file system for the simulated phone.
+
+Paths are absolute, ``/``-separated. ``/sdcard`` and ``/storage/self/primary`` are aliases of
+``/storage/emulated/0`` (as on Android). Files hold bytes; SQLite databases are ordinary files whose bytes
+are a real SQLite image (see ``db.py``), so a database pulled over ``sync`` opens with any SQLite tool.
+Errors are ``FsError`` carrying the errno text that Android's toybox prints (``No such file or directory``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+ALIASES = {"/sdcard": "/storage/emulated/0", "/storage/self/primary": "/storage/emulated/0"}
+READ_ONLY = ("/system", "/vendor", "/proc")
+
+DIR_MODE = 0o040771
+FILE_MODE = 0o100660
+
+
+class FsError(OSError):
+    """A file-system error; ``str()`` is the errno text, ``path`` the path as given."""
+
+    def __init__(self, reason: str, path: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path = path
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass
+class Entry:
+    """A file (``data`` is bytes) or a directory (``data`` is None)."""
+
+    data: bytearray | None
+    mtime: int
+    mode: int
+
+    @property
+    def is_dir(self) -> bool:
+        return self.data is None
+
+    @property
+    def size(self) -> int:
+        return 3452 if self.data is None else len(self.data)
+
+
+@dataclass
+class MemFS:
+    """The file tree. ``clock`` returns the current device time (epoch seconds) for mtimes."""
+
+    clock: Callable[[], float]
+    entries: dict[str, Entry] = field(default_factory=dict)
+    building: bool = False  # True while the factory image is laid out (read-only paths writable)
+
+    def __post_init__(self) -> None:
+        self.entries.setdefault("/", Entry(None, int(self.clock()), DIR_MODE))
+
+    # ---------------------------------------------------------------- paths
+
+    @staticmethod
+    def norm(path: str, cwd: str = "/") -> str:
+        """Absolute, normalised path with aliases resolved (``/sdcard/x`` -> ``/storage/emulated/0/x``)."""
+        path = posixpath.normpath(posixpath.join(cwd, path))
+        if path.startswith("//"):
+            path = "/" + path.lstrip("/")
+        for alias, target in ALIASES.items():
+            if path == alias or path.startswith(alias + "/"):
+                return target + path[len(alias) :]
+        return path
+
+    def _get(self, path: str) -> Entry:
+        entry = self.entries.get(self.norm(path))
+        if entry is None:
+            raise FsError("No such file or directory", path)
+        return entry
+
+    def _writable(self, path: str) -> None:
+        if self.building:
+            return
+        if any(path == p or path.startswith(p + "/") for p in READ_ONLY):
+            raise FsError("Read-only file system", path)
+
+    # ---------------------------------------------------------------- queries
+
+    def exists(self, path: str) -> bool:
+        return self.norm(path) in self.entries or self.norm(path) in ALIASES
+
+    def isdir(self, path: str) -> bool:
+        entry = self.entries.get(self.norm(path))
+        return entry is not None and entry.is_dir
+
+    def isfile(self, path: str) -> bool:
+        entry = self.entries.get(self.norm(path))
+        return entry is not None and not entry.is_dir
+
+    def stat(self, path: str) -> Entry:
+        return self._get(path)
+
+    def read(self, path: str) -> bytes:
+        entry = self._get(path)
+        if entry.is_dir:
+            raise FsError("Is a directory", path)
+        return bytes(entry.data or b"")
+
+    def read_text(self, path: str) -> str:
+        return self.read(path).decode("utf-8", "replace")
+
+    def listdir(self, path: str) -> list[str]:
+        """Names in a directory, sorted; aliases such as ``sdcard`` appear in their parent."""
+        base = self.norm(path)
+        if not self._get(path).is_dir:
+            raise FsError("Not a directory", path)
+        prefix = base.rstrip("/") + "/"
+        names = {p[len(prefix) :] for p in self.entries if p.startswith(prefix) and "/" not in p[len(prefix) :]}
+        names |= {a.rsplit("/", 1)[1] for a in ALIASES if posixpath.dirname(a) == base}
+        names.discard("")
+        return sorted(names)
+
+    def walk(self, path: str) -> Iterator[str]:
+        """Every path at or below ``path`` (normalised), parents first."""
+        base = self.norm(path)
+        prefix = base.rstrip("/") + "/"
+        yield from sorted(p for p in self.entries if p == base or p.startswith(prefix))
+
+    # ---------------------------------------------------------------- changes
+
+    def mkdir(self, path: str, parents: bool = False) -> None:
+        full = self.norm(path)
+        self._writable(full)
+        if full in self.entries:
+            if parents and self.entries[full].is_dir:
+                return
+            raise FsError("File exists", path)
+        parent = posixpath.dirname(full)
+        if parent not in self.entries:
+            if not parents:
+                raise FsError("No such file or directory", path)
+            self.mkdir(parent, parents=True)
+        elif not self.entries[parent].is_dir:
+            raise FsError("Not a directory", path)
+        self.entries[full] = Entry(None, int(self.clock()), DIR_MODE)
+
+    def write(self, path: str, data: bytes | str, append: bool = False, parents: bool = False) -> None:
+        """Create or replace (or append to) a file; the parent must exist unless ``parents``."""
+        full = self.norm(path)
+        self._writable(full)
+        raw = data.encode() if isinstance(data, str) else bytes(data)
+        parent = posixpath.dirname(full)
+        if parents:
+            self.mkdir(parent, parents=True)
+        elif not self.isdir(parent):
+            raise FsError("No such file or directory", path)
+        entry = self.entries.get(full)
+        if entry is not None and entry.is_dir:
+            raise FsError("Is a directory", path)
+        if entry is not None and append:
+            assert entry.data is not None
+            entry.data.extend(raw)
+            entry.mtime = int(self.clock())
+        else:
+            self.entries[full] = Entry(bytearray(raw), int(self.clock()), FILE_MODE)
+
+    def touch(self, path: str) -> None:
+        if self.exists(path):
+            self._get(path).mtime = int(self.clock())
+        else:
+            self.write(path, b"")
+
+    def remove(self, path: str, recursive: bool = False) -> None:
+        full = self.norm(path)
+        entry = self._get(path)
+        self._writable(full)
+        if full == "/":
+            raise FsError("Device or resource busy", path)
+        if entry.is_dir and not recursive:
+            raise FsError("Is a directory", path)
+        for p in list(self.walk(full)):
+            del self.entries[p]
+
+    def rename(self, src: str, dst: str) -> None:
+        a, b = self.norm(src), self.norm(dst)
+        self._get(src)
+        self._writable(b)
+        if self.isdir(b):
+            b = posixpath.join(b, posixpath.basename(a))
+        if not self.isdir(posixpath.dirname(b)):
+            raise FsError("No such file or directory", dst)
+        moved = {p: self.entries.pop(p) for p in list(self.walk(a))}
+        for p, entry in moved.items():
+            self.entries[b + p[len(a) :]] = entry

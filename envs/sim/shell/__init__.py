@@ -1,0 +1,28 @@
+"""The device's ``sh``: a POSIX-sh subset (``parse``, ``interp``) and Android's command-line tools."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .interp import CommandFn, Proc, Result, Shell
+
+if TYPE_CHECKING:
+    from ..device import Device
+
+
+def commands() -> dict[str, CommandFn]:
+    """Every command, by name."""
+    from . import cmd_am, cmd_content, cmd_dumpsys, cmd_files, cmd_input, cmd_system, cmd_text
+
+    table: dict[str, CommandFn] = {}
+    for module in (cmd_files, cmd_text, cmd_input, cmd_system, cmd_dumpsys, cmd_am, cmd_content):
+        table.update(module.COMMANDS)
+    return table
+
+
+def new_shell(device: Device) -> Shell:
+    """A fresh shell process on ``device`` (own variables, ``$?`` and cwd)."""
+    return Shell(device, commands())
+
+
+__all__ = ["CommandFn", "Proc", "Result", "Shell", "commands", "new_shell"]

@@ -1,0 +1,234 @@
+"""``dumpsys`` in Android 14's formats for the services runtimes parse: window, activity, display, power,
+input, input_method, SurfaceFlinger, package. Only the lines worth parsing are produced, in real layout."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from typing import TYPE_CHECKING
+
+from .interp import CommandFn, Proc
+
+if TYPE_CHECKING:
+    from ..apps.base import Activity
+    from ..device import Device
+
+COMMANDS: dict[str, CommandFn] = {}
+DISPLAY_ID = "4619827259835644672"
+SERVICES = ("activity", "display", "input", "input_method", "package", "power", "SurfaceFlinger", "window")
+
+
+def _hex(*parts: object) -> str:
+    return f"{zlib.crc32(repr(parts).encode()):08x}"[1:]
+
+
+def pid(package: str) -> int:
+    return 2000 + zlib.crc32(package.encode()) % 20000
+
+
+def _record(device: Device, act: Activity) -> str:
+    task = next(t for t in device.wm.tasks if act in t.activities)
+    return f"ActivityRecord{{{_hex('ar', id(act))} u0 {act.short_component} t{task.id}}}"
+
+
+def _window(act: Activity) -> str:
+    return f"Window{{{_hex('w', id(act))} u0 {act.component}}}"
+
+
+def focus_window(device: Device) -> str:
+    """What ``mCurrentFocus`` names: the keyguard, the launcher while recents shows, or the top activity."""
+    if device.locked or not device.awake:
+        return "Window{3c1a2b9 u0 NotificationShade}"
+    if device.wm.recents:
+        launcher = device.wm.task_for("com.google.android.apps.nexuslauncher")
+        return _window(launcher.top if launcher else device.wm.top)
+    return _window(device.wm.top)
+
+
+def _size(device: Device) -> tuple[int, int]:
+    return device.display_size()
+
+
+def window(p: Proc, args: list[str]) -> None:
+    dev = p.device
+    top = dev.wm.top
+    out = ["WINDOW MANAGER WINDOWS (dumpsys window windows)"]
+    sysui = "    mOwnerUid=10145 package=com.android.systemui"
+    out += ["  Window #0 Window{7a8b9c0 u0 NavigationBar0}:", sysui, "  Window #1 Window{1d2e3f4 u0 StatusBar}:", sysui]
+    for i, task in enumerate(dev.wm.tasks):
+        out += [f"  Window #{i + 2} {_window(task.top)}:",
+                f"    mDisplayId=0 rootTaskId={task.id} mOwnerUid={10000 + pid(task.package) % 1000}",
+                f"    package={task.package} appop=NONE",
+                f"    isVisible={str(i == 0).lower()} mHasSurface={str(i == 0).lower()}"]  # fmt: skip
+    w, h = _size(dev)
+    out += ["", "WINDOW MANAGER DISPLAY CONTENTS (dumpsys window displays)", "  Display: mDisplayId=0 rootTasks=1",
+            f"    init={dev.physical_size[0]}x{dev.physical_size[1]} {dev.physical_density}dpi "
+            f"cur={w}x{h} app={w}x{h - dev.dp(72)} rng={min(w, h)}x{min(w, h)}-{max(w, h)}x{max(w, h)}",
+            f"    mCurrentRotation=ROTATION_{dev.rotation * 90}",
+            f"    mInputMethodWindow={'Window{9f8e7d6 u0 InputMethod}' if dev.wm.ime_shown else 'null'}",
+            "", "WINDOW MANAGER POLICY STATE (dumpsys window policy)",
+            f"    mAwake={str(dev.awake).lower()} mScreenOnEarly={str(dev.awake).lower()}",
+            "    KeyguardServiceDelegate", f"      showing={str(dev.locked).lower()}",
+            "", f"  mGlobalConfiguration={{1.0 ?mcc?mnc [en_US] ldltr {dev.density}dpi "
+            f"{'land' if dev.rotation % 2 else 'port'} finger qwerty/v/v}}",
+            "  mTopFocusedDisplayId=0", f"  mCurrentFocus={focus_window(dev)}",
+            f"  mFocusedApp={_record(dev, top)}"]  # fmt: skip
+    p.out("\n".join(out) + "\n")
+
+
+def activity(p: Proc, args: list[str]) -> None:
+    dev = p.device
+    if args[:1] == ["top"]:
+        for task in reversed(dev.wm.tasks):
+            act = task.top
+            p.out(f"TASK 10:{task.package} id={task.id} userId=0\n"
+                  f"  ACTIVITY {act.short_component} {_hex('ar', id(act))} pid={pid(task.package)}\n")  # fmt: skip
+        return
+    out = ["ACTIVITY MANAGER ACTIVITIES (dumpsys activity activities)", "Display #0 (activities from top to bottom):"]
+    for i, task in enumerate(dev.wm.tasks):
+        kind = "home" if task.package.endswith("nexuslauncher") else "standard"
+        visible, size = str(i == 0).lower(), len(task.activities)
+        out.append(f"  * Task{{{_hex('t', task.id)} #{task.id} type={kind} A=10000:{task.package} U=0 "
+                   f"visible={visible} mode=fullscreen translucent=false sz={size}}}")  # fmt: skip
+        for j, act in enumerate(reversed(task.activities)):
+            out.append(f"    * Hist  #{len(task.activities) - 1 - j}: {_record(dev, act)}")
+            out.append(f"      packageName={act.package} processName={act.package}")
+    top = _record(dev, dev.wm.top)
+    out += ["", "  Resumed activities in task display areas (from top to bottom):", f"    Resumed: {top}", "",
+            f"  mResumedActivity: {top}", f"  ResumedActivity: {top}", "", "  mFocusedApp=" + top]  # fmt: skip
+    p.out("\n".join(out) + "\n")
+
+
+def display(p: Proc, args: list[str]) -> None:
+    dev = p.device
+    w, h = _size(dev)
+    r = dev.rotation
+    d = dev.density
+    p.out(f"""DISPLAY MANAGER (dumpsys display)
+  mOnlyCore=false
+  mSafeMode=false
+  mViewports=[DisplayViewport{{type=INTERNAL, valid=true, isActive=true, displayId=0, uniqueId='local:{DISPLAY_ID}', \
+physicalPort=0, orientation={r}, logicalFrame=Rect(0, 0 - {w}, {h}), physicalFrame=Rect(0, 0 - {w}, {h}), \
+deviceWidth={w}, deviceHeight={h}}}]
+
+Display Devices: size=1
+  DisplayDeviceInfo{{"Built-in Screen": uniqueId="local:{DISPLAY_ID}", {dev.physical_size[0]} x \
+{dev.physical_size[1]}, modeId 1, defaultModeId 1, density {dev.physical_density}, type INTERNAL, \
+state {"ON" if dev.awake else "OFF"}, FLAG_DEFAULT_DISPLAY}}
+
+Logical Displays: size=1
+  Display 0:
+    mDisplayId=0
+    mBaseDisplayInfo=DisplayInfo{{"Built-in Screen", displayId 0, real {w} x {h}, rotation {r}, \
+density {d} ({d}.0 x {d}.0) dpi, state {"ON" if dev.awake else "OFF"}}}
+    mOverrideDisplayInfo=DisplayInfo{{"Built-in Screen", displayId 0, app {w} x {h}, real {w} x {h}, \
+rotation {r}, density {d} ({d}.0 x {d}.0) dpi, state {"ON" if dev.awake else "OFF"}}}
+""")
+
+
+def power(p: Proc, args: list[str]) -> None:
+    dev = p.device
+    awake = dev.awake
+    p.out(f"""POWER MANAGER (dumpsys power)
+
+Power Manager State:
+  mDirty=0x0
+  mWakefulness={"Awake" if awake else "Asleep"}
+  mWakefulnessChanging=false
+  mIsPowered=true
+  mPlugType=2
+  mBatteryLevel=100
+  mHoldingWakeLockSuspendBlocker={str(awake).lower()}
+  mHoldingDisplaySuspendBlocker={str(awake).lower()}
+  mScreenBrightnessSetting={dev.settings.get("system", "screen_brightness")}
+  mScreenOffTimeoutSetting={dev.settings.get("system", "screen_off_timeout")}
+
+Display Power: state={"ON" if awake else "OFF"}
+""")
+
+
+def input_(p: Proc, args: list[str]) -> None:
+    dev = p.device
+    w, h = _size(dev)
+    top = dev.wm.top
+    p.out(f"""INPUT MANAGER (dumpsys input)
+
+Input Manager Service (Java) State:
+  Interactive: {str(dev.awake).lower()}
+
+Event Hub State:
+  BuiltInKeyboardId: -2
+  Devices:
+    -1: Virtual
+    1: sim_touchscreen
+
+Input Reader State:
+  Device 1: sim_touchscreen
+    Touch Input Mapper (mode - DIRECT):
+      Viewport INTERNAL: displayId=0, uniqueId=local:{DISPLAY_ID}, port=0, orientation={dev.rotation}, \
+logicalFrame=[0, 0, {w}, {h}], physicalFrame=[0, 0, {w}, {h}], deviceSize=[{w}, {h}], isActive=[1]
+      SurfaceWidth: {w}px
+      SurfaceHeight: {h}px
+      SurfaceOrientation: {dev.rotation}
+
+Input Dispatcher State:
+  FocusedApplications:
+    displayId=0, name='{_record(dev, top)}'
+  FocusedWindows:
+    displayId=0, name='{focus_window(dev)[7:-1]}'
+""")
+
+
+def input_method(p: Proc, args: list[str]) -> None:
+    dev = p.device
+    p.out(f"""Current Input Method Manager state:
+  mCurMethodId={dev.current_ime()}
+  mCurFocusedWindow={focus_window(dev)}
+  mInputShown={str(dev.wm.ime_shown).lower()}
+  mServedInputConnection={"non-null" if dev.wm.focus else "null"}
+""")
+
+
+def surfaceflinger(p: Proc, args: list[str]) -> None:
+    p.out(f'Display {DISPLAY_ID} (HWC display 0): port=0 pnpId=GGL displayName="SIM_display_0"\n')
+
+
+def package(p: Proc, args: list[str]) -> None:
+    dev = p.device
+    names = [a for a in args if not a.startswith("-")]
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(dev.clock.start))
+    for name in names or sorted(dev.apps):
+        app = dev.apps.get(name)
+        if app is None:
+            continue
+        p.out(f"""Packages:
+  Package [{app.package}] ({_hex("pkg", app.package)}):
+    userId={10000 + pid(app.package) % 1000}
+    codePath=/system/app/{app.package.rsplit(".", 1)[-1]}
+    versionCode=34 minSdk=34 targetSdk=34
+    versionName={app.version}
+    pkgFlags=[ SYSTEM HAS_CODE ALLOW_CLEAR_USER_DATA ]
+    timeStamp={stamp}
+    firstInstallTime={stamp}
+    lastUpdateTime={stamp}
+    signatures=PackageSignatures{{{_hex("sig", app.package)} version:3, signatures:[{_hex("key", app.package)}]}}
+""")
+
+
+HANDLERS = {"window": window, "activity": activity, "display": display, "power": power, "input": input_,
+            "input_method": input_method, "SurfaceFlinger": surfaceflinger, "package": package}  # fmt: skip
+
+
+def dumpsys(p: Proc, args: list[str]) -> int:
+    if not args or args[0] == "-l":
+        p.out("Currently running services:\n" + "".join(f"  {s}\n" for s in SERVICES))
+        return 0
+    handler = HANDLERS.get(args[0])
+    if handler is None:
+        p.out(f"Can't find service: {args[0]}\n")
+        return 0
+    handler(p, args[1:])
+    return 0
+
+
+COMMANDS["dumpsys"] = dumpsys

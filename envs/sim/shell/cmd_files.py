@@ -1,0 +1,304 @@
+"""File and text commands (toybox/mksh behaviour): echo, cat, ls, rm, mkdir, touch, cp, mv, grep, head,
+tail, wc, date, whoami, id, sleep, true, false, exit, cd, pwd, sh, printf, test, chmod."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import time
+
+from ..fs import FsError
+from .interp import SH, CommandFn, ExitShell, Proc, unlocked
+
+COMMANDS: dict[str, CommandFn] = {}
+
+
+def command(*names: str):
+    def register(fn: CommandFn) -> CommandFn:
+        for name in names:
+            COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def flags(args: list[str], known: str) -> tuple[set[str], list[str]]:
+    """Split leading ``-abc`` flags (letters in ``known``) from operands; ``--`` ends flags."""
+    found: set[str] = set()
+    i = 0
+    while i < len(args) and args[i].startswith("-") and len(args[i]) > 1:
+        if args[i] == "--":
+            i += 1
+            break
+        if not set(args[i][1:]) <= set(known):
+            break
+        found |= set(args[i][1:])
+        i += 1
+    return found, args[i:]
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "0": "\0"}
+
+
+def unescape(s: str) -> str:
+    return re.sub(r"\\([ntr\\abe0])", lambda m: _ESCAPES[m.group(1)], s)
+
+
+@command("echo")
+def echo(p: Proc, args: list[str]) -> int:
+    opts, rest = flags(args, "neE")
+    text = " ".join(rest)
+    if "e" in opts:
+        text = unescape(text)
+    p.out(text + ("" if "n" in opts else "\n"))
+    return 0
+
+
+@command("cat")
+def cat(p: Proc, args: list[str]) -> int:
+    _, files = flags(args, "uvAet")
+    if not files:
+        p.out(p.stdin)
+        return 0
+    status = 0
+    for name in files:
+        if name == "-":
+            p.out(p.stdin)
+            continue
+        try:
+            p.out(p.fs.read(p.path(name)))
+        except FsError as e:
+            status = p.fail(f"cat: {name}: {e}")
+    return status
+
+
+def _ls_line(p: Proc, path: str, name: str) -> str:
+    entry = p.fs.stat(path)
+    kind = "d" if entry.is_dir else "-"
+    perms = "rwxrwx--x" if entry.is_dir else "rw-rw----"
+    group = "sdcard_rw" if path.startswith("/storage/") else "root"
+    stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime(entry.mtime))
+    return f"{kind}{perms} {2 if entry.is_dir else 1} root {group} {entry.size:>5} {stamp} {name}"
+
+
+@command("ls")
+def ls(p: Proc, args: list[str]) -> int:
+    opts, paths = flags(args, "laA1dRhtrs")
+    paths = paths or ["."]
+    status = 0
+    for i, name in enumerate(paths):
+        path = p.path(name)
+        if not p.fs.exists(path):
+            status = p.fail(f"ls: {name}: No such file or directory")
+            continue
+        if not p.fs.isdir(path) or "d" in opts:
+            p.out((_ls_line(p, path, name) if "l" in opts else name) + "\n")
+            continue
+        if len(paths) > 1:
+            p.out(("\n" if i else "") + f"{name}:\n")
+        names = p.fs.listdir(path)
+        if "a" in opts:
+            names = [".", "..", *names]
+        if "A" not in opts and "a" not in opts:
+            names = [n for n in names if not n.startswith(".")]
+        if "l" in opts:
+            p.out(f"total {len(names) * 8}\n")
+        for n in names:
+            full = p.fs.norm(posixpath.join(path, n))
+            p.out((_ls_line(p, full, n) if "l" in opts else n) + "\n")
+    return status
+
+
+@command("rm")
+def rm(p: Proc, args: list[str]) -> int:
+    opts, paths = flags(args, "rRfvd")
+    if not paths and "f" not in opts:
+        return p.fail("rm: Needs 1 argument")
+    status = 0
+    for name in paths:
+        path = p.path(name)
+        if not p.fs.exists(path):
+            if "f" not in opts:
+                status = p.fail(f"rm: {name}: No such file or directory")
+            continue
+        try:
+            p.fs.remove(path, recursive=bool(opts & {"r", "R"}))
+        except FsError as e:
+            status = p.fail(f"rm: {name}: {e}")
+    return status
+
+
+@command("mkdir")
+def mkdir(p: Proc, args: list[str]) -> int:
+    opts, paths = flags(args, "pv")
+    status = 0
+    for name in paths:
+        try:
+            p.fs.mkdir(p.path(name), parents="p" in opts)
+        except FsError as e:
+            status = p.fail(f"mkdir: '{name}': {e}")
+    return status
+
+
+@command("touch")
+def touch(p: Proc, args: list[str]) -> int:
+    _, paths = flags(args, "acm")
+    status = 0
+    for name in paths:
+        try:
+            p.fs.touch(p.path(name))
+        except FsError as e:
+            status = p.fail(f"touch: '{name}': {e}")
+    return status
+
+
+@command("cp")
+def cp(p: Proc, args: list[str]) -> int:
+    opts, paths = flags(args, "rRfpa")
+    if len(paths) != 2:
+        return p.fail("cp: Needs 2 arguments")
+    src, dst = p.path(paths[0]), p.path(paths[1])
+    if p.fs.isdir(dst):
+        dst = posixpath.join(dst, posixpath.basename(src))
+    if p.fs.isdir(src):
+        if not opts & {"r", "R", "a"}:
+            return p.fail(f"cp: '{paths[0]}' is a directory (not copied)")
+        for path in p.fs.walk(src):
+            target = dst + path[len(p.fs.norm(src)) :]
+            if p.fs.isdir(path):
+                p.fs.mkdir(target, parents=True)
+            else:
+                p.fs.write(target, p.fs.read(path))
+        return 0
+    p.fs.write(dst, p.fs.read(src))
+    return 0
+
+
+@command("mv")
+def mv(p: Proc, args: list[str]) -> int:
+    _, paths = flags(args, "fnv")
+    if len(paths) != 2:
+        return p.fail("mv: Needs 2 arguments")
+    p.fs.rename(p.path(paths[0]), p.path(paths[1]))
+    return 0
+
+
+@command("date")
+def date(p: Proc, args: list[str]) -> int:
+    now = p.device.clock.now()
+    fmt = next((a[1:] for a in args if a.startswith("+")), "%a %b %d %H:%M:%S %Z %Y")
+    fmt = fmt.replace("%s", str(int(now))).replace("%N", f"{int(now % 1 * 1e9):09d}").replace("%Z", "UTC")
+    p.out(time.strftime(fmt, time.gmtime(now)) + "\n")
+    return 0
+
+
+@command("whoami")
+def whoami(p: Proc, args: list[str]) -> int:
+    p.out("root\n")
+    return 0
+
+
+@command("id")
+def id_(p: Proc, args: list[str]) -> int:
+    p.out("uid=0(root) gid=0(root) groups=0(root),1004(input),1007(log),1011(adb),1015(sdcard_rw),3003(inet) "
+          "context=u:r:su:s0\n")  # fmt: skip
+    return 0
+
+
+@command("sleep")
+@unlocked
+def sleep(p: Proc, args: list[str]) -> int:
+    try:
+        seconds = float(args[0].rstrip("s")) if args else -1
+    except ValueError:
+        seconds = -1
+    if seconds < 0:
+        return p.fail(f"sleep: invalid number '{args[0] if args else ''}'")
+    time.sleep(min(seconds, 60.0))
+    return 0
+
+
+@command("true", ":")
+def true(p: Proc, args: list[str]) -> int:
+    return 0
+
+
+@command("false")
+def false(p: Proc, args: list[str]) -> int:
+    return 1
+
+
+@command("exit")
+def exit_(p: Proc, args: list[str]) -> int:
+    raise ExitShell(int(args[0]) & 255 if args and args[0].lstrip("-").isdigit() else p.shell.status)
+
+
+@command("cd")
+def cd(p: Proc, args: list[str]) -> int:
+    target = p.path(args[0] if args else "/")
+    if not p.fs.isdir(target):
+        return p.fail(f"{SH}: cd: {args[0] if args else '/'}: No such file or directory", 2)
+    p.shell.cwd = target
+    return 0
+
+
+@command("pwd")
+def pwd(p: Proc, args: list[str]) -> int:
+    p.out(p.shell.cwd + "\n")
+    return 0
+
+
+@command("export", "unset")
+def export(p: Proc, args: list[str]) -> int:
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        if p.name == "unset":
+            p.shell.vars.pop(name, None)
+        elif eq:
+            p.shell.vars[name] = value
+    return 0
+
+
+@command("sh")
+def sh(p: Proc, args: list[str]) -> int:
+    if args[:1] == ["-c"] and len(args) > 1:
+        result = type(p.shell)(p.device, p.shell.commands).run(args[1], p.stdin)
+    else:
+        result = type(p.shell)(p.device, p.shell.commands).run(p.stdin.decode("utf-8", "replace"))
+    for fd, data in result.chunks:
+        (p.out if fd == 1 else p.err)(data)
+    return result.status
+
+
+@command("test", "[")
+def test(p: Proc, args: list[str]) -> int:
+    if p.name == "[":
+        if args[-1:] != ["]"]:
+            return p.fail("[: missing ]", 2)
+        args = args[:-1]
+    negate = args[:1] == ["!"]
+    args = args[1:] if negate else args
+    ok = _test(p, args)
+    return 0 if ok != negate else 1
+
+
+def _test(p: Proc, args: list[str]) -> bool:
+    if len(args) == 2 and args[0] in ("-e", "-f", "-d", "-s", "-z", "-n"):
+        op, v = args
+        checks = {"-e": lambda: p.fs.exists(p.path(v)), "-f": lambda: p.fs.isfile(p.path(v)),
+                  "-d": lambda: p.fs.isdir(p.path(v)), "-z": lambda: not v, "-n": lambda: bool(v),
+                  "-s": lambda: p.fs.isfile(p.path(v)) and bool(p.fs.read(p.path(v)))}  # fmt: skip
+        return checks[op]()
+    if len(args) == 3:
+        a, op, b = args
+        ints = {"-eq": int.__eq__, "-ne": int.__ne__, "-lt": int.__lt__, "-gt": int.__gt__,
+                "-le": int.__le__, "-ge": int.__ge__}  # fmt: skip
+        if op in ints:
+            return ints[op](int(a), int(b))
+        return (a == b) if op in ("=", "==") else (a != b)
+    return bool(args and args[0])
+
+
+@command("chmod", "chown", "sync", "restorecon")
+def noop(p: Proc, args: list[str]) -> int:
+    return 0

@@ -1,0 +1,224 @@
+"""System commands: getprop, setprop, settings, wm, svc, ime, screencap, uiautomator."""
+
+from __future__ import annotations
+
+import re
+
+from ..defaults import ADB_KEYBOARD, GBOARD
+from ..device import NAMESPACES
+from .interp import CommandFn, Proc
+
+COMMANDS: dict[str, CommandFn] = {}
+
+
+def command(*names: str):
+    def register(fn: CommandFn) -> CommandFn:
+        for name in names:
+            COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+@command("getprop")
+def getprop(p: Proc, args: list[str]) -> int:
+    props = p.device.props
+    if not args:
+        p.out("".join(f"[{k}]: [{v}]\n" for k, v in sorted(props.items())))
+    else:
+        p.out(props.get(args[0], args[1] if len(args) > 1 else "") + "\n")
+    return 0
+
+
+@command("setprop")
+def setprop(p: Proc, args: list[str]) -> int:
+    if len(args) != 2:
+        return p.fail("usage: setprop NAME VALUE")
+    if args[0].startswith("ro.") and args[0] in p.device.props:
+        return p.fail(f"Failed to set property '{args[0]}' to '{args[1]}'.")
+    p.device.props[args[0]] = args[1]
+    return 0
+
+
+SETTINGS_USAGE = """usage:  settings [--user <USER_ID> | current] get namespace key
+        settings [--user <USER_ID> | current] put namespace key value
+        settings [--user <USER_ID> | current] delete namespace key
+        settings [--user <USER_ID> | current] list namespace
+
+'namespace' is one of {system, secure, global}, case-insensitive
+"""
+
+
+@command("settings")
+def settings(p: Proc, args: list[str]) -> int:
+    if args[:1] == ["--user"]:
+        args = args[2:]
+    if len(args) < 2 or args[0] not in ("get", "put", "delete", "list", "reset"):
+        p.err(SETTINGS_USAGE)
+        return 255
+    verb, ns, rest = args[0], args[1].lower(), args[2:]
+    if ns not in NAMESPACES:
+        p.err(f"Invalid namespace: {args[1]}\n{SETTINGS_USAGE}")
+        return 255
+    store = p.device.settings
+    if verb == "list":
+        p.out("".join(f"{k}={v}\n" for k, v in store.items(ns)))
+    elif verb == "get" and rest:
+        value = store.get(ns, rest[0])
+        p.out(f"{'null' if value is None else value}\n")
+    elif verb == "put" and len(rest) >= 2:
+        store.put(ns, rest[0], rest[1])
+    elif verb == "delete" and rest:
+        p.out(f"Deleted {int(store.delete(ns, rest[0]))} rows\n")
+    elif verb == "reset":
+        return 0
+    else:
+        p.err(SETTINGS_USAGE)
+        return 255
+    return 0
+
+
+@command("wm")
+def wm(p: Proc, args: list[str]) -> int:
+    dev = p.device
+    sub, rest = (args[0], args[1:]) if args else ("", [])
+    if sub == "size":
+        return _wm_size(p, rest)
+    if sub == "density":
+        if rest:
+            dev.override_density = None if rest[0] == "reset" else int(rest[0])
+            return 0
+        p.out(f"Physical density: {dev.physical_density}\n")
+        if dev.override_density:
+            p.out(f"Override density: {dev.override_density}\n")
+        return 0
+    if sub == "dismiss-keyguard":
+        dev.locked = False
+        return 0
+    if sub == "user-rotation":
+        if rest[:1] == ["lock"] and len(rest) > 1:
+            dev.settings.put("system", "accelerometer_rotation", "0")
+            dev.settings.put("system", "user_rotation", rest[1])
+        elif rest[:1] == ["free"]:
+            dev.settings.put("system", "accelerometer_rotation", "1")
+        else:
+            p.out("lock\n" if not dev.settings.on("system", "accelerometer_rotation") else "free\n")
+        return 0
+    return p.fail(
+        f"Error: unknown command '{sub}'" if sub else "Window manager (window) commands:\n  size\n  density", 255
+    )
+
+
+def _wm_size(p: Proc, rest: list[str]) -> int:
+    dev = p.device
+    if rest:
+        if rest[0] == "reset":
+            dev.override_size = None
+            return 0
+        m = re.fullmatch(r"(\d+)x(\d+)", rest[0])
+        if not m:
+            return p.fail(f"Error: bad size {rest[0]}", 255)
+        dev.override_size = (int(m.group(1)), int(m.group(2)))
+        return 0
+    w, h = dev.physical_size
+    p.out(f"Physical size: {w}x{h}\n")
+    if dev.override_size:
+        p.out(f"Override size: {dev.override_size[0]}x{dev.override_size[1]}\n")
+    return 0
+
+
+@command("svc")
+def svc(p: Proc, args: list[str]) -> int:
+    keys = {"wifi": "wifi_on", "bluetooth": "bluetooth_on", "data": "mobile_data"}
+    if len(args) >= 2 and args[0] in keys and args[1] in ("enable", "disable"):
+        p.device.settings.put("global", keys[args[0]], "1" if args[1] == "enable" else "0")
+        return 0
+    if args[:2] == ["power", "stayon"]:
+        return 0
+    return p.fail("Available commands:\n    help\n    power\n    data\n    wifi\n    bluetooth")
+
+
+INSTALLED_IMES = (GBOARD, ADB_KEYBOARD)
+
+
+@command("ime")
+def ime(p: Proc, args: list[str]) -> int:
+    s = p.device.settings
+    enabled = [x for x in (s.get("secure", "enabled_input_methods") or "").split(":") if x]
+    sub, rest = (args[0], args[1:]) if args else ("", [])
+    if sub == "list":
+        ids = INSTALLED_IMES if "-a" in rest else enabled
+        for ime_id in ids:
+            p.out(ime_id + "\n" if "-s" in rest else f"{ime_id}:\n  mId={ime_id} mSettingsActivityName=null\n")
+        return 0
+    if sub in ("enable", "disable", "set") and rest:
+        ime_id = rest[-1]
+        if ime_id not in INSTALLED_IMES:
+            return p.fail(f"Unknown input method {ime_id} cannot be {sub}d for user #0")
+        return _ime_change(p, sub, ime_id, enabled)
+    if sub == "reset":
+        s.put("secure", "default_input_method", GBOARD)
+        s.put("secure", "enabled_input_methods", GBOARD)
+        p.out(f"Reset current and enabled IMEs for user #0\n  Selected: {GBOARD}\n   Enabled: {GBOARD}\n")
+        return 0
+    return p.fail("ime <command>:\n  list [-a] [-s]\n  enable [--user <USER_ID>] <ID>\n  set <ID>\n  reset")
+
+
+def _ime_change(p: Proc, sub: str, ime_id: str, enabled: list[str]) -> int:
+    s = p.device.settings
+    if sub == "enable":
+        state = "already enabled" if ime_id in enabled else "enabled"
+        if ime_id not in enabled:
+            enabled.append(ime_id)
+        p.out(f"Input method {ime_id}: {state}\n")
+    elif sub == "disable":
+        enabled = [x for x in enabled if x != ime_id]
+        p.out(f"Input method {ime_id}: now disabled\n")
+        if s.get("secure", "default_input_method") == ime_id:
+            s.put("secure", "default_input_method", enabled[0] if enabled else GBOARD)
+    else:
+        if ime_id not in enabled:
+            return p.fail(f"Unknown input method {ime_id} cannot be selected for user #0")
+        s.put("secure", "default_input_method", ime_id)
+        p.out(f"Input method {ime_id} selected for user #0\n")
+    s.put("secure", "enabled_input_methods", ":".join(enabled))
+    return 0
+
+
+@command("screencap")
+def screencap(p: Proc, args: list[str]) -> int:
+    png, target, i = False, "", 0
+    while i < len(args):
+        if args[i] == "-p":
+            png = True
+        elif args[i] == "-d":
+            i += 1
+        elif args[i] == "-h":
+            p.err("usage: screencap [-hp] [-d display-id] [FILENAME]\n")
+            return 0
+        else:
+            target = args[i]
+        i += 1
+    png = png or target.endswith(".png")
+    data = p.device.screencap_png() if png else p.device.screencap_raw()
+    if target and target not in ("-", "/dev/stdout"):
+        p.fs.write(p.path(target), data)
+    else:
+        p.out(data)
+    return 0
+
+
+@command("uiautomator")
+def uiautomator(p: Proc, args: list[str]) -> int:
+    if not args or args[0] != "dump":
+        return p.fail("Usage: uiautomator <subcommand> [options]\n\nAvailable subcommands:\n\n"
+                      "dump: creates an XML dump of current UI hierarchy")  # fmt: skip
+    rest = args[1:]
+    target = next((a for a in rest if not a.startswith("--")), "/sdcard/window_dump.xml")
+    xml = p.device.ui_xml(compressed="--compressed" in rest)
+    if target in ("/dev/tty", "/dev/stdout"):
+        p.out(xml)
+    else:
+        p.fs.write(p.path(target), xml)
+    p.out(f"UI hierchary dumped to: {target}\n")
+    return 0

@@ -1,0 +1,321 @@
+"""Run parsed command lines against the device: expansions, pipelines, redirections, exit statuses.
+
+A ``Shell`` is one ``sh`` process (one adb shell session): its own variables, ``$?`` and working directory,
+sharing the device. ``run(src)`` returns a ``Result`` with stdout/stderr chunks in the order they were
+written (shell v1 merges them in that order; shell v2 keeps them apart) and the exit status.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Any
+
+from ..fs import FsError
+from .parse import AndOr, Command, ParseError, Pipeline, Script, Word, parse
+
+if TYPE_CHECKING:
+    from ..device import Device
+
+log = logging.getLogger(__name__)
+
+SH = "/system/bin/sh"
+Writer = Callable[[bytes], None]
+
+
+@dataclass
+class Io:
+    stdin: bytes
+    out: Writer
+    err: Writer
+
+
+@dataclass
+class Result:
+    """What a command line printed, in order (``(1, b"...")`` stdout, ``(2, ...)`` stderr), and its status."""
+
+    chunks: list[tuple[int, bytes]] = field(default_factory=list)
+    status: int = 0
+
+    @property
+    def stdout(self) -> bytes:
+        return b"".join(d for fd, d in self.chunks if fd == 1)
+
+    @property
+    def stderr(self) -> bytes:
+        return b"".join(d for fd, d in self.chunks if fd == 2)
+
+    @property
+    def output(self) -> bytes:
+        """stdout and stderr merged, as ``adb shell`` v1 returns them."""
+        return b"".join(d for _, d in self.chunks)
+
+    @property
+    def text(self) -> str:
+        return self.output.decode("utf-8", "replace")
+
+
+class Proc:
+    """What a command implementation sees: its arguments' context, stdin, and where to write."""
+
+    def __init__(self, shell: Shell, io: Io, name: str) -> None:
+        self.shell = shell
+        self.device = shell.device
+        self.fs = shell.device.fs
+        self.stdin = io.stdin
+        self.name = name
+        self._io = io
+
+    def out(self, data: str | bytes) -> None:
+        self._io.out(data.encode() if isinstance(data, str) else data)
+
+    def err(self, data: str | bytes) -> None:
+        self._io.err(data.encode() if isinstance(data, str) else data)
+
+    def fail(self, message: str, status: int = 1) -> int:
+        """Write ``message`` (plus a newline) to stderr and return ``status``: ``return p.fail(...)``."""
+        self.err(message.rstrip("\n") + "\n")
+        return status
+
+    def path(self, p: str) -> str:
+        return posixpath.normpath(posixpath.join(self.shell.cwd, p))
+
+
+CommandFn = Callable[[Proc, list[str]], int]
+
+
+class ExitShell(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+class Shell:
+    """One shell process on the device; ``commands`` maps a command name to its implementation."""
+
+    def __init__(self, device: Device, commands: dict[str, CommandFn]) -> None:
+        self.device = device
+        self.commands = commands
+        self.cwd = "/"
+        self.status = 0
+        self.sub_status = 0
+        self.vars: dict[str, str] = {
+            "PATH": "/product/bin:/apex/com.android.runtime/bin:/system/bin:/system/xbin:/odm/bin:/vendor/bin",
+            "HOME": "/",
+            "SHELL": SH,
+            "USER": "root",
+            "HOSTNAME": device.props.get("ro.product.device", "localhost"),
+            "EXTERNAL_STORAGE": "/sdcard",
+            "ANDROID_DATA": "/data",
+            "ANDROID_ROOT": "/system",
+        }
+
+    def run(self, src: str, stdin: bytes = b"") -> Result:
+        """Parse and run ``src``; a syntax error gives mksh's message and status 1."""
+        result = Result()
+        io = Io(stdin, lambda d: result.chunks.append((1, d)), lambda d: result.chunks.append((2, d)))
+        try:
+            script = parse(src)
+        except ParseError as e:
+            io.err(f"{SH}: {e}\n".encode())
+            result.status = self.status = 1
+            return result
+        try:
+            self.run_script(script, io)
+        except ExitShell as e:
+            self.status = e.status
+        result.status = self.status
+        return result
+
+    def run_script(self, script: Script, io: Io) -> int:
+        for item in script.items:
+            self.run_and_or(item, io)
+        return self.status
+
+    def run_and_or(self, node: AndOr, io: Io) -> int:
+        status = self.run_pipeline(node.first, io)
+        for op, pipeline in node.rest:
+            if (op == "&&") == (status == 0):
+                status = self.run_pipeline(pipeline, io)
+        return status
+
+    def run_pipeline(self, node: Pipeline, io: Io) -> int:
+        stdin = io.stdin
+        status = 0
+        for i, cmd in enumerate(node.commands):
+            last = i == len(node.commands) - 1
+            buf: list[bytes] = []
+            stage = Io(stdin, io.out if last else buf.append, io.err)
+            status = self.run_command(cmd, stage)
+            stdin = b"".join(buf)
+        self.status = (0 if status else 1) if node.negate else status
+        return self.status
+
+    def run_command(self, cmd: Command, io: Io) -> int:
+        self.sub_status = 0  # the status of this command's last command substitution, if any
+        redirected = self._redirect(cmd, io)
+        if isinstance(redirected, int):
+            self.status = redirected
+            return redirected
+        if cmd.subshell is not None:
+            saved = (dict(self.vars), self.cwd)
+            try:
+                status = self.run_script(cmd.subshell, redirected)
+            except ExitShell as e:
+                status = e.status
+            self.vars, self.cwd = saved
+            self.status = status
+            return status
+        argv = [f for w in cmd.words for f in self.expand(w, io)]
+        values = {name: " ".join(self.expand(w, io, split=False)) for name, w in cmd.assigns}
+        if not argv:
+            self.vars.update(values)
+            self.status = self.sub_status
+            return self.status
+        self.status = self.call(argv, redirected)
+        return self.status
+
+    def call(self, argv: list[str], io: Io) -> int:
+        """Run one command by name (with ``argv[0]`` possibly a path such as ``/system/bin/ls``)."""
+        name = argv[0]
+        fn = self.commands.get(name) or (self.commands.get(posixpath.basename(name)) if "/" in name else None)
+        if fn is None:
+            io.err(f"{SH}: {name}: inaccessible or not found\n".encode())
+            return 127
+        proc = Proc(self, io, name)
+        try:
+            if getattr(fn, "unlocked", False):
+                return int(fn(proc, argv[1:]))
+            with self.device.lock:
+                return int(fn(proc, argv[1:]))
+        except ExitShell:
+            raise
+        except FsError as e:
+            return proc.fail(f"{posixpath.basename(name)}: {e.path}: {e}")
+        except Exception as e:  # a bug in a command must not take the transport down
+            log.exception("command %r failed", argv)
+            return proc.fail(f"{posixpath.basename(name)}: {type(e).__name__}: {e}", 255)
+
+    # ---------------------------------------------------------------- expansion
+
+    def expand(self, word: Word, io: Io, split: bool = True) -> list[str]:
+        """Expand a word into fields: variables, substitutions, field splitting, then globbing."""
+        fields: list[str] = []
+        cur: str | None = None
+        globbing = False
+        for part in word.parts:
+            if part.kind == "lit":
+                if part.quoted or part.text:
+                    cur = (cur or "") + part.text
+                globbing |= not part.quoted and any(c in part.text for c in "*?")
+                continue
+            value = self._value(part.kind, part.text, io)
+            if part.quoted or not split:
+                cur = (cur or "") + value
+                continue
+            pieces = value.split()
+            if value[:1].isspace() and cur is not None:
+                fields.append(cur)
+                cur = None
+            for k, piece in enumerate(pieces):
+                if k:
+                    fields.append(cur or "")
+                    cur = None
+                cur = (cur or "") + piece
+            if pieces and value[-1:].isspace():
+                fields.append(cur or "")
+                cur = None
+        if cur is not None:
+            fields.append(cur)
+        if globbing and split and len(fields) == 1:
+            return self._glob(fields[0]) or fields
+        return fields
+
+    def _value(self, kind: str, text: str, io: Io) -> str:
+        if kind == "cmd":
+            return self.capture(text, io)
+        name, _, default = text.partition(":-")
+        special = {"?": str(self.status), "$": "4242", "#": "0", "0": SH, "!": "", "@": "", "*": "", "-": "h"}
+        value = special.get(name, self.vars.get(name, ""))
+        return value or default
+
+    def capture(self, src: str, io: Io) -> str:
+        """Run ``src`` as a command substitution: its stdout, without trailing newlines."""
+        buf: list[bytes] = []
+        sub = Shell(self.device, self.commands)
+        sub.vars, sub.cwd = dict(self.vars), self.cwd
+        try:
+            sub.run_script(parse(src), Io(b"", buf.append, io.err))
+        except ParseError as e:
+            io.err(f"{SH}: {e}\n".encode())
+            sub.status = 1
+        except ExitShell as e:
+            sub.status = e.status
+        self.sub_status = sub.status
+        return b"".join(buf).decode("utf-8", "replace").rstrip("\n")
+
+    def _glob(self, pattern: str) -> list[str]:
+        folder, base = posixpath.split(pattern)
+        fs = self.device.fs
+        where = posixpath.join(self.cwd, folder or ".")
+        if any(c in folder for c in "*?") or not fs.isdir(where):
+            return []
+        names = [n for n in fs.listdir(where) if fnmatchcase(n, base) and (base[:1] == "." or n[:1] != ".")]
+        return [posixpath.join(folder, n) if folder else n for n in names]
+
+    # ---------------------------------------------------------------- redirection
+
+    def _redirect(self, cmd: Command, io: Io) -> Io | int:
+        """Apply a command's redirections to a copy of ``io``; an error returns sh's status 1."""
+        io = replace(io)
+        for r in cmd.redirects:
+            target = " ".join(self.expand(r.target, io, split=False))
+            if r.op == ">&":
+                if target not in ("1", "2"):
+                    io.err(f"{SH}: {target}: illegal file descriptor name\n".encode())
+                    return 1
+                writer = io.out if target == "1" else io.err
+                io = replace(io, out=writer) if r.fd == 1 else replace(io, err=writer)
+            elif r.op == "<":
+                try:
+                    io = replace(io, stdin=self.device.fs.read(posixpath.join(self.cwd, target)))
+                except FsError as e:
+                    io.err(f"{SH}: can't open {target}: {e}\n".encode())
+                    return 1
+            else:
+                writer = self._file_writer(target, append=r.op == ">>", io=io)
+                if writer is None:
+                    return 1
+                io = replace(io, out=writer) if r.fd == 1 else replace(io, err=writer) if r.fd == 2 else io
+        return io
+
+    def _file_writer(self, target: str, append: bool, io: Io) -> Writer | None:
+        if target == "/dev/null":
+            return lambda _d: None
+        if target in ("/dev/stdout", "/dev/tty"):
+            return io.out
+        if target == "/dev/stderr":
+            return io.err
+        path = posixpath.join(self.cwd, target)
+        fs = self.device.fs
+        try:
+            with self.device.lock:
+                if not append or not fs.exists(path):
+                    fs.write(path, b"")
+        except FsError as e:
+            io.err(f"{SH}: can't create {target}: {e}\n".encode())
+            return None
+
+        def write(data: bytes) -> None:
+            with self.device.lock:
+                fs.write(path, data, append=True)
+
+        return write
+
+
+def unlocked(fn: Any) -> Any:
+    """Mark a command that must run without holding the device lock (it waits, e.g. ``sleep``)."""
+    fn.unlocked = True
+    return fn

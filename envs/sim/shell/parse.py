@@ -1,0 +1,337 @@
+"""Parse a POSIX-sh subset into a small AST, as Android's ``/system/bin/sh`` would read it.
+
+Supported: ``;`` ``&`` and newlines, ``&&`` ``||``, ``|``, ``!``, ``( ... )`` subshells, single and double
+quotes, backslash escapes, ``$?`` ``$$`` ``$NAME`` ``${NAME}``, ``$(...)`` and backticks, assignments
+(``X=1 cmd``), redirections ``>`` ``>>`` ``<`` ``2>`` ``2>&1`` ``>&2``, ``#`` comments. No control flow
+(``if``/``for``): nothing that talks to a phone over adb needs it. ``ParseError`` carries sh's message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OPERATORS = ("&&", "||", ">>", ">&", "<&", ";", "&", "|", "(", ")", ">", "<", "\n")
+NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+class ParseError(Exception):
+    """A syntax error; the message reads like mksh's."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a word: literal ``text``, a ``var`` name, or a ``cmd`` substitution's source."""
+
+    kind: str  # "lit" | "var" | "cmd"
+    text: str
+    quoted: bool
+
+
+@dataclass
+class Word:
+    parts: list[Part] = field(default_factory=list)
+
+    @property
+    def literal(self) -> str | None:
+        """The word's text when it has no expansions (used for assignments and operators)."""
+        if all(p.kind == "lit" for p in self.parts):
+            return "".join(p.text for p in self.parts)
+        return None
+
+
+@dataclass(frozen=True)
+class Redirect:
+    fd: int
+    op: str  # ">", ">>", "<", ">&"
+    target: Word
+
+
+@dataclass
+class Command:
+    words: list[Word] = field(default_factory=list)
+    assigns: list[tuple[str, Word]] = field(default_factory=list)
+    redirects: list[Redirect] = field(default_factory=list)
+    subshell: Script | None = None
+
+
+@dataclass
+class Pipeline:
+    commands: list[Command]
+    negate: bool = False
+
+
+@dataclass
+class AndOr:
+    first: Pipeline
+    rest: list[tuple[str, Pipeline]] = field(default_factory=list)  # ("&&" | "||", pipeline)
+
+
+@dataclass
+class Script:
+    items: list[AndOr] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- lexer
+
+
+@dataclass
+class Op:
+    text: str
+    fd: int | None = None
+
+
+def _matching(src: str, i: int, open_: str, close: str) -> int:
+    """Index of the ``close`` matching the ``open_`` just before ``i`` (quotes respected)."""
+    depth, quote = 1, ""
+    while i < len(src):
+        c = src[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c == "\\":
+            i += 1
+        elif c == open_:
+            depth += 1
+        elif c == close:
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ParseError(f"no closing quote or '{close}'")
+
+
+def _dollar(src: str, i: int, quoted: bool) -> tuple[Part, int]:
+    """Parse the expansion starting at ``src[i] == '$'``; returns the part and the next index."""
+    nxt = src[i + 1] if i + 1 < len(src) else ""
+    if nxt == "(":
+        end = _matching(src, i + 2, "(", ")")
+        return Part("cmd", src[i + 2 : end], quoted), end + 1
+    if nxt == "{":
+        end = src.find("}", i + 2)
+        if end < 0:
+            raise ParseError("${: bad substitution")
+        return Part("var", src[i + 2 : end], quoted), end + 1
+    if nxt and nxt in "?$#!@*-0123456789":
+        return Part("var", nxt, quoted), i + 2
+    j = i + 1
+    while j < len(src) and src[j] in NAME_CHARS:
+        j += 1
+    if j == i + 1:
+        return Part("lit", "$", quoted), i + 1
+    return Part("var", src[i + 1 : j], quoted), j
+
+
+def _double_quoted(src: str, i: int, parts: list[Part]) -> int:
+    """Read a "..." string starting after the opening quote; returns the index after the closing one."""
+    buf = []
+    while True:
+        if i >= len(src):
+            raise ParseError("no closing quote")
+        c = src[i]
+        if c == '"':
+            parts.append(Part("lit", "".join(buf), True))
+            return i + 1
+        if c == "\\" and i + 1 < len(src) and src[i + 1] in '$`"\\\n':
+            if src[i + 1] != "\n":
+                buf.append(src[i + 1])
+            i += 2
+        elif c == "$" or c == "`":
+            parts.append(Part("lit", "".join(buf), True))
+            buf = []
+            part, i = _dollar(src, i, True) if c == "$" else _backtick(src, i, True)
+            parts.append(part)
+        else:
+            buf.append(c)
+            i += 1
+
+
+def _backtick(src: str, i: int, quoted: bool) -> tuple[Part, int]:
+    end = i + 1
+    while end < len(src) and src[end] != "`":
+        end += 2 if src[end] == "\\" else 1
+    if end >= len(src):
+        raise ParseError("no closing quote")
+    return Part("cmd", src[i + 1 : end].replace("\\`", "`"), quoted), end + 1
+
+
+def tokenize(src: str) -> list[Word | Op]:
+    """Split a command line into words and operators."""
+    tokens: list[Word | Op] = []
+    word: Word | None = None
+    i = 0
+    while i < len(src):
+        c = src[i]
+        if c in " \t" or (c == "#" and word is None):
+            if c == "#":
+                while i < len(src) and src[i] != "\n":
+                    i += 1
+                continue
+            if word is not None:
+                tokens.append(word)
+                word = None
+            i += 1
+            continue
+        op = next((o for o in OPERATORS if src.startswith(o, i)), None)
+        if op is not None:
+            fd = None
+            if op in (">", ">>", "<", ">&", "<&") and word is not None:
+                lit = word.literal
+                if lit is not None and lit.isdigit() and not any(p.quoted for p in word.parts):
+                    fd, word = int(lit), None
+            if word is not None:
+                tokens.append(word)
+                word = None
+            tokens.append(Op(op, fd))
+            i += len(op)
+            continue
+        word = word or Word()
+        i = _word_char(src, i, word)
+    if word is not None:
+        tokens.append(word)
+    return tokens
+
+
+def _word_char(src: str, i: int, word: Word) -> int:
+    """Consume one element of a word (a char, a quoted string or an expansion) at ``i``."""
+    c = src[i]
+    if c == "'":
+        end = src.find("'", i + 1)
+        if end < 0:
+            raise ParseError("no closing quote")
+        word.parts.append(Part("lit", src[i + 1 : end], True))
+        return end + 1
+    if c == '"':
+        return _double_quoted(src, i + 1, word.parts)
+    if c == "\\":
+        if i + 1 < len(src) and src[i + 1] != "\n":
+            word.parts.append(Part("lit", src[i + 1], True))
+        return i + 2
+    if c == "$":
+        part, i = _dollar(src, i, False)
+        word.parts.append(part)
+        return i
+    if c == "`":
+        part, i = _backtick(src, i, False)
+        word.parts.append(part)
+        return i
+    _literal(word, c)
+    return i + 1
+
+
+def _literal(word: Word, text: str) -> None:
+    """Append unquoted text, merging with a preceding unquoted literal (so ``x=5`` is one part)."""
+    last = word.parts[-1] if word.parts else None
+    if last is not None and last.kind == "lit" and not last.quoted:
+        word.parts[-1] = Part("lit", last.text + text, False)
+    else:
+        word.parts.append(Part("lit", text, False))
+
+
+# ---------------------------------------------------------------- parser
+
+
+def _is_assignment(word: Word) -> bool:
+    first = word.parts[0] if word.parts else None
+    if first is None or first.kind != "lit" or first.quoted or "=" not in first.text:
+        return False
+    name = first.text.split("=", 1)[0]
+    return bool(name) and not name[0].isdigit() and set(name) <= NAME_CHARS
+
+
+def _split_assignment(word: Word) -> tuple[str, Word]:
+    first = word.parts[0]
+    name, rest = first.text.split("=", 1)
+    return name, Word([Part("lit", rest, False), *word.parts[1:]])
+
+
+class _Parser:
+    def __init__(self, tokens: list[Word | Op]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> Word | Op | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def peek_op(self, *ops: str) -> bool:
+        tok = self.peek()
+        return isinstance(tok, Op) and tok.text in ops
+
+    def script(self, closing: str | None = None) -> Script:
+        script = Script()
+        while True:
+            while self.peek_op(";", "&", "\n"):
+                self.pos += 1
+            tok = self.peek()
+            if tok is None or (closing and self.peek_op(closing)):
+                return script
+            script.items.append(self.and_or())
+            if self.peek() is not None and not self.peek_op(";", "&", "\n", *(closing or "")):
+                raise ParseError(f"syntax error: '{self.peek().text}' unexpected")  # type: ignore[union-attr]
+
+    def and_or(self) -> AndOr:
+        node = AndOr(self.pipeline())
+        while self.peek_op("&&", "||"):
+            op = self.tokens[self.pos].text  # type: ignore[union-attr]
+            self.pos += 1
+            while self.peek_op("\n"):
+                self.pos += 1
+            node.rest.append((op, self.pipeline()))
+        return node
+
+    def pipeline(self) -> Pipeline:
+        negate = False
+        tok = self.peek()
+        if isinstance(tok, Word) and tok.literal == "!":
+            negate = True
+            self.pos += 1
+        commands = [self.command()]
+        while self.peek_op("|"):
+            self.pos += 1
+            commands.append(self.command())
+        return Pipeline(commands, negate)
+
+    def command(self) -> Command:
+        cmd = Command()
+        if self.peek_op("("):
+            self.pos += 1
+            cmd.subshell = self.script(closing=")")
+            if not self.peek_op(")"):
+                raise ParseError("syntax error: unexpected end of input, expecting ')'")
+            self.pos += 1
+        while True:
+            tok = self.peek()
+            if isinstance(tok, Word):
+                self.pos += 1
+                if not cmd.words and cmd.subshell is None and _is_assignment(tok):
+                    cmd.assigns.append(_split_assignment(tok))
+                else:
+                    cmd.words.append(tok)
+            elif isinstance(tok, Op) and tok.text in (">", ">>", "<", ">&", "<&"):
+                self.pos += 1
+                target = self.peek()
+                if not isinstance(target, Word):
+                    raise ParseError(f"syntax error: '{tok.text}' unexpected")
+                self.pos += 1
+                default_fd = 0 if tok.text in ("<", "<&") else 1
+                op = ">&" if tok.text == "<&" else tok.text
+                cmd.redirects.append(Redirect(default_fd if tok.fd is None else tok.fd, op, target))
+            else:
+                break
+        if not cmd.words and not cmd.assigns and not cmd.redirects and cmd.subshell is None:
+            tok = self.peek()
+            what = "newline" if tok is None or (isinstance(tok, Op) and tok.text == "\n") else tok.text  # type: ignore[union-attr]
+            raise ParseError(f"syntax error: '{what}' unexpected")
+        return cmd
+
+
+def parse(src: str) -> Script:
+    """Parse a whole command line; raises ``ParseError``."""
+    parser = _Parser(tokenize(src))
+    script = parser.script()
+    if parser.peek() is not None:
+        raise ParseError(f"syntax error: '{parser.peek().text}' unexpected")  # type: ignore[union-attr]
+    return script
