@@ -106,6 +106,7 @@ class Device:
             self.apps: dict[str, App] = install_all(self)
             for app in self.apps.values():
                 app.clear()
+            for app in self.apps.values():
                 app.seed(random.Random(f"{self.seed}:{app.package}"))
             self.wm.launch(LAUNCHER)
             self._cache = None

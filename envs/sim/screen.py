@@ -73,7 +73,7 @@ def status_bar(device: Device, rect: Rect) -> Node:
     if s.on("global", "airplane_mode_on"):
         icons.append(("✈", "Airplane mode."))
     if s.on("global", "bluetooth_on"):
-        icons.append(("ᛒ", "Bluetooth on."))
+        icons.append(("B", "Bluetooth on."))
     if s.on("global", "wifi_on"):
         icons.append(("◥", "Wi-Fi signal full."))
     x = r - dp(12)

@@ -88,11 +88,11 @@ class SettingsHome(_Page):
         level = round(self.s.number("system", "screen_brightness", 102) / 255 * 100)
         return [
             self.link(ui, "Network & internet", f"Mobile, {wifi}, hotspot", Network, "◥"),
-            self.link(ui, "Connected devices", bt, ConnectedDevices, "ᛒ"),
+            self.link(ui, "Connected devices", bt, ConnectedDevices, "✱"),
             self.link(ui, "Apps", "Recent apps, default apps", AppsPage, "▦"),
             self.link(ui, "Display", f"Dark theme, font size, brightness {level}%", Display, "☀"),
             self.link(ui, "Sound & vibration", "Volume, haptics, Do Not Disturb", Sound, "♪"),
-            self.link(ui, "About phone", self.s.get("global", "device_name") or "SimPhone", About, "ⓘ"),
+            self.link(ui, "About phone", self.s.get("global", "device_name") or "SimPhone", About, "ℹ"),
         ]
 
 

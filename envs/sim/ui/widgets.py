@@ -179,6 +179,8 @@ class Ui:
             s = min(self.dp(40), bottom - top)
             cy = (top + bottom) // 2
             lead.bounds = (x, cy - s // 2, x + s, cy + s // 2)
+            if lead.bg is not None:  # avatars are built before their size is known: keep them round
+                lead.radius = s // 2
             node.add(lead)
             x += s + self.dp(16)
         tx1 = right - self.dp(16)

@@ -1,0 +1,174 @@
+"""Messages (com.google.android.apps.messaging): conversations and sending SMS, in the telephony
+provider's ``mmssms.db`` (so ``content query --uri content://sms/sent`` sees what was sent)."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import TYPE_CHECKING, Any
+
+from .. import seed, stores
+from ..db import open_db, query
+from ..ui import theme
+from ..ui.node import Node, Rect
+from .base import Activity, App
+from .contacts import all_contacts, name_for_number
+
+if TYPE_CHECKING:
+    from ..device import Device
+    from ..ui.widgets import Ui
+
+PKG = "com.google.android.apps.messaging"
+
+
+def open_conversation(device: Device, address: str, body: str = "") -> None:
+    extras = {"address": address, **({"sms_body": body} if body else {})}
+    device.wm.launch(PKG, ConversationActivity, extras)
+
+
+def _when(device: Device, ms: int) -> str:
+    now = device.clock.now()
+    t = ms / 1000
+    fmt = "%-I:%M %p" if time.gmtime(t)[:3] == time.gmtime(now)[:3] else "%b %-d"
+    return time.strftime(fmt, time.gmtime(t))
+
+
+class ConversationListActivity(Activity):
+    cls = ".ui.ConversationListActivity"
+
+    def build(self, ui: Ui) -> Node:
+        dp = ui.dp
+        root = ui.screen()
+        bar, rest = ui.app_bar("Messages", back=False)
+        root.add(bar)
+        threads = query(self.device.fs, stores.SMS_DB, "SELECT address, body, MAX(date) AS date, MIN(read) AS read "
+                        "FROM sms GROUP BY thread_id ORDER BY date DESC", (), stores.SMS_SCHEMA)  # fmt: skip
+        rows = [(dp(80), lambda r, t=t: self._row(ui, r, t)) for t in threads]
+        root.add(ui.list(rest, "threads", rows, rid="conversation_list"))
+        if not threads:
+            root.add(ui.text(rest, "No conversations yet", 16, theme.SUBTLE, align="center"))
+        return root.add(ui.fab("✉", "Start chat", lambda: self.start(NewConversationActivity),
+                               rid="start_chat_fab"))  # fmt: skip
+
+    def _row(self, ui: Ui, r: Rect, t: Any) -> Node:
+        name = name_for_number(self.app, t["address"])
+        row = ui.row(r, name, t["body"], lambda: open_conversation(self.device, t["address"]),
+                     rid="swipeableContainer", lead=ui.avatar((0, 0, 0, 0), name),
+                     trail=ui.text((0, 0, ui.dp(80), 0), _when(self.device, t["date"]), 12, theme.SUBTLE),
+                     title_rid="conversation_name")  # fmt: skip
+        row.children[1].bold = not t["read"]
+        return row
+
+
+class NewConversationActivity(Activity):
+    cls = ".ui.conversation.NewConversationActivity"
+
+    def build(self, ui: Ui) -> Node:
+        dp = ui.dp
+        root = ui.screen()
+        bar, rest = ui.app_bar("New conversation")
+        root.add(bar)
+        x0, top, x1, bottom = rest
+        root.add(ui.edit((x0 + dp(16), top, x1 - dp(16), top + dp(56)), "to", "Type names, phone numbers",
+                         rid="recipient_text_view"))  # fmt: skip
+        needle = self.fields.get("to", "").strip()
+        people = all_contacts(self.app, needle if not needle[:1].isdigit() and needle[:1] != "+" else "")
+        rows = [(dp(72), lambda r, p=p: ui.row(r, p["display_name"], p["phone"], lambda n=p["phone"]: self.pick(n),
+                                                rid="contact_picker_item", lead=ui.avatar((0, 0, 0, 0),
+                                                p["display_name"]))) for p in people if p["phone"]]  # fmt: skip
+        if needle and any(c.isdigit() for c in needle):
+            rows.insert(0, (dp(72), lambda r: ui.row(r, f"Send to {needle}", "", lambda: self.pick(needle))))
+        root.add(ui.list((x0, top + dp(68), x1, bottom), "people", rows))
+        return root
+
+    def on_submit(self, key: str) -> bool:
+        needle = self.fields.get("to", "").strip()
+        if needle:
+            people = [p for p in all_contacts(self.app, needle) if p["phone"]]
+            self.pick(people[0]["phone"] if people else needle)
+        return True
+
+    def pick(self, address: str) -> None:
+        self.finish()
+        open_conversation(self.device, address)
+
+
+class ConversationActivity(Activity):
+    cls = ".ui.conversation.ConversationActivity"
+
+    def __init__(self, app: App, device: Device, extras: dict[str, Any] | None = None) -> None:
+        super().__init__(app, device, extras)
+        self.fields["compose"] = str(self.extras.get("sms_body", ""))
+        self.scroll["messages"] = 10**9  # start at the newest message
+
+    def build(self, ui: Ui) -> Node:
+        dp = ui.dp
+        address = str(self.extras.get("address", ""))
+        root = ui.screen()
+        bar, rest = ui.app_bar(name_for_number(self.app, address))
+        root.add(bar)
+        x0, top, x1, bottom = rest
+        msgs = query(self.device.fs, stores.SMS_DB, "SELECT * FROM sms WHERE address = ? ORDER BY date, _id",
+                     (address,), stores.SMS_SCHEMA)  # fmt: skip
+        width = int((x1 - x0) * 0.72)
+        rows = []
+        for m in msgs:
+            lines = theme.wrap(m["body"], dp(16), width - dp(32))
+            h = len(lines) * int(dp(16) * 1.3) + dp(40)
+            rows.append((h, lambda r, m=m: self._bubble(ui, r, m, width)))
+        root.add(ui.list((x0, top, x1, bottom - dp(80)), "messages", rows, rid="messages_list"))
+        root.add(ui.edit((x0 + dp(12), bottom - dp(70), x1 - dp(84), bottom - dp(12)), "compose", "Text message",
+                         rid="compose_message_text"))  # fmt: skip
+        send = ui.icon_button((x1 - dp(72), bottom - dp(70), x1 - dp(12), bottom - dp(12)), "➤", "Send SMS",
+                              self.send, rid="send_message_button_icon", color=theme.PRIMARY)  # fmt: skip
+        return root.add(send)
+
+    def _bubble(self, ui: Ui, r: Rect, m: Any, width: int) -> Node:
+        dp = ui.dp
+        sent = m["type"] == 2
+        left = r[2] - dp(12) - width if sent else r[0] + dp(12)
+        rect = (left, r[1] + dp(6), left + width, r[3] - dp(6))
+        return Node("android.widget.TextView", rect, m["body"], "message_text", bg=theme.PRIMARY_LIGHT if sent else
+                    theme.SURFACE, size=dp(16), wrap=True, pad=dp(14), radius=dp(18))  # fmt: skip
+
+    def send(self) -> None:
+        body = self.fields.get("compose", "")
+        if not body.strip():
+            return
+        address = str(self.extras.get("address", ""))
+        with open_db(self.device.fs, stores.SMS_DB, stores.SMS_SCHEMA) as conn:
+            stores.add_sms(conn, address, body, 2, int(self.device.clock.now() * 1000))
+        self.fields["compose"] = ""
+        self.scroll["messages"] = 10**9
+
+    def on_submit(self, key: str) -> bool:
+        return True
+
+
+class MessagesApp(App):
+    package = PKG
+    label = "Messages"
+    glyph = "✉"
+    color = (26, 115, 232)
+    activities = (ConversationListActivity, NewConversationActivity, ConversationActivity)
+
+    def resolve_view(self, data: str) -> tuple[type[Activity], dict[str, Any]] | None:
+        """``sms:NUMBER`` / ``smsto:NUMBER`` opens that conversation."""
+        for scheme in ("sms:", "smsto:"):
+            if data.startswith(scheme):
+                return ConversationActivity, {"address": data[len(scheme) :].split("?")[0]}
+        return None
+
+    def seed(self, rng: random.Random) -> None:
+        people = seed.contacts(random.Random(f"{self.device.seed}:com.android.contacts"))
+        now_ms = int(self.device.clock.start * 1000)
+        fs = self.device.fs
+        if fs.exists(stores.SMS_DB):
+            fs.remove(stores.SMS_DB)
+        with open_db(fs, stores.SMS_DB, stores.SMS_SCHEMA) as conn:
+            for i, (_name, phone, _email) in enumerate(rng.sample(people, 5)):
+                t = now_ms - (i + 1) * rng.randint(3600, 86400) * 1000
+                for j in range(rng.randint(1, 4)):
+                    kind = 1 if j % 2 == 0 else 2
+                    text = rng.choice(seed.MESSAGES if kind == 1 else seed.REPLIES)
+                    stores.add_sms(conn, phone, text, kind, t + j * 60_000, read=int(i > 0 or kind == 2))
