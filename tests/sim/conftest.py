@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
 
 from qwen2vl_agent.envs.sim import Device, SimPhone
 from qwen2vl_agent.envs.sim.transport.adbserver import adb_binary
+
+sys.path.insert(0, os.path.dirname(__file__))  # for sim_helpers (pytest runs with --import-mode=importlib)
 
 
 @pytest.fixture

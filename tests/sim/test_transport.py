@@ -79,3 +79,28 @@ def test_adbutils_sync(phone, dev):
     assert "p.bin" in [f.path for f in dev.sync.list("/sdcard/Documents")]
     assert dev.sync.exists("/sdcard/Documents/p.bin")
     assert not dev.sync.exists("/sdcard/Documents/none")
+
+
+def test_ui_through_adbutils_reads_back_over_adb(dev):
+    """Tap drawn labels found in the dumped UI, type, and check the stores - all through the adb server."""
+    from sim_helpers import center, nodes
+
+    def tap(text: str = "", rid: str = "") -> None:
+        xml = dev.shell("uiautomator dump /dev/tty").split("UI hierchary dumped")[0]
+        node = next(n for n in nodes(xml) if (text and n["text"] == text) or (rid and n["resource-id"].endswith(rid)))
+        dev.click(*center(node))
+
+    tap("Settings")
+    assert dev.app_current().package == "com.android.settings"
+    tap("Network & internet")
+    tap(rid="wifi_toggle")
+    assert dev.shell("settings get global wifi_on") == "0"
+    dev.keyevent("HOME")
+    tap("Notes")
+    tap(rid="new_note")
+    tap(rid="note_title")
+    dev.send_keys("groceries")
+    assert "groceries" in dev.shell("uiautomator dump /dev/tty")
+    dev.keyevent("BACK")  # hide the keyboard
+    dev.keyevent("BACK")  # leave the editor: it saves
+    assert dev.sync.read_text("/sdcard/Notes/groceries.txt") == ""

@@ -1,0 +1,140 @@
+"""The device shell parses like Android's sh and answers in Android's formats (no transport)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qwen2vl_agent.envs.sim import Device
+
+
+@pytest.fixture(scope="module")
+def dev() -> Device:
+    return Device(seed=0)
+
+
+@pytest.mark.parametrize(
+    ("cmd", "out", "status"),
+    [
+        ("echo a; echo b", "a\nb\n", 0),
+        ("false && echo no || echo yes", "yes\n", 0),
+        ("false; echo $?", "1\n", 0),
+        ("echo 'single $HOME' \"double $HOME\"", "single $HOME double /\n", 0),
+        ("echo $(echo inner) `echo tick`", "inner tick\n", 0),
+        ("x=5; echo ${x}!", "5!\n", 0),
+        ("echo a\\ b", "a b\n", 0),
+        ("printf '%s-%d\\n' a 3", "a-3\n", 0),
+        ("echo hi | grep -c h", "1\n", 0),
+        ("echo one > /data/local/tmp/f; echo two >> /data/local/tmp/f; cat /data/local/tmp/f", "one\ntwo\n", 0),
+        ("ls /nope 2>/dev/null; echo $?", "1\n", 0),
+        ("ls /nope 2>&1 | grep -c 'No such'", "1\n", 0),
+        ("nosuchcmd", "/system/bin/sh: nosuchcmd: inaccessible or not found\n", 127),
+        ("echo 'unterminated", "/system/bin/sh: no closing quote\n", 1),
+        ("exit 7", "", 7),
+        ("whoami", "root\n", 0),
+        ("settings get global wifi_on", "1\n", 0),
+        ("settings get secure nonexistent_key", "null\n", 0),
+        ("wm size", "Physical size: 1080x2400\n", 0),
+        ("wm density", "Physical density: 420\n", 0),
+        ("getprop ro.build.version.sdk", "34\n", 0),
+        ("date +%s", None, 0),
+    ],
+)
+def test_shell_table(dev, cmd, out, status):
+    res = dev.shell(cmd)
+    if out is not None:
+        assert res.text == out
+    assert res.status == status
+
+
+def test_stdout_and_stderr_are_kept_apart_and_in_order(dev):
+    res = dev.shell("echo out; ls /missing; echo after")
+    assert res.stdout == b"out\nafter\n"
+    assert b"No such file" in res.stderr
+    assert res.text.index("out") < res.text.index("ls:") < res.text.index("after")
+
+
+def test_unquoted_typed_text_runs_as_a_command(dev):
+    """A runtime that pastes text into ``input text`` unquoted executes the rest: that must be visible."""
+    dev.shell("rm -f /sdcard/pwned")
+    dev.shell("input text hello;touch /sdcard/pwned")
+    assert dev.fs.exists("/sdcard/pwned")
+    dev.shell("rm -f /sdcard/pwned")
+    dev.shell("input text 'hello;touch /sdcard/pwned'")
+    assert not dev.fs.exists("/sdcard/pwned")
+
+
+def test_input_text_refuses_non_ascii():
+    d = Device(seed=0)
+    d.shell("am start -n com.android.contacts/.activities.ContactEditorActivity")
+    d.tap(540, 400)  # the Name field
+    res = d.shell("input text 'Zoë'")
+    assert res.status != 0 and "Exception occurred while executing 'text'" in res.text
+    assert d.wm.focused_value() == ""
+
+
+def test_dumpsys_formats_parse_with_the_usual_regexes(dev):
+    dev.shell("am start -n com.android.settings/.Settings")
+    window = dev.shell("dumpsys window windows").text
+    assert re.search(r"mCurrentFocus=Window\{.*\s+(?P<p>[^\s]+)/(?P<a>[^\s]+)\}", window).group("p") == (
+        "com.android.settings"
+    )
+    assert "mCurrentRotation=ROTATION_0" in dev.shell("dumpsys window displays").text
+    acts = dev.shell("dumpsys activity activities").text
+    assert re.search(r"mResumedActivity: ActivityRecord\{.*? u0 com\.android\.settings/\.Settings t\d+\}", acts)
+    assert re.search(r"orientation=0", dev.shell("dumpsys display").text)
+    assert "mWakefulness=Awake" in dev.shell("dumpsys power").text
+
+
+def test_screen_off_gives_black_capture_and_power_state():
+    d = Device(seed=0)
+    d.shell("input keyevent POWER")
+    assert "mWakefulness=Asleep" in d.shell("dumpsys power").text
+    assert d.screenshot().getextrema() == ((0, 0), (0, 0), (0, 0))
+    d.shell("input keyevent WAKEUP && input swipe 540 2000 540 600")
+    assert not d.locked and d.screenshot().getextrema() != ((0, 0), (0, 0), (0, 0))
+
+
+def test_content_and_sqlite_read_app_stores(dev):
+    rows = dev.shell("content query --uri content://sms/inbox --projection address:body").text
+    assert rows.startswith("Row: 0 address=")
+    count = dev.shell("content query --uri content://com.android.contacts/contacts | grep -c Row").text
+    db = "/data/data/com.android.providers.contacts/databases/contacts2.db"
+    assert dev.shell(f"sqlite3 {db} 'SELECT COUNT(*) FROM contacts'").text == count
+    dev.shell("content insert --uri content://sms/sent --bind address:s:+15550001 --bind body:s:'hi there'")
+    sent = dev.shell("content query --uri content://sms/sent --where \"address='+15550001'\"").text
+    assert "body=hi there" in sent and "type=2" in sent
+    assert dev.shell("content query --uri content://sms/inbox --where 'address=\"none\"'").text == "No result found.\n"
+
+
+def test_pm_am_monkey(dev):
+    assert "package:com.android.settings" in dev.shell("pm list packages").text
+    res = dev.shell("monkey -p com.nope -c android.intent.category.LAUNCHER 1")
+    assert "No activities found" in res.text and res.status != 0
+    res = dev.shell("am start -n com.android.settings/.Nope")
+    assert "does not exist" in res.text
+    dev.shell("monkey -p com.android.deskclock -c android.intent.category.LAUNCHER 1")
+    assert dev.wm.top.package == "com.android.deskclock"
+    dev.shell("am force-stop com.android.deskclock")
+    assert dev.wm.top.package != "com.android.deskclock"
+
+
+def test_uiautomator_dump_to_file_and_tty(dev):
+    res = dev.shell("uiautomator dump")
+    assert res.text == "UI hierchary dumped to: /sdcard/window_dump.xml\n"
+    assert dev.fs.read_text("/sdcard/window_dump.xml").startswith("<?xml")
+    assert "<hierarchy rotation=" in dev.shell("uiautomator dump /dev/tty").text
+
+
+def test_reset_restores_seeded_state():
+    d = Device(seed=3)
+    before = d.shell("content query --uri content://com.android.contacts/contacts").text
+    d.shell(
+        "settings put global wifi_on 0; rm -r /sdcard/Notes; content delete --uri content://com.android.contacts/contacts"
+    )
+    d.reset()
+    assert d.shell("settings get global wifi_on").text == "1\n"
+    assert d.shell("content query --uri content://com.android.contacts/contacts").text == before
+    assert d.fs.isdir("/sdcard/Notes")
+    assert Device(seed=4).shell("content query --uri content://com.android.contacts/contacts").text != before
