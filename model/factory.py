@@ -6,6 +6,8 @@ Specs:
   (``$QWEN2VL_AGENT_CACHE/tiny-qwen2vl``, default ``~/.cache/qwen2vl-agent/tiny-qwen2vl``) and then
   loaded by the transformers backend exactly like a downloaded checkpoint.
 - ``scripted:FILE``: ``ScriptedModel.from_file(FILE)`` (a JSON array of replies).
+- ``openai:URL[#MODEL]``: a model behind an OpenAI-compatible server such as vLLM
+  (``openai_api.load_openai``; its overrides are ``OpenAIModelConfig`` fields).
 - a local directory: a Qwen2-VL checkpoint, loaded without touching the network.
 - anything else: a Hugging Face hub id (``Qwen/Qwen2-VL-2B-Instruct``), from the local cache or
   downloaded when online.
@@ -47,7 +49,10 @@ def load_model(spec: str, **overrides: Any) -> Model:
             if given:
                 log.warning("ignoring %s: the scripted model takes no options", ", ".join(sorted(given)))
             return ScriptedModel.from_file(path)
-        # Another backend goes here as its own case, e.g. ("openai", ":", rest) for `openai:URL[#MODEL]`.
+        case ("openai", ":", rest):
+            from .openai_api import load_openai
+
+            return load_openai(rest, **given)
         case _:
             return _load_hf(spec, name=spec, overrides=given)
 

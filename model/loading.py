@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,8 @@ def load_pretrained(config: HFModelConfig) -> tuple[Any, Any]:
     device = resolve_device(config.device)
     dtype = resolve_dtype(config.dtype, device)
     attn = resolve_attention(config.attn_implementation, device, dtype)
+    if not offline and not _in_hub_cache(source) and not _hub_resolves():
+        raise ModelUnavailable(_explain(config.model, local=False, offline=False, error=None))
     try:
         return _from_pretrained(source, offline=offline, device=device, dtype=dtype, attn=attn)
     except ModelUnavailable:
@@ -125,13 +128,38 @@ def _check_local_dir(path: Path) -> None:
         )
 
 
-def _explain(spec: str, *, local: bool, offline: bool, error: Exception) -> str:
-    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    if local:
-        return f"cannot load the checkpoint in {spec}: {first_line}"
-    where = "offline mode is on" if offline else "the Hugging Face hub could not be reached or refused"
+def _in_hub_cache(repo_id: str) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
+    except ValueError:  # not a valid repo id
+        return False
+
+
+def _hub_resolves() -> bool:
+    """Whether the hub's host name resolves: without DNS, fail at once instead of after the hub client's
+    retries (about 30 s)."""
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants
+
+    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+    try:
+        socket.getaddrinfo(host, 443)
+    except OSError:
+        return False
+    return True
+
+
+def _explain(spec: str, *, local: bool, offline: bool, error: Exception | None) -> str:
+    detail = str(error).strip().splitlines()[0] if error is not None and str(error).strip() else ""
+    if local or _in_hub_cache(spec):
+        return f"cannot load the checkpoint {spec}: {detail or type(error).__name__}"
+    where = "offline mode is on" if offline else "the Hugging Face hub cannot be reached"
     return (
-        f"{spec} is not in the local Hugging Face cache and {where} ({first_line}). "
-        f"On a machine with network run `hf download {spec}` (or `huggingface-cli download {spec}`), "
-        f"then pass --model with the downloaded directory; or use --model tiny for the offline test model."
+        f"{spec} is not in the local Hugging Face cache and {where}"
+        + (f" ({detail})" if detail else "")
+        + f". Download it on a machine with network (`hf download {spec}`) and pass --model with its "
+        "directory, or run offline with --model tiny."
     )

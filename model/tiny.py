@@ -37,7 +37,11 @@ VOCAB_SIZE = 2048  # must match shapes._TEXT["tiny"]["vocab_size"]
 CHAT_TEMPLATE_FILE = Path(__file__).with_name("qwen2vl_chat_template.jinja")
 SEED = 0
 MARKER = "qwen2vl-agent-tiny.json"  # written last: its presence means the build completed
-BUILD_VERSION = 1  # bump when the builder's output changes, so cached builds are rebuilt
+BUILD_VERSION = 2  # bump when the builder's output changes, so cached builds are rebuilt
+# Weight init std, wider than transformers' 0.02: at 0.02 a 2-layer model mostly echoes its last input
+# token whatever the image, so tests comparing outputs across screenshots would prove nothing. At 0.3
+# the (gibberish) reply depends on the image and the text.
+INIT_STD = 0.3
 
 _WORDS = (
     "tap", "press", "swipe", "type", "back", "home", "enter", "open", "app", "wait", "answer", "terminate",
@@ -161,6 +165,8 @@ def build_tiny_checkpoint(out_dir: str | Path, *, seed: int = SEED) -> Path:
     tokenizer = train_tokenizer(seed)
     ids = special_ids(tokenizer)
     config = qwen2vl_config("tiny", ids)
+    for sub in (config, config.text_config, config.vision_config):
+        sub.initializer_range = INIT_STD
     torch.manual_seed(seed)
     model = Qwen2VLForConditionalGeneration(config).eval()
     model.generation_config = GenerationConfig(

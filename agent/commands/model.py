@@ -1,0 +1,86 @@
+"""``qwen2vl-agent model make-tiny DIR`` and ``qwen2vl-agent model info``: build the offline test
+checkpoint, and show what a ``--model`` spec loads to (device, dtype, attention, pixel budget, what a
+phone and a desktop screenshot cost)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_MODEL = "Qwen/Qwen2-VL-2B-Instruct"
+SAMPLE_SCREENS = {"phone": (1080, 2400), "desktop": (1920, 1080)}
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("model", help="build the tiny test checkpoint; inspect a model", description=__doc__)
+    actions = p.add_subparsers(dest="model_action", metavar="ACTION")
+    tiny = actions.add_parser(
+        "make-tiny",
+        help="build the tiny random-weight Qwen2-VL checkpoint (offline, a few seconds)",
+        description="Write a tiny Qwen2-VL checkpoint (~1M random weights, a locally trained tokenizer, "
+        "the Qwen2-VL chat template and processor) that transformers loads with from_pretrained. Its "
+        "replies are gibberish; it lets the whole pipeline run without downloads.",
+    )
+    tiny.add_argument("directory", type=Path, help="where to write it (created; must be empty or an earlier build)")
+    tiny.set_defaults(func=make_tiny)
+    info = actions.add_parser("info", help="load a model and describe how it runs")
+    info.add_argument(
+        "--model", default=DEFAULT_MODEL, help=f"tiny | a checkpoint dir | a hub id (default: {DEFAULT_MODEL})"
+    )
+    info.add_argument("--device", help="e.g. cuda, cuda:1, cpu (default: cuda when available)")
+    info.add_argument("--dtype", help="bfloat16, float16 or float32 (default: bf16 on CUDA, fp32 on CPU)")
+    info.add_argument("--attn", dest="attn_implementation", help="flash_attention_2, sdpa or eager")
+    info.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default 1280*28*28)")
+    info.add_argument("--min-pixels", type=int)
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.set_defaults(func=show_info)
+    p.set_defaults(func=lambda args: p.print_help() or 2)
+
+
+def make_tiny(args: argparse.Namespace) -> int:
+    from qwen2vl_agent.model import ModelUnavailable
+    from qwen2vl_agent.model.factory import ensure_tiny_checkpoint
+
+    try:
+        path = ensure_tiny_checkpoint(args.directory)
+    except (ModelUnavailable, OSError) as e:
+        return _fail(str(e))
+    size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    print(f"tiny Qwen2-VL checkpoint in {path} ({size / 1e6:.1f} MB)")
+    print(f'try: qwen2vl-agent run --env fake --model {path} "open the settings"')
+    return 0
+
+
+def show_info(args: argparse.Namespace) -> int:
+    from qwen2vl_agent.model import ModelUnavailable
+    from qwen2vl_agent.model.factory import load_model
+
+    overrides = {
+        "device": args.device, "dtype": args.dtype, "attn_implementation": args.attn_implementation,
+        "max_pixels": args.max_pixels, "min_pixels": args.min_pixels,
+    }  # fmt: skip
+    try:
+        model = load_model(args.model, **overrides)
+    except ModelUnavailable as e:
+        return _fail(str(e))
+    facts: dict = {"name": model.name}
+    describe = getattr(model, "describe", None)
+    if callable(describe):
+        facts.update(describe())
+    for label, (w, h) in SAMPLE_SCREENS.items():
+        rw, rh = model.image_size(w, h)
+        facts[f"{label} {w}x{h}"] = f"seen as {rw}x{rh}, {(rw // 28) * (rh // 28)} image tokens"
+    if args.json:
+        print(json.dumps(facts))
+    else:
+        width = max(len(k) for k in facts)
+        for key, value in facts.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"qwen2vl-agent: {message}", file=sys.stderr)
+    return 2

@@ -1,0 +1,68 @@
+"""The agent loop on the fake env with the tiny checkpoint through the real transformers backend, and
+``qwen2vl-agent run --env fake --model tiny`` with the network cut off."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+from qwen2vl_agent.agent.cli import main
+from qwen2vl_agent.agent.loop import LoopConfig, run_episode
+from qwen2vl_agent.agent.policy import PolicyConfig, QwenPolicy
+from qwen2vl_agent.envs import FakeEnv
+from qwen2vl_agent.envs.fake import make_screens
+from qwen2vl_agent.model.factory import CACHE_ENV
+from qwen2vl_agent.tools import Tap
+
+
+class StepLog:
+    def __init__(self) -> None:
+        self.steps = []
+
+    def on_start(self, task, observation) -> None:
+        pass
+
+    def on_step(self, step, observation) -> None:
+        self.steps.append(step)
+
+    def on_end(self, result, observation) -> None:
+        pass
+
+
+def test_gibberish_replies_do_not_break_the_loop(tiny_model) -> None:
+    env, log = FakeEnv(), StepLog()
+    policy = QwenPolicy(tiny_model, env.action_space, PolicyConfig(max_new_tokens=12))
+    result = run_episode(env, policy, "open the settings", LoopConfig(max_steps=2), [log])
+    assert result.status in ("model_errors", "max_steps", "stuck", "answered", "success", "failure")
+    assert result.steps == len(log.steps) >= 1
+    first = log.steps[0]
+    assert first.geometry.model_image_size == (672, 1484)  # 1080x2400 at the default budget
+    assert first.image_tokens == 1272
+    assert set(first.timings) >= {"model_prefill", "model_decode"}
+
+
+def test_the_tiny_model_taps_through_the_real_stack(tiny_model, helpers) -> None:
+    env = FakeEnv(make_screens(3, size=(360, 800)))
+    policy = QwenPolicy(tiny_model, env.action_space, PolicyConfig(max_new_tokens=48))
+    reply = 'I tap it.\n✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [250, 750]}\n✿RESULT✿: junk'
+    with helpers.forced_reply(tiny_model, reply):
+        result = run_episode(env, policy, "tap it", LoopConfig(max_steps=2))
+    assert result.steps == 2
+    assert env.executed == [Tap(point=(90, 600))] * 2  # rel1000 on a 360x800 screen
+
+
+def test_run_command_offline_with_the_tiny_model(tmp_path: Path, monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))  # empty: the tiny checkpoint is built here
+    out = tmp_path / "run"
+    argv = ["run", "--env", "fake", "--model", "tiny", "--max-steps", "1", "--max-new-tokens", "8", "--quiet"]
+    code = main([*argv, "--out", str(out), "open the settings"])
+    assert code in (0, 1)  # 1: the gibberish did not finish the task, which is expected
+    result = json.loads((out / "result.json").read_text())
+    assert result["steps"] == 1 and result["status"] != "error"
+    assert (tmp_path / "cache" / "tiny-qwen2vl" / "model.safetensors").is_file()
