@@ -161,6 +161,11 @@ class Device:
                 self._cache = (sig, render(tree, self.display_size()), {})
             return tree, self._cache[1], self._cache[2]
 
+    def invalidate_frame(self) -> None:
+        """Forget the cached frame and encodings (benchmarks use it to time a fresh render)."""
+        with self.lock:
+            self._cache = None
+
     def screenshot(self) -> Any:
         """The screen as an RGB PIL image (black while the screen is off)."""
         return self._render()[1]
