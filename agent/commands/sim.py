@@ -40,7 +40,7 @@ def _size(text: str) -> tuple[int, int]:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sim", help="start, stop and inspect simulated phones (real adb protocol)", description=__doc__)
-    p.add_argument("--state", type=Path, default=None, help="state file (default: %(default)s -> see above)")
+    p.add_argument("--state", type=Path, default=None, help="state file (default: see above)")
     actions = p.add_subparsers(dest="sim_action", metavar="ACTION")
     for name, help_ in (("start", "start phones in the background"), ("serve", "run phones in the foreground")):
         a = actions.add_parser(name, help=help_)

@@ -155,3 +155,24 @@ def test_launcher_drawer_search_opens_app(d):
     tap(d, rid="search_box_input")
     d.shell("input text clo && input keyevent 66")
     assert d.wm.top.package == "com.android.deskclock"
+
+
+def test_clear_field_with_ctrl_a_then_del(d):
+    d.shell("am start -n com.android.contacts/.activities.ContactEditorActivity")
+    tap(d, rid="name_field")
+    d.shell("input text hello")
+    d.shell("input keycombination 113 29 && input keyevent 67")
+    assert find(d, rid="name_field")["text"] == "Name"  # the hint shows again: the field is empty
+    assert d.wm.focused_value() == ""
+
+
+def test_size_override_and_rotation_change_what_is_drawn(d):
+    d.shell("wm size 720x1600")
+    assert d.shell("wm size").text == "Physical size: 1080x2400\nOverride size: 720x1600\n"
+    assert d.screenshot().size == (720, 1600)
+    d.shell("wm size reset; settings put system user_rotation 1")
+    assert d.screenshot().size == (2400, 1080)
+    assert "orientation=1" in d.shell("dumpsys display").text
+    assert '<hierarchy rotation="1">' in d.ui_xml()
+    tap(d, text="Settings")  # the home screen lays out for landscape and stays tappable
+    assert d.wm.top.package == "com.android.settings"

@@ -31,13 +31,19 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def adb_binary() -> str:
-    """The adb binary: ``$ADBUTILS_ADB_PATH`` if set, else the one bundled with adbutils."""
-    env = os.environ.get("ADBUTILS_ADB_PATH")
-    if env:
-        return env
+    """The real adb binary: ``$QWEN2VL_AGENT_SIM_ADB`` if set, else ``adbutils.adb_path()`` (``adb`` on PATH
+    or the one bundled in adbutils' wheel). Tests elsewhere may set ``ADBUTILS_ADB_PATH=/bin/false`` to stop
+    adbutils from spawning servers; the simulator then still uses the bundled binary."""
+    explicit = os.environ.get("QWEN2VL_AGENT_SIM_ADB")
+    if explicit:
+        return explicit
     import adbutils
 
-    return adbutils.adb_path()
+    path = adbutils.adb_path()
+    bundled = os.path.join(os.path.dirname(adbutils.__file__), "binaries", "adb")
+    if os.path.basename(path) in ("false", "true") and os.path.isfile(bundled):
+        return bundled
+    return path
 
 
 class AdbServer:
