@@ -79,14 +79,32 @@ class AppCatalog:
         return known
 
     def display_names(self) -> list[str]:
-        """Names worth suggesting: labels when known, else aliases and package tails."""
-        return sorted(set(self.labels) or set(self.names()))
+        """Names worth suggesting: labels, aliases and package tails (capitalised), system packages left out."""
+        apps = {n: p for n, p in self.names().items() if not _is_system(p)}
+        shown = {label for label, package in self.labels.items() if not _is_system(package)}
+        labelled = set(self.labels.values())
+        return sorted(shown | {_display(n) for n, p in apps.items() if p not in labelled})
 
 
 def normalize(name: str) -> str:
     """Lowercase, trim, collapse spaces, drop a trailing " app"."""
     name = re.sub(r"\s+", " ", name.strip().lower())
     return name[:-4] if name.endswith(" app") and len(name) > 4 else name
+
+
+# Packages `pm list packages` shows that no user would call an app (used when launchers cannot be listed).
+_SYSTEM = re.compile(
+    r"^(android|com\.android\.(shell|systemui|phone|adbkeyboard|providers\..*)|.*\.inputmethod\..*|.*launcher.*)$"
+)
+
+
+def _is_system(package: str) -> bool:
+    return bool(_SYSTEM.match(package))
+
+
+def _display(name: str) -> str:
+    """How a lowercase alias or package tail is shown to the model ("play store" -> "Play Store")."""
+    return " ".join(word[:1].upper() + word[1:] for word in name.split(" "))
 
 
 def _last_segment(package: str) -> str:
@@ -117,7 +135,7 @@ def close_matches(name: str, catalog: AppCatalog, limit: int = 5) -> list[str]:
     hits = difflib.get_close_matches(key, list(names), n=limit, cutoff=0.6)
     hits += [n for n in names if key and (key in n or n in key) and n not in hits and len(n) > 2]
     labels = {normalize(label): label for label in catalog.labels}
-    return [labels.get(h, h) for h in hits[:limit]]
+    return [labels.get(h, _display(h)) for h in hits[:limit]]
 
 
 def _unknown_message(name: str, catalog: AppCatalog) -> str:

@@ -24,6 +24,8 @@ class AndroidConfig(BaseModel):
     ``wake_on_reset``, ``dismiss_keyguard``: prepare the screen in ``reset()``.
     ``disable_animations``: set the three animation scales to 0 in ``reset()``, restored on ``close()``.
     ``wake_on_black``: if a frame is black because the screen went off mid-episode, wake it and retry once.
+    ``app_labels``: extra app names for ``OpenApp``, ``{"Simple Calendar Pro": "com.simplemobiletools..."}``
+    (Android's shell cannot tell launcher labels; the alias table covers common apps).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -39,5 +41,6 @@ class AndroidConfig(BaseModel):
     dismiss_keyguard: bool = True
     disable_animations: bool = False
     wake_on_black: bool = True
+    app_labels: dict[str, str] = Field(default_factory=dict)
     timeouts: Timeouts = Field(default_factory=Timeouts)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)

@@ -228,7 +228,8 @@ class AndroidEnv(EnvBase):
         if self._catalog is None:
             self._components = self.device.launchable()
             packages = list(self._components) or self.device.packages()
-            self._catalog = AppCatalog.of(packages)
+            labels = {label: p for label, p in self.config.app_labels.items() if p in packages}
+            self._catalog = AppCatalog.of(packages, labels)
         return self._catalog
 
     # ---------------------------------------------------------------- geometry and capture

@@ -40,7 +40,7 @@ def test_resolves(name, package):
     assert resolve_app(name, CATALOG) == package
 
 
-@pytest.mark.parametrize(("name", "suggested"), [("Setings", "settings"), ("Markr", "Markor"), ("Clok", "clock")])
+@pytest.mark.parametrize(("name", "suggested"), [("Setings", "Settings"), ("Markr", "Markor"), ("Clok", "Clock")])
 def test_unknown_app_lists_close_matches(name, suggested):
     with pytest.raises(UnknownApp) as info:
         resolve_app(name, CATALOG)
@@ -60,3 +60,11 @@ def test_alias_for_an_app_that_is_not_installed_is_unknown():
 
 def test_close_matches_prefers_labels():
     assert close_matches("markor notes", CATALOG)[0] == "Markor"
+
+
+def test_suggestions_leave_out_system_packages_and_use_labels():
+    catalog = AppCatalog.of(
+        ["android", "com.android.systemui", "com.android.providers.media", "com.android.settings", "com.x.notes"],
+        labels={"My Notes": "com.x.notes"},
+    )
+    assert catalog.display_names() == ["My Notes", "Settings"]

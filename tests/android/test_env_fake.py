@@ -126,8 +126,20 @@ def test_ascii_stays_on_input_text_even_with_adbkeyboard(phone):
 
 def test_unknown_app_is_a_model_error_with_suggestions(env):
     env.reset()
-    with pytest.raises(ActionRejected, match="Did you mean: settings"):
+    with pytest.raises(ActionRejected, match="Did you mean: Settings"):
         env.execute(OpenApp(name="Setings"))
+
+
+def test_configured_app_labels_open_apps(phone):
+    labels = {"Browser Deluxe": "com.android.chrome", "Missing": "com.not.installed"}
+    with AndroidEnv(transport=phone.transport(), app_labels=labels, **FAST) as env:
+        env.reset()
+        env.execute(OpenApp(name="browser deluxe"))
+        assert phone.foreground.startswith("com.android.chrome/")
+        with pytest.raises(ActionRejected, match="Browser Deluxe"):
+            env.execute(OpenApp(name="Browser Delux"))
+        with pytest.raises(ActionRejected):
+            env.execute(OpenApp(name="Missing"))
 
 
 def test_desktop_actions_are_rejected_and_agent_actions_never_belong_here(env):

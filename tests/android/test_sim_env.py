@@ -83,8 +83,28 @@ def test_type_then_enter_submits_the_search(sim_env, sim_phone, center):
 def test_open_app_by_name_and_unknown_app_is_a_model_error(sim_env, sim_phone):
     sim_env.execute(OpenApp(name="contacts"))
     assert top_package(sim_phone) == "com.android.contacts"
-    with pytest.raises(ActionRejected, match="Did you mean: settings"):
+    with pytest.raises(ActionRejected, match="Did you mean: Settings"):
         sim_env.execute(OpenApp(name="Setings"))
+
+
+def test_reset_wakes_and_unlocks_a_sleeping_phone(make_sim_env, sim_phone):
+    env = make_sim_env()
+    env.reset()
+    env.device.keyevent(26)  # POWER: the screen goes off and the keyguard comes back
+    assert not sim_phone.device.awake and sim_phone.device.locked
+    obs = env.reset()
+    assert sim_phone.device.awake and not sim_phone.device.locked
+    assert obs.screenshot.tobytes() == sim_phone.device.screenshot().tobytes()
+
+
+def test_animations_off_and_restored(make_sim_env, sim_phone):
+    settings = sim_phone.device.settings
+    before = settings.get("global", "window_animation_scale")
+    env = make_sim_env(disable_animations=True)
+    env.reset()
+    assert settings.get("global", "window_animation_scale") == "0"
+    env.close()
+    assert settings.get("global", "window_animation_scale") == before
 
 
 def test_wait_changes_nothing(sim_env, sim_phone):
