@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .shapes import SpecialIds, qwen2vl_config
+from .tiny_corpus import tiny_corpus
 from .vision import DEFAULT_MIN_PIXELS, OFFICIAL_MAX_PIXELS
 
 if TYPE_CHECKING:
@@ -37,42 +37,11 @@ VOCAB_SIZE = 2048  # must match shapes._TEXT["tiny"]["vocab_size"]
 CHAT_TEMPLATE_FILE = Path(__file__).with_name("qwen2vl_chat_template.jinja")
 SEED = 0
 MARKER = "qwen2vl-agent-tiny.json"  # written last: its presence means the build completed
-BUILD_VERSION = 2  # bump when the builder's output changes, so cached builds are rebuilt
+BUILD_VERSION = 3  # bump when the builder's output changes, so cached builds are rebuilt
 # Weight init std, wider than transformers' 0.02: at 0.02 a 2-layer model mostly echoes its last input
 # token whatever the image, so tests comparing outputs across screenshots would prove nothing. At 0.3
 # the (gibberish) reply depends on the image and the text.
 INIT_STD = 0.3
-
-_WORDS = (
-    "tap", "press", "swipe", "type", "back", "home", "enter", "open", "app", "wait", "answer", "terminate",
-    "click", "double", "right", "move", "drag", "scroll", "hotkey", "point", "text", "name", "seconds",
-    "status", "success", "failure", "screen", "settings", "contacts", "messages", "camera", "clock",
-    "calendar", "browser", "search", "the", "a", "an", "to", "of", "in", "on", "at", "for", "with", "is",
-    "it", "this", "that", "I", "need", "first", "then", "next", "now", "icon", "button", "menu", "list",
-    "item", "page", "bar", "top", "bottom", "left", "up", "down", "find", "go", "return", "task", "done",
-    "visible", "shows", "opened", "tapped", "typed", "will", "should", "phone", "desktop", "window", "file",
-    "edit", "view", "help", "save", "close", "cancel", "ok", "Wi-Fi", "Bluetooth", "battery", "display",
-    "sound", "notifications", "network", "internet", "account", "user", "password", "email",
-)  # fmt: skip
-_MARKERS = ("✿FUNCTION✿", "✿ARGS✿", "✿RESULT✿", "✿RETURN✿")
-_SYLLABLES = (
-    "ka", "to", "ri", "me", "su", "na", "lo", "pe", "vi", "da", "ne", "ko", "ru", "sa", "mi", "te", "bo", "lu",
-    "fa", "ge", "ji", "ho", "wa", "ze", "ch", "st", "pr", "ing", "ion",
-)  # fmt: skip
-
-
-def tiny_corpus(n: int = 6000, seed: int = SEED) -> list[str]:
-    """Deterministic training text: agent-like thoughts, Qwen function calls, JSON arguments, numbers,
-    and pseudo-words (so the BPE trainer has enough distinct words to fill the vocabulary)."""
-    rng = random.Random(seed)
-    lines = [f"{m}: " for m in _MARKERS] + [str(i) for i in range(1001)]
-    lines += ["".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 5))) for _ in range(n)]
-    tools = ("Tap", "Swipe", "Type", "Home", "Back", "OpenApp", "Wait", "Answer", "Click", "Scroll")
-    for _ in range(n):
-        thought = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(3, 12))).capitalize() + "."
-        point = f'{{"point": [{rng.randint(0, 1000)}, {rng.randint(0, 1000)}]}}'
-        lines.append(f"{thought}\n✿FUNCTION✿: {rng.choice(tools)}\n✿ARGS✿: {point}\n✿RESULT✿: \n✿RETURN✿: ")
-    return lines
 
 
 def train_tokenizer(seed: int = SEED):
