@@ -17,6 +17,8 @@ class AndroidConfig(BaseModel):
     ``capture``: ``auto`` (raw screencap, PNG if raw cannot be parsed), ``raw`` or ``png``.
     ``display_id``: passed to ``screencap -d`` on multi-display devices.
     ``settle``: how to wait for the screen to settle after an action; None to not wait.
+    ``reuse_settled_s``: ``observe()`` right after an action returns the frame the settle wait ended on when
+    it is at most this old, instead of capturing again (0: always capture afresh).
     ``ui_tree``: add the ``uiautomator dump`` XML to every observation (slow: 1-3 s on phones).
     ``foreground``: read the focused app on every observation.
     ``keyboard``: ``auto``, ``input`` or ``adbkeyboard`` (see ``text_entry``); ``text_chunk``: characters
@@ -33,6 +35,7 @@ class AndroidConfig(BaseModel):
     capture: Literal["auto", "raw", "png"] = "auto"
     display_id: str | None = None
     settle: SettlePolicy | None = Field(default_factory=SettlePolicy)
+    reuse_settled_s: float = Field(0.5, ge=0)
     ui_tree: bool = False
     foreground: bool = True
     keyboard: Literal["auto", "input", "adbkeyboard"] = "auto"

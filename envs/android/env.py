@@ -94,6 +94,7 @@ class AndroidEnv(EnvBase):
         self._catalog: AppCatalog | None = None
         self._components: dict[str, str] = {}
         self._image_size: tuple[int, int] | None = None
+        self._settled: tuple[Capture, float] | None = None  # (frame, when) from the last settle wait
         self._pool: ThreadPoolExecutor | None = None
         self._closed = False
 
@@ -120,17 +121,20 @@ class AndroidEnv(EnvBase):
             self.animations.disable()
         self._display = self.device.display()
         self._catalog = None  # apps may have been installed between episodes
+        self._settled = None
         return self.observe()
 
     def observe(self) -> Observation:
         self._check_open()
         foreground = self._submit(self.device.foreground) if self.config.foreground else None
-        capture = self._capture()
+        reused = self._settled_frame()
+        capture = reused or self._capture()
         image, display = self._oriented(capture.image())
         self._image_size = image.size
         extra: dict[str, Any] = {
             "capture": capture.path,
             "capture_s": round(capture.seconds, 4),
+            "settled_frame": reused is not None,  # the frame the settle wait ended on, not a new capture
             "rotation": display.rotation,
             "density": display.density,
             "serial": self.serial,
@@ -156,17 +160,33 @@ class AndroidEnv(EnvBase):
 
     def execute(self, action: Action) -> Outcome:
         self._check_open()
+        self._settled = None
         started = time.monotonic()
         message = self._perform(action)
         acted_s = time.monotonic() - started
-        settle_s = 0.0
-        if self.config.settle is not None and not isinstance(action, Wait):
-            # Frames go straight to the capturer: a transition may pass through black, which is no error here.
-            settled = wait_until_settled(lambda: self.capturer.grab().fingerprint(), self.config.settle)
-            settle_s = settled.waited_s
-            if not settled.settled:
-                log.info("screen still changing %.1f s after %s", settle_s, action.type)
+        settle_s = self._settle() if not isinstance(action, Wait) else 0.0
         return Outcome(message=message, settle_s=settle_s, extra={"act_s": round(acted_s, 4)})
+
+    def _settle(self) -> float:
+        """Wait until the screen stops changing (per ``config.settle``); the seconds waited.
+
+        The frame the wait ended on is kept for the ``observe()`` that normally follows at once.
+        """
+        if self.config.settle is None:
+            return 0.0
+        last: list[Capture] = []
+
+        def grab():
+            # Straight from the capturer: a transition may pass through a black frame, which is no error here.
+            last[:] = [self.capturer.grab()]
+            return last[0].fingerprint()
+
+        settled = wait_until_settled(grab, self.config.settle)
+        if settled.settled:
+            self._settled = (last[0], time.monotonic())
+        else:
+            log.info("screen still changing %.1f s after the action", settled.waited_s)
+        return settled.waited_s
 
     def close(self) -> None:
         if self._closed:
@@ -256,6 +276,15 @@ class AndroidEnv(EnvBase):
         if _landscape(image.size) != _landscape(display.size):
             self._display = display = self.device.display()  # rotated since we last looked
         return image, display
+
+    def _settled_frame(self) -> Capture | None:
+        """The frame the last settle wait ended on, if it is recent enough to stand for a fresh capture."""
+        kept, self._settled = self._settled, None
+        if kept is None or self.config.reuse_settled_s <= 0 or kept[0].is_black():
+            return None
+        if time.monotonic() - kept[1] > self.config.reuse_settled_s:
+            return None
+        return kept[0]
 
     def _capture(self) -> Capture:
         capture = self.capturer.grab()

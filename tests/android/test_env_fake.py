@@ -80,6 +80,26 @@ def test_settle_waits_out_an_animation(phone):
         assert len(fake.commands("screencap")) - before >= 6  # 4 changing frames, then 2 equal comparisons
 
 
+def test_observe_after_an_action_reuses_the_settled_frame(phone):
+    with AndroidEnv(transport=phone.transport(), **FAST) as env:
+        env.reset()
+        fake = env.device.transport.inner
+        env.execute(Tap(point=(1, 1)))
+        before = len(fake.commands("screencap"))
+        obs = env.observe()
+        assert obs.extra["settled_frame"] and len(fake.commands("screencap")) == before
+        assert obs.screenshot.getpixel((0, 0)) == phone.image().getpixel((0, 0))
+        assert not env.observe().extra["settled_frame"]  # used once only
+        assert len(fake.commands("screencap")) == before + 1
+
+
+def test_settled_frame_reuse_can_be_turned_off(phone):
+    with AndroidEnv(transport=phone.transport(), reuse_settled_s=0, **FAST) as env:
+        env.reset()
+        env.execute(Tap(point=(1, 1)))
+        assert not env.observe().extra["settled_frame"]
+
+
 def test_points_are_scaled_when_the_screenshot_differs_from_the_input_space(env, phone):
     env.reset()
     env._image_size = (54, 120)  # as if the capture came at half resolution
