@@ -54,12 +54,14 @@ class AndroidDevice:
     def __init__(self, transport: AdbTransport, timeouts: Timeouts = Timeouts()) -> None:
         self.transport = transport
         self.timeouts = timeouts
+        self.calls = 0  # commands sent so far: lets the env tell whether anything ran since a frame was taken
 
     @property
     def serial(self) -> str:
         return self.transport.serial
 
     def run(self, *argv: str, timeout: float | None = None, idempotent: bool = True) -> ShellResult:
+        self.calls += 1
         return self.transport.shell(argv, timeout=timeout or self.timeouts.query, idempotent=idempotent)
 
     def act(self, *argv: str, extra_s: float = 0.0) -> ShellResult:

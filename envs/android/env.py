@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from typing_extensions import assert_never
 
@@ -50,9 +50,6 @@ from .episode import AnimationSwitch, dismiss_keyguard, wake
 from .retry import RetryingTransport
 from .settle import wait_until_settled
 from .text_entry import TextEntry
-
-if TYPE_CHECKING:
-    from PIL.Image import Image
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +91,8 @@ class AndroidEnv(EnvBase):
         self._catalog: AppCatalog | None = None
         self._components: dict[str, str] = {}
         self._image_size: tuple[int, int] | None = None
-        self._settled: tuple[Capture, float] | None = None  # (frame, when) from the last settle wait
+        self._checked_size: tuple[int, int] | None = None  # a frame size already checked against the display
+        self._settled: tuple[Capture, float, int] | None = None  # (frame, when, device.calls) of the last settle
         self._pool: ThreadPoolExecutor | None = None
         self._closed = False
 
@@ -126,10 +124,11 @@ class AndroidEnv(EnvBase):
 
     def observe(self) -> Observation:
         self._check_open()
+        reused = self._settled_frame()  # before any other command is sent
         foreground = self._submit(self.device.foreground) if self.config.foreground else None
-        reused = self._settled_frame()
         capture = reused or self._capture()
-        image, display = self._oriented(capture.image())
+        image = capture.image()
+        display = self._display_for(image.size)
         self._image_size = image.size
         extra: dict[str, Any] = {
             "capture": capture.path,
@@ -183,7 +182,7 @@ class AndroidEnv(EnvBase):
 
         settled = wait_until_settled(grab, self.config.settle)
         if settled.settled:
-            self._settled = (last[0], time.monotonic())
+            self._settled = (last[0], time.monotonic(), self.device.calls)
         else:
             log.info("screen still changing %.1f s after the action", settled.waited_s)
         return settled.waited_s
@@ -270,19 +269,25 @@ class AndroidEnv(EnvBase):
             return x, y
         return min(x * display[0] // image[0], display[0] - 1), min(y * display[1] // image[1], display[1] - 1)
 
-    def _oriented(self, image: Image) -> tuple[Image, DisplayInfo]:
-        """The display info matching this frame, re-read when the frame's orientation changed."""
+    def _display_for(self, image_size: tuple[int, int]) -> DisplayInfo:
+        """The display info for a frame of this size: re-read when the size differs from the display's and
+        was not checked yet (the device rotated or got another override size since we last looked)."""
         display = self.display()
-        if _landscape(image.size) != _landscape(display.size):
-            self._display = display = self.device.display()  # rotated since we last looked
-        return image, display
+        if image_size != display.size and image_size != self._checked_size:
+            self._display = display = self.device.display()
+            self._checked_size = image_size
+            if image_size != display.size:
+                log.info("%s: %sx%s frames for a %sx%s input space; points are scaled", self.serial, *image_size,
+                         *display.size)  # fmt: skip
+        return display
 
     def _settled_frame(self) -> Capture | None:
-        """The frame the last settle wait ended on, if it is recent enough to stand for a fresh capture."""
+        """The frame the last settle wait ended on, if it can stand for a fresh capture: recent enough, and no
+        command was sent to the device since (e.g. through ``env.device`` directly)."""
         kept, self._settled = self._settled, None
-        if kept is None or self.config.reuse_settled_s <= 0 or kept[0].is_black():
+        if kept is None or self.config.reuse_settled_s <= 0 or kept[2] != self.device.calls:
             return None
-        if time.monotonic() - kept[1] > self.config.reuse_settled_s:
+        if time.monotonic() - kept[1] > self.config.reuse_settled_s or kept[0].is_black():
             return None
         return kept[0]
 
@@ -317,7 +322,3 @@ class AndroidEnv(EnvBase):
     def _check_open(self) -> None:
         if self._closed:
             raise EnvError(f"the Android environment for {self.serial} is closed")
-
-
-def _landscape(size: tuple[int, int]) -> bool:
-    return size[0] > size[1]

@@ -93,6 +93,14 @@ def test_observe_after_an_action_reuses_the_settled_frame(phone):
         assert len(fake.commands("screencap")) == before + 1
 
 
+def test_no_reuse_when_a_command_ran_in_between(phone):
+    with AndroidEnv(transport=phone.transport(), **FAST) as env:
+        env.reset()
+        env.execute(Tap(point=(1, 1)))
+        env.device.keyevent(3)
+        assert not env.observe().extra["settled_frame"]
+
+
 def test_settled_frame_reuse_can_be_turned_off(phone):
     with AndroidEnv(transport=phone.transport(), reuse_settled_s=0, **FAST) as env:
         env.reset()

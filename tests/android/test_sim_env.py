@@ -107,6 +107,22 @@ def test_animations_off_and_restored(make_sim_env, sim_phone):
     assert settings.get("global", "window_animation_scale") == before
 
 
+def test_rotation_and_override_size_are_followed(sim_env, sim_phone, center):
+    sim_env.device.run("settings", "put", "system", "accelerometer_rotation", "0")
+    sim_env.device.run("settings", "put", "system", "user_rotation", "1")
+    obs = sim_env.observe()
+    assert obs.screenshot.size == obs.screen_size == (2400, 1080) and obs.extra["rotation"] == 1
+    sim_env.execute(Tap(point=center(sim_phone.device.ui_xml(), content_desc="Settings")))
+    assert top_package(sim_phone) == SETTINGS
+    sim_env.device.run("settings", "put", "system", "user_rotation", "0")
+    sim_env.device.run("wm", "size", "720x1600")
+    obs = sim_env.observe()
+    assert obs.screenshot.size == obs.screen_size == (720, 1600)
+    sim_env.execute(Home())
+    sim_env.execute(Tap(point=center(sim_phone.device.ui_xml(), content_desc="Contacts")))
+    assert top_package(sim_phone) == "com.android.contacts"
+
+
 def test_wait_changes_nothing(sim_env, sim_phone):
     before = sim_phone.device.screenshot().tobytes()
     outcome = sim_env.execute(Wait(seconds=0.1))
