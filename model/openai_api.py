@@ -1,0 +1,273 @@
+"""The OpenAI-compatible backend: the same policy served by vLLM (or ``transformers serve``) over HTTP.
+
+``load_openai("http://host:8000/v1#Qwen/Qwen2-VL-7B-Instruct")`` (what ``--model openai:URL[#MODEL]``
+does) builds an ``OpenAIModel``: an ``httpx`` client with explicit timeouts, shared by every thread.
+Each ``generate`` sends one chat-completions request holding the conversation the in-process backend
+renders (``openai_request``): a checkpoint sees the same tokens and, with torchvision installed, the
+same pixels whichever backend serves it.
+
+Contract, beyond ``model.base.Model``:
+
+- Stop strings are cut client-side whatever the server did. ``send_stop`` says whether the request
+  carries them (``"auto"``: yes, until the server fails such a request with a 5xx).
+- Greedy by default (``temperature`` 0); the server applies the checkpoint's repetition penalty.
+- Bounded in time: a connect attempt takes at most ``connect_timeout_s``; connection errors and 5xx
+  replies are retried ``retries`` times with doubling backoff; a reply slower than ``timeout_s`` fails
+  at once. Failures raise the typed errors of ``openai_errors`` (all ``ModelUnavailable`` or
+  ``ModelFailed``).
+- Concurrency: ``generate`` may be called from many threads at once (up to ``max_concurrency`` requests
+  in flight; more wait for a connection); ``generate_batch`` sends its conversations concurrently.
+- Timings per call: ``preprocess`` (resize + encode images, build the request), ``request`` (the HTTP
+  round trip, retries included), ``total``. The server's prefill/decode split is not visible here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal
+
+import httpx
+from pydantic import ValidationError
+
+from .base import Generation, Message, ModelFailed, ModelUnavailable
+from .config import HFModelConfig
+from .openai_config import OpenAIModelConfig, api_key_from_env, parse_spec
+from .openai_errors import ServerError, ServerTimeout, ServerUnreachable, UnknownModel, error_for_status, server_message
+from .openai_request import ImageEncoder, read_reply, request_messages
+from .vision import PixelBudget
+
+log = logging.getLogger(__name__)
+
+# In-process options that mean nothing to a server; ignored (with a warning) when passed through.
+_HF_ONLY = frozenset(HFModelConfig.model_fields) - frozenset(OpenAIModelConfig.model_fields)
+
+
+def load_openai(spec: str, **overrides: Any) -> OpenAIModel:
+    """An ``OpenAIModel`` for ``URL[#MODEL]`` (``openai:`` prefix optional); ``overrides`` are config fields.
+
+    ``None`` overrides are ignored, transformers-only ones (device, dtype, ...) too, with a warning.
+    Raises ``ModelUnavailable`` for bad options or an unreachable server.
+    """
+    given = {k: v for k, v in overrides.items() if v is not None}
+    ignored = sorted(k for k in given if k in _HF_ONLY)
+    if ignored:
+        log.warning("ignoring %s: they do not apply to a model served over HTTP", ", ".join(ignored))
+    try:
+        config = OpenAIModelConfig(**{**{k: v for k, v in given.items() if k not in _HF_ONLY}, **parse_spec(spec)})
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "spec"
+        raise ModelUnavailable(f"bad model options: {where}: {first['msg']}") from None
+    return OpenAIModel(config)
+
+
+class OpenAIModel:
+    """A model behind an OpenAI-compatible chat-completions server; implements the ``Model`` protocol."""
+
+    def __init__(
+        self,
+        config: OpenAIModelConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """``transport`` replaces the network (``httpx.MockTransport`` in tests); ``sleep`` the backoff wait.
+
+        With ``config.probe`` the server is asked for its models now: ``ServerUnreachable`` if it does not
+        answer, ``UnknownModel`` if no model was named and it serves none or several.
+        """
+        self.config = config
+        self.budget = PixelBudget(min_pixels=config.min_pixels, max_pixels=config.max_pixels)
+        self._encoder = ImageEncoder(self.budget)
+        self._sleep = sleep
+        self._send_stop: bool | Literal["auto"] = config.send_stop
+        self._executor: ThreadPoolExecutor | None = None
+        key = api_key_from_env()
+        self._client = httpx.Client(
+            base_url=config.base_url,
+            headers={"Authorization": f"Bearer {key}"} if key else {},
+            # pool=None: waiting for a free connection is bounded by the requests holding them.
+            timeout=httpx.Timeout(config.timeout_s, connect=config.connect_timeout_s, pool=None),
+            limits=httpx.Limits(max_connections=config.max_concurrency, max_keepalive_connections=None),
+            transport=transport,
+        )
+        if config.model is None and not config.probe:
+            raise ModelUnavailable("name the model (openai:URL#MODEL) when the server is not probed")
+        self.model = self._resolve_model() if config.probe else config.model
+        self.name = f"openai:{config.base_url}#{self.model}"
+
+    # ------------------------------------------------------------------ geometry
+
+    def image_size(self, width: int, height: int) -> tuple[int, int]:
+        """The (width, height) a screenshot of this size is resized to before it is sent."""
+        return self.budget.resize(width, height)
+
+    def image_tokens(self, width: int, height: int) -> int:
+        """Prompt tokens one screenshot of this size costs (plus 2 for its vision start/end markers)."""
+        return self.budget.tokens(width, height)
+
+    # ------------------------------------------------------------------ generation
+
+    def generate(
+        self, messages: Sequence[Message], *, stop: Sequence[str] = (), max_new_tokens: int = 256
+    ) -> Generation:
+        """One reply, cut before the first stop string. ``ValueError`` for a malformed conversation."""
+        if max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
+        t0 = time.perf_counter()
+        wire_messages, images = request_messages(messages, self._encoder.encode)
+        body: dict[str, Any] = {
+            **self.config.extra_body,
+            "model": self.model,
+            "messages": wire_messages,
+            "max_tokens": min(max_new_tokens, self.config.max_new_tokens),
+            "temperature": self.config.temperature,
+        }
+        if self.config.seed is not None:
+            body["seed"] = self.config.seed
+        t1 = time.perf_counter()
+        data = self._complete(body, [s for s in stop if s], len(images))
+        t2 = time.perf_counter()
+        generation = read_reply(data, stop, images, self.budget)
+        generation.timings = {"preprocess": t1 - t0, "request": t2 - t1, "total": t2 - t0}
+        return generation
+
+    def generate_batch(
+        self, conversations: Sequence[Sequence[Message]], *, stop: Sequence[str] = (), max_new_tokens: int = 256
+    ) -> list[Generation]:
+        """One reply per conversation, requested concurrently; in order. The first failure is raised."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.config.max_concurrency, thread_name_prefix="openai-model")
+        futures = [
+            self._executor.submit(self.generate, c, stop=stop, max_new_tokens=max_new_tokens) for c in conversations
+        ]
+        return [f.result() for f in futures]
+
+    def list_models(self) -> list[str]:
+        """The model ids the server serves (``GET /models``)."""
+        response = self._send("GET", "/models", None, retries=self.config.retries)
+        if response.status_code >= 400:
+            raise error_for_status(
+                response.status_code, server_message(response.content), url=self.config.base_url,
+                model=str(self.model), images=0,
+            )  # fmt: skip
+        try:
+            return [str(m["id"]) for m in response.json()["data"]]
+        except (ValueError, KeyError, TypeError) as e:
+            raise ModelFailed(f"{self.config.base_url}/models did not list models: {e}") from None
+
+    # ------------------------------------------------------------------ HTTP
+
+    def _complete(self, body: dict[str, Any], stop: list[str], images: int) -> Any:
+        """POST the request (with ``stop`` as ``send_stop`` says) and return the reply's JSON."""
+        response = self._try_with_stop(body, stop) if stop and self._send_stop == "auto" else None
+        if response is None:
+            with_stop = {**body, "stop": stop} if stop and self._send_stop is True else body
+            response = self._send("POST", "/chat/completions", with_stop, retries=self.config.retries)
+        if response.status_code >= 400:
+            raise error_for_status(
+                response.status_code, server_message(response.content), url=self.config.base_url,
+                model=str(self.model), images=images,
+            )  # fmt: skip
+        try:
+            return response.json()
+        except ValueError:
+            raise ModelFailed(f"the server's reply is not JSON: {response.text[:300]}") from None
+
+    def _try_with_stop(self, body: dict[str, Any], stop: list[str]) -> httpx.Response | None:
+        """``send_stop="auto"``: one attempt with ``stop``. None means "send it again without": the server
+        failed it (a 5xx, or a 4xx that names ``stop``; then ``stop`` is never sent again) or was not reached.
+        """
+        try:
+            response = self._send("POST", "/chat/completions", {**body, "stop": stop}, retries=0)
+        except ServerUnreachable:
+            return None
+        except ServerError as e:
+            log.warning("%s failed a request with `stop` (%s): sending no `stop` from now on", self.name, e)
+            self._send_stop = False
+            return None
+        if response.status_code >= 400 and "stop" in server_message(response.content).lower():
+            log.warning("%s rejected `stop` (HTTP %d): sending no `stop` from now on", self.name, response.status_code)
+            self._send_stop = False
+            return None
+        if response.status_code < 400:
+            self._send_stop = True
+        return response
+
+    def _send(self, method: str, path: str, body: dict[str, Any] | None, *, retries: int) -> httpx.Response:
+        """One request, retried after connection errors and 5xx replies; returns the last reply (< 500).
+
+        ``ServerUnreachable`` or ``ServerError`` once the retries are spent; ``ServerTimeout`` at once
+        when the server accepted the request but did not answer in time.
+        """
+        url = f"{self.config.base_url}{path}"
+        error: ModelFailed | ModelUnavailable = ServerUnreachable(f"no attempt made to reach {url}")
+        for attempt in range(retries + 1):
+            if attempt:
+                delay = min(self.config.max_backoff_s, self.config.backoff_s * 2 ** (attempt - 1))
+                log.info("retrying %s %s in %.1f s (%s)", method, url, delay, error)
+                self._sleep(delay)
+            try:
+                response = self._client.request(method, path, json=body)
+            except (httpx.ReadTimeout, httpx.WriteTimeout):
+                raise ServerTimeout(
+                    f"{url} gave no reply within {self.config.timeout_s:g} s; the server is overloaded or the "
+                    "request is too large (raise timeout_s, or lower max_new_tokens / --max-pixels)"
+                ) from None
+            except httpx.TransportError as e:  # refused, reset, DNS, connect timeout, broken connection
+                error = ServerUnreachable(f"cannot reach the model server at {url}: {type(e).__name__}: {e}")
+                continue
+            if response.status_code < 500:
+                return response
+            status, said = response.status_code, server_message(response.content)
+            error = ServerError(f"the server at {url} answered HTTP {status}: {said}", status)
+        raise error
+
+    def _resolve_model(self) -> str:
+        """The configured model (checked against what the server lists), or the only one it serves."""
+        try:
+            served = self.list_models()
+        except (ModelFailed, ModelUnavailable) as e:
+            if isinstance(e, ServerUnreachable) or self.config.model is None:
+                raise
+            log.warning("could not list the server's models (%s); using %s as given", e, self.config.model)
+            return self.config.model
+        if self.config.model is not None:
+            if self.config.model not in served:
+                log.warning("%s does not list %r (it lists %s)", self.config.base_url, self.config.model, served)
+            return self.config.model
+        if len(served) != 1:
+            listed = ", ".join(served) if served else "none"
+            raise UnknownModel(
+                f"{self.config.base_url} serves {len(served)} models ({listed}); name one: openai:URL#MODEL"
+            )
+        return served[0]
+
+    # ------------------------------------------------------------------ lifetime
+
+    def describe(self) -> dict[str, Any]:
+        """Where requests go and how, for ``qwen2vl-agent model info`` and logs (never the API key)."""
+        return {
+            "name": self.name,
+            "base_url": self.config.base_url,
+            "model": self.model,
+            "min_pixels": self.budget.min_pixels,
+            "max_pixels": self.budget.max_pixels,
+            "send_stop": self._send_stop,
+            "temperature": self.config.temperature,
+            "max_concurrency": self.config.max_concurrency,
+        }
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+        self._client.close()
+
+    def __enter__(self) -> OpenAIModel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

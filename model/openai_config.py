@@ -1,0 +1,95 @@
+"""Typed configuration of the OpenAI-compatible backend, and the ``openai:URL[#MODEL]`` spec.
+
+Importing this module is cheap (pydantic only). Secrets never live in the config: the API key is read
+from the environment when the client is built (``QWEN2VL_AGENT_API_KEY``, else ``OPENAI_API_KEY``).
+
+The pixel budget (``min_pixels``/``max_pixels``) is enforced client-side: every image is resized to its
+smart-resize size before it is sent, so the server's processor has nothing left to resize *provided its
+own budget is at least as large* (vLLM: ``--mm-processor-kwargs '{"max_pixels": N}'`` with N >= ours).
+The coordinate mapping then knows exactly what the model saw.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .vision import DEFAULT_MAX_PIXELS, DEFAULT_MIN_PIXELS, FACTOR
+
+API_KEY_ENVS = ("QWEN2VL_AGENT_API_KEY", "OPENAI_API_KEY")
+SPEC_PREFIX = "openai:"
+
+
+class OpenAIModelConfig(BaseModel):
+    """How to reach and use an OpenAI-compatible chat-completions server (vLLM, ``transformers serve``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str = Field(description="the API root, e.g. http://127.0.0.1:8000/v1")
+    # None: ask the server (GET /models) and use the only model it serves.
+    model: str | None = Field(None, min_length=1)
+    # "auto": send `stop`; if the server answers such a request with a 5xx, retry it once without `stop`
+    # and stop sending it (transformers serve fails every Qwen2-VL request that has `stop`). Stop
+    # strings are cut client-side in every case.
+    send_stop: bool | Literal["auto"] = "auto"
+    connect_timeout_s: float = Field(5.0, gt=0)
+    # Longest wait for one reply. A reply that takes longer fails at once (never resent: the server may
+    # still be generating it, and a resend would double its load).
+    timeout_s: float = Field(120.0, gt=0)
+    # Extra attempts after a connection error or a 5xx, waiting backoff_s, 2*backoff_s, ... (capped).
+    retries: int = Field(2, ge=0, le=10)
+    backoff_s: float = Field(0.5, ge=0)
+    max_backoff_s: float = Field(8.0, ge=0)
+    min_pixels: int = Field(DEFAULT_MIN_PIXELS, ge=FACTOR * FACTOR)
+    max_pixels: int = Field(DEFAULT_MAX_PIXELS, ge=FACTOR * FACTOR)
+    # Upper bound on new tokens; a call's own max_new_tokens is capped by it.
+    max_new_tokens: int = Field(512, ge=1)
+    # 0 is greedy (the same replies as the in-process backend); the server's sampling otherwise.
+    temperature: float = Field(0.0, ge=0)
+    seed: int | None = None
+    # Requests in flight at once from this client (the connection pool and generate_batch's threads).
+    max_concurrency: int = Field(16, ge=1, le=1024)
+    # Engine-specific request fields merged into every request, e.g. vLLM's {"skip_special_tokens": false}
+    # to keep <|box_start|>-style tokens. transformers serve rejects unknown fields (HTTP 422).
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+    # Check at load time that the server answers (and discover the model name).
+    probe: bool = True
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_url(cls, url: str) -> str:
+        return normalise_base_url(url)
+
+    @model_validator(mode="after")
+    def _check_budget(self) -> OpenAIModelConfig:
+        if self.min_pixels > self.max_pixels:
+            raise ValueError(f"min_pixels ({self.min_pixels}) is larger than max_pixels ({self.max_pixels})")
+        return self
+
+
+def normalise_base_url(url: str) -> str:
+    """``url`` without a trailing slash; a bare ``http://host:port`` gets the usual ``/v1`` path.
+
+    Raises ``ValueError`` for anything that is not an http(s) URL with a host.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"expected an http(s) URL such as http://127.0.0.1:8000/v1, got {url!r}")
+    if parts.fragment:
+        raise ValueError(f"the URL {url!r} has a #fragment; put the model name after '#' in the spec instead")
+    path = parts.path.rstrip("/") or "/v1"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def parse_spec(spec: str) -> dict[str, str]:
+    """``URL[#MODEL]`` (the part after ``openai:``) as config fields: ``base_url`` and maybe ``model``."""
+    url, _, model = spec.removeprefix(SPEC_PREFIX).partition("#")
+    return {"base_url": url, "model": model} if model else {"base_url": url}
+
+
+def api_key_from_env() -> str | None:
+    """The API key from the first of ``API_KEY_ENVS`` that is set and non-empty, else None."""
+    return next((os.environ[name] for name in API_KEY_ENVS if os.environ.get(name)), None)

@@ -1,0 +1,162 @@
+"""The wire format of the OpenAI-compatible backend: ``Message`` objects to a chat-completions request, and
+the reply back to a ``Generation``. No I/O here.
+
+Images. Each image is converted to RGB (transparency composited on white, as transformers' processor
+does), resized to its smart-resize size under the client's pixel budget, and sent as a lossless PNG data
+URL. The resize uses the same operation as transformers' torchvision image processor (bicubic with
+antialiasing on uint8 pixels), so the server's processor, finding nothing left to resize, produces
+*exactly* the pixel values the in-process backend computes from the original screenshot. Without
+torchvision it falls back to PIL's bicubic resize (same size, pixels within a few levels).
+
+Messages. Each message keeps its parts in order: text parts as ``{"type": "text"}``, images as
+``{"type": "image_url"}`` at their place, so the server's Qwen2-VL chat template renders
+``<|vision_start|><|image_pad|><|vision_end|>`` exactly where the in-process template does. Text-only
+messages are sent as a plain string (the template renders both forms identically).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import io
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from .base import Generation, Message, ModelFailed, cut_at_stop
+from .chat import template_messages
+from .vision import PixelBudget
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+
+@dataclass(frozen=True)
+class EncodedImage:
+    """An image as sent: its data URL and its (width, height), which is what the model sees."""
+
+    url: str
+    size: tuple[int, int]
+
+
+def to_rgb(image: Image) -> Image:
+    """``image`` as RGB; transparent pixels are composited on white (what the Qwen2-VL processor does)."""
+    from PIL import Image as PILImage
+
+    if image.mode == "RGB":
+        return image
+    if "A" in image.getbands() or image.info.get("transparency") is not None:
+        rgba = image.convert("RGBA")
+        background = PILImage.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return PILImage.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+@cache
+def _has_torchvision() -> bool:
+    return importlib.util.find_spec("torchvision") is not None
+
+
+def resize(image: Image, size: tuple[int, int]) -> Image:
+    """``image`` (RGB) resized to ``size`` (width, height) as transformers' fast image processor does."""
+    if image.size == size:
+        return image
+    if not _has_torchvision():
+        from PIL import Image as PILImage
+
+        return image.resize(size, PILImage.Resampling.BICUBIC)
+    from torchvision.transforms import InterpolationMode
+    from torchvision.transforms.v2 import functional as F
+
+    pixels = F.pil_to_tensor(image)
+    resized = F.resize(pixels, [size[1], size[0]], interpolation=InterpolationMode.BICUBIC, antialias=True)
+    return F.to_pil_image(resized)
+
+
+def png_data_url(image: Image) -> str:
+    """A lossless ``data:image/png;base64,...`` URL (fast compression: size matters less than CPU here)."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+class ImageEncoder:
+    """Resizes images to the pixel budget and encodes them, remembering recent results.
+
+    The agent resends the same screenshots every step (the history), so encodings are cached by object
+    identity (a weak reference checks the object is still the same one); images must not be changed in
+    place after they were first sent. Thread-safe.
+    """
+
+    def __init__(self, budget: PixelBudget, capacity: int = 64) -> None:
+        self.budget = budget
+        self.capacity = capacity
+        self._cache: OrderedDict[int, tuple[weakref.ref, EncodedImage]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, image: Image) -> EncodedImage:
+        key = id(image)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and hit[0]() is image:
+                self._cache.move_to_end(key)
+                return hit[1]
+        size = self.budget.resize(*image.size)
+        encoded = EncodedImage(png_data_url(resize(to_rgb(image), size)), size)
+        with self._lock:
+            self._cache[key] = (weakref.ref(image), encoded)
+            while len(self._cache) > self.capacity:
+                self._cache.popitem(last=False)
+        return encoded
+
+
+def request_messages(
+    messages: Sequence[Message], encode: Callable[[Image], EncodedImage]
+) -> tuple[list[dict[str, Any]], list[EncodedImage]]:
+    """The ``messages`` field of a request, and the images in the order they appear.
+
+    Raises ``ValueError`` for an empty conversation or an unknown role or part.
+    """
+    rendered, images = template_messages(messages)
+    encoded = [encode(image) for image in images]
+    next_image = iter(encoded)
+    out: list[dict[str, Any]] = []
+    for message in rendered:
+        parts = [
+            {"type": "image_url", "image_url": {"url": next(next_image).url}} if part["type"] == "image" else part
+            for part in message["content"]
+        ]
+        if all(part["type"] == "text" for part in parts):
+            out.append({"role": message["role"], "content": "".join(part["text"] for part in parts)})
+        else:
+            out.append({"role": message["role"], "content": parts})
+    return out, encoded
+
+
+def read_reply(data: Any, stop: Sequence[str], images: Sequence[EncodedImage], budget: PixelBudget) -> Generation:
+    """A ``Generation`` from a chat-completions reply body; the text is cut before the first stop string.
+
+    Raises ``ModelFailed`` when the body is not a chat completion.
+    """
+    try:
+        choice = data["choices"][0]
+        content = choice["message"].get("content") or ""
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raise ModelFailed(f"the server's reply is not a chat completion: {str(data)[:300]}") from None
+    text, cut = cut_at_stop(content, stop)
+    usage = data.get("usage") or {}
+    # vLLM says which stop string ended the reply in `stop_reason` (None for an eos token).
+    engine_stopped = choice.get("stop_reason") in set(stop)
+    reason = "stop" if cut or engine_stopped else "length" if choice.get("finish_reason") == "length" else "eos"
+    return Generation(
+        text=text,
+        prompt_tokens=int(usage.get("prompt_tokens") or 0),
+        output_tokens=int(usage.get("completion_tokens") or 0),
+        image_tokens=sum(budget.tokens(*image.size) for image in images),
+        image_sizes=[image.size for image in images],
+        stop_reason=reason,
+    )

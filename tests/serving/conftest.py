@@ -1,0 +1,292 @@
+"""Fixtures for the OpenAI-compatible backend: tiny checkpoints, real ``transformers serve`` processes on
+loopback, and a fake server (``http.server`` in a thread) that answers what a test scripts.
+
+Checkpoints (built once per session in a temporary directory, never a user cache):
+
+- ``tiny``: the project's tiny checkpoint, as built.
+- ``typing``: the tiny checkpoint whose ``generation_config.json`` carries a ``sequence_bias`` (a
+  standard transformers setting, applied by any server with no code of ours involved) that starts every
+  agent reply with an unfinished Type call, ``✿FUNCTION✿: Type ✿ARGS✿: {"text": "``; the rest is the
+  model's own text, which depends on the prompt and the pixels. So an episode never ends early on a
+  gibberish "final answer": it runs its full step budget, and every reply shows what the model saw.
+- ``scripted``: the tiny checkpoint with a ``sequence_bias`` that makes it greedily answer a first step
+  with a Tap and a later step with Terminate.
+
+Servers (started once per session, together, killed by process group at the end): ``pinned_server``
+runs ``transformers serve SCRIPTED`` (one model: the client discovers it), ``open_server`` runs
+``transformers serve`` without a model and loads the local checkpoint each request names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+
+from qwen2vl_agent.model.factory import ensure_tiny_checkpoint
+
+TAP_REPLY = 'I tap the icon.\n✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [250, 750]}\n✿RESULT✿'
+DONE_REPLY = ': Done.\n✿FUNCTION✿: Terminate\n✿ARGS✿: {"status": "success"}<|im_end|>'
+TYPE_PREFIX = '✿FUNCTION✿: Type\n✿ARGS✿: {"text": "'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------- checkpoints
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return ensure_tiny_checkpoint(tmp_path_factory.mktemp("serving") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def typing_dir(tiny_dir: Path) -> Path:
+    target = tiny_dir.with_name("typing")
+    shutil.copytree(tiny_dir, target)
+    _force_replies(target, first=TYPE_PREFIX, later=": " + TYPE_PREFIX)
+    return target
+
+
+@pytest.fixture(scope="session")
+def scripted_dir(tiny_dir: Path) -> Path:
+    target = tiny_dir.with_name("scripted")
+    shutil.copytree(tiny_dir, target)
+    _force_replies(target, first=TAP_REPLY, later=DONE_REPLY)
+    return target
+
+
+def _force_replies(checkpoint: Path, *, first: str, later: str) -> None:
+    """Make ``checkpoint`` greedily begin its reply with ``first`` after a prompt that ends with a
+    screenshot (the first step) and with ``later`` after one that ends with ``✿RETURN✿`` (later steps).
+
+    Each forced token gets +100 after the ``context`` tokens that precede it; ``context`` reaches back
+    to the token before ``<|im_end|>``, which tells the two prompt endings apart.
+    """
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(checkpoint)
+    context = len(tok.encode("<|im_end|>\n<|im_start|>assistant\n")) + 1
+    endings = (
+        "<|vision_end|><|im_end|>\n<|im_start|>assistant\n",
+        "<|vision_end|>\n✿RETURN✿<|im_end|>\n<|im_start|>assistant\n",
+    )
+    rules: dict[tuple[int, ...], int] = {}
+    for ending, reply in zip(endings, (first, later), strict=True):
+        seq = tok.encode(ending)[-context:] + tok.encode(reply)
+        for i in range(context, len(seq)):
+            key = tuple(seq[i - context : i])
+            if rules.setdefault(key, seq[i]) != seq[i]:
+                raise ValueError(f"the forced replies repeat a {context}-token context")
+    path = checkpoint / "generation_config.json"
+    generation = json.loads(path.read_text())
+    generation["sequence_bias"] = [[[*key, nxt], 100.0] for key, nxt in rules.items()]
+    path.write_text(json.dumps(generation))
+
+
+# ---------------------------------------------------------------------------------------------- real servers
+
+
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+
+def _launch(args: list[str], log: Path) -> Served:
+    port = free_port()
+    cli = Path(sys.executable).with_name("transformers")
+    command = [str(cli), "serve", *args, "--host", "127.0.0.1", "--port", str(port), "--device", "cpu"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    return Served(f"http://127.0.0.1:{port}/v1", process, log)
+
+
+def _wait_ready(served: Served, deadline: float) -> None:
+    health = served.url.removesuffix("/v1") + "/health"
+    while time.monotonic() < deadline:
+        if served.process.poll() is not None:
+            raise RuntimeError(f"transformers serve exited with {served.process.returncode}:\n{served.tail()}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(health, timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"transformers serve was not ready in time:\n{served.tail()}")
+
+
+def _stop(served: Served) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(served.process.pid, signal.SIGTERM)
+    try:
+        served.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(served.process.pid, signal.SIGKILL)
+        served.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def servers(
+    tmp_path_factory: pytest.TempPathFactory, scripted_dir: Path, typing_dir: Path
+) -> Iterator[SimpleNamespace]:
+    """Both servers, started in parallel (the start is most of this suite's time)."""
+    logs = tmp_path_factory.mktemp("serve-logs")
+    started: list[Served] = []
+    try:
+        started.append(_launch([str(scripted_dir)], logs / "pinned.log"))
+        started.append(_launch([], logs / "open.log"))
+        deadline = time.monotonic() + 90
+        for served in started:
+            _wait_ready(served, deadline)
+        yield SimpleNamespace(pinned=started[0], open=started[1])
+    finally:
+        for served in started:
+            _stop(served)
+
+
+@pytest.fixture(scope="session")
+def pinned_server(servers: SimpleNamespace) -> Served:
+    return servers.pinned
+
+
+@pytest.fixture(scope="session")
+def open_server(servers: SimpleNamespace) -> Served:
+    return servers.open
+
+
+# ---------------------------------------------------------------------------------------------- fake server
+
+
+@dataclass
+class Reply:
+    """One scripted answer: a status and body, after a delay, or a dropped connection."""
+
+    status: int = 200
+    body: Any = None
+    delay: float = 0.0
+    drop: bool = False
+
+
+def completion(text: str, *, finish: str = "stop", prompt: int = 11, completion: int = 7, **choice: Any) -> Reply:
+    """A chat-completions reply carrying ``text``."""
+    body = {
+        "id": "x",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish, **choice}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+    }
+    return Reply(body=body)
+
+
+@dataclass
+class FakeServer:
+    """Answers POST /chat/completions from ``script`` (the last entry repeats) and GET /models from
+    ``models``; records every request and the most requests it ever had in flight at once."""
+
+    url: str = ""
+    models: list[str] = field(default_factory=lambda: ["fake-model"])
+    script: list[Reply] = field(default_factory=list)
+    requests: list[tuple[str, str, dict[str, Any] | None, dict[str, str]]] = field(default_factory=list)
+    peak_in_flight: int = 0
+    released: threading.Event = field(default_factory=threading.Event)
+    _in_flight: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [body for method, _, body, _ in self.requests if method == "POST" and body is not None]
+
+    def next_reply(self, method: str, path: str) -> Reply:
+        if method == "GET" and path.endswith("/models"):
+            return Reply(body={"object": "list", "data": [{"id": m, "object": "model"} for m in self.models]})
+        if method == "POST" and path.endswith("/chat/completions"):
+            with self._lock:
+                return self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        return Reply(status=404, body={"detail": "Not Found"})
+
+
+def _handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self._answer("GET")
+
+        def do_POST(self) -> None:
+            self._answer("POST")
+
+        def _answer(self, method: str) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            fake.requests.append((method, self.path, json.loads(raw) if raw else None, dict(self.headers)))
+            reply = fake.next_reply(method, self.path)
+            with fake._lock:
+                fake._in_flight += 1
+                fake.peak_in_flight = max(fake.peak_in_flight, fake._in_flight)
+            try:
+                if reply.delay:
+                    fake.released.wait(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                data = body.encode()
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            finally:
+                with fake._lock:
+                    fake._in_flight -= 1
+
+    return Handler
+
+
+@pytest.fixture
+def fake_server() -> Iterator[FakeServer]:
+    fake = FakeServer(script=[completion("ok")])
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    thread = threading.Thread(target=server.serve_forever, name="fake-openai-server", daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        fake.released.set()  # let hanging handlers finish
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def fakes() -> SimpleNamespace:
+    """Helpers for test modules (which cannot import conftest under importlib mode)."""
+    return SimpleNamespace(Reply=Reply, completion=completion, free_port=free_port)
