@@ -101,13 +101,13 @@ class ClipboardServer:
         return offer.text if offer else None
 
     def close(self, handover: bool = True) -> None:
-        """Stop serving. With ``handover``, a text we still serve goes to ``xclip`` (if installed)."""
+        """Stop serving. With ``handover``, a text we still serve goes to ``xclip`` (if installed) first."""
         if self._closed:
             return
         self._closed = True
         text = self.owned_text
-        with contextlib.suppress(Exception):
-            self._call(lambda: None, timeout=2.0)  # let pending requests finish
+        if handover and text is not None and not self._stopped:
+            self._handover(text)
         self._stopped = True
         os.write(self._wake_w, b"x")
         self._thread.join(2.0)
@@ -115,8 +115,6 @@ class ClipboardServer:
             self._display.close()
         for fd in (self._wake_r, self._wake_w):
             os.close(fd)
-        if handover and text is not None:
-            self._handover(text)
 
     # ---------------------------------------------------------------- the server thread
 
@@ -246,6 +244,7 @@ class ClipboardServer:
             offer.taken.set()
 
     def _handover(self, text: str) -> None:
+        """Let ``xclip`` take the clipboard over, and wait until it has (our ownership is cleared)."""
         xclip = shutil.which("xclip")
         if xclip is None:
             log.warning("the restored clipboard text is lost when the agent exits: apt-get install xclip")
@@ -258,3 +257,9 @@ class ClipboardServer:
             )  # fmt: skip
         except (OSError, subprocess.SubprocessError) as e:
             log.warning("could not hand the clipboard to xclip: %s", e)
+            return
+        deadline = time.monotonic() + 2.0
+        while self._offer is not None and time.monotonic() < deadline and not self._stopped:
+            time.sleep(0.005)  # the thread clears the offer on SelectionClear: xclip owns the clipboard
+        if self._offer is not None:
+            log.warning("xclip did not take the clipboard over within 2 s")

@@ -97,9 +97,10 @@ class TextTyper:
                         return method
                     reasons.append(f"keys: {''.join(missing)!r} not on the keyboard map")
                 case "clipboard":
-                    if self._paste(text, reasons):
+                    result = self._paste(text, reasons)
+                    if result == "taken":
                         return method
-                    pasted = True
+                    pasted = pasted or result == "ignored"
                 case "xdotool":
                     if self._xdotool(text, reasons):
                         return method
@@ -109,7 +110,7 @@ class TextTyper:
             )
         raise TypingUnavailable(f"Cannot type {_preview(text)}: " + "; ".join(reasons) + ".")
 
-    def _paste(self, text: str, reasons: list[str]) -> bool:
+    def _paste(self, text: str, reasons: list[str]) -> Literal["taken", "ignored", "unavailable"]:
         try:
             clipboard = self._clipboard()
             previous = clipboard.read_text()
@@ -118,7 +119,7 @@ class TextTyper:
             raise
         except Exception as e:
             reasons.append(f"clipboard: unavailable ({e})")
-            return False
+            return "unavailable"
         try:
             self._keyboard.press(self._paste_keysyms, self._paste_keys)
             taken = offer.taken.wait(self._paste_timeout)
@@ -127,7 +128,7 @@ class TextTyper:
         if not taken:
             reasons.append(f"clipboard: nothing took the paste within {self._paste_timeout:g} s")
             log.info("the paste of %s was not taken", _preview(text))
-        return taken
+        return "taken" if taken else "ignored"
 
     def _xdotool(self, text: str, reasons: list[str]) -> bool:
         exe = shutil.which("xdotool")

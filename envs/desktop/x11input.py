@@ -63,6 +63,8 @@ def _lost_on_disconnect(method: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(method)
     def wrapper(self: X11Input, *args: Any, **kwargs: Any) -> T:
+        if self.session.lost:
+            raise DeviceLost(f"the X server {self.session.name} went away")
         try:
             return method(self, *args, **kwargs)
         except (DeviceLost, TypingUnavailable):
@@ -70,7 +72,9 @@ def _lost_on_disconnect(method: Callable[..., T]) -> Callable[..., T]:
                 raise DeviceLost(f"the X server {self.session.name} went away") from None
             raise
         except Exception as e:
-            if type(e).__name__ in ("ConnectionClosedError", "BrokenPipeError") or not is_alive(self.session):
+            if type(e).__name__ in ("ConnectionClosedError", "BrokenPipeError"):
+                self.session.lost = True
+            if not is_alive(self.session):
                 raise DeviceLost(f"the X server {self.session.name} went away ({type(e).__name__}: {e})") from e
             raise
 

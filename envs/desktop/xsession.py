@@ -45,6 +45,7 @@ class XSession:
     xauthority: str | None
     display: Any  # Xlib.display.Display
     intended_authority: str = ""
+    lost: bool = False  # the server went away: python3-Xlib 0.15 spins forever on a dead connection's next call
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # closing a connection to a dead server may fail: nothing to do
@@ -136,12 +137,18 @@ def connect(display: str | None = None, xauthority: str | None = None) -> XSessi
     except ImportError as e:
         raise DesktopUnavailable(f"python-xlib is not installed ({e}): pip install 'python-xlib>=0.33'") from e
     log.debug("python-xlib %s connecting to %s (authority file: %s)", Xlib.__version__, name, auth)
+    if _old_xlib():
+        log.warning(
+            "python3-Xlib %s is installed over python-xlib 0.33 (they share the Xlib/ folder); it can hang when "
+            "the X server dies. Fix: pip install --force-reinstall --no-deps 'python-xlib>=0.33'",
+            ".".join(map(str, Xlib.__version__)),
+        )
     with x_environment(name, auth):
         try:
             conn = Xlib.display.Display(name)
         except Xlib.error.DisplayNameError as e:
             raise DisplayUnavailable(f"Bad X display name {name!r} (expected e.g. ':0' or ':99').") from e
-        except (Xlib.error.DisplayError, Xlib.error.XauthError, OSError) as e:
+        except Exception as e:  # DisplayError, XauthError, OSError; OverflowError from its TCP fallback
             raise connection_error(name, intended, e) from e
     return XSession(name=name, xauthority=auth, display=conn, intended_authority=intended)
 
@@ -191,10 +198,13 @@ def load_pyautogui(session: XSession) -> Any:
 
 
 def is_alive(session: XSession) -> bool:
-    """Whether the X server still answers on ``session``'s connection."""
+    """Whether the X server still answers on ``session``'s connection (once not, never again)."""
+    if session.lost:
+        return False
     try:
         session.display.get_input_focus()
     except Exception:
+        session.lost = True
         return False
     return True
 
@@ -202,6 +212,8 @@ def is_alive(session: XSession) -> bool:
 def window_title(session: XSession) -> str | None:
     """The active window's title (``_NET_ACTIVE_WINDOW``, or without a window manager the focused window or
     the one under the pointer); None when there is none. A few round trips, no errors raised."""
+    if session.lost:
+        return None
     try:
         return _title(session.display)
     except Exception as e:  # a window may vanish between the calls; the title is only informative

@@ -141,7 +141,7 @@ def test_whole_virtual_screen_and_the_gap_between_monitors():
 @pytest.mark.parametrize("action", [Tap(point=(1, 1)), OpenApp(name="Settings"), Answer(text="42")])
 def test_mobile_actions_are_rejected_with_the_desktop_tools(action):
     env = make_env()
-    with pytest.raises(ActionRejected, match="not available on the desktop. Use one of: Click"):
+    with pytest.raises(ActionRejected, match=r"not available on the desktop\. Use one of: Click"):
         env.execute(action)
 
 

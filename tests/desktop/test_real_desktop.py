@@ -15,6 +15,7 @@ import pytest
 from qwen2vl_agent.envs import ActionRejected, check_env
 from qwen2vl_agent.envs.desktop import DesktopEnv, FailSafeTriggered, Monitor
 from qwen2vl_agent.envs.desktop.clipboard import ClipboardServer
+from qwen2vl_agent.envs.desktop.xsession import connect
 from qwen2vl_agent.tools import Click, DoubleClick, Drag, Hotkey, MoveTo, RightClick, Scroll, Terminate, Type, Wait
 
 
@@ -176,15 +177,13 @@ def test_a_point_on_the_second_monitor_lands_there(xserver, app):
 
 
 def test_failsafe_is_the_users_corner_gesture(xserver, app):
-    from Xlib.display import Display
-
     with DesktopEnv(xserver.name) as env:
         env.reset()
         env.execute(Click(point=(0, 0)))  # the agent's own corner click does not trip it
         env.execute(Click(point=(360, 630)))
-        user = Display(xserver.name)
-        user.screen().root.warp_pointer(1279, 799)  # the user throws the pointer into a corner
-        user.sync()
+        user = connect(xserver.name)
+        user.display.screen().root.warp_pointer(1279, 799)  # the user throws the pointer into a corner
+        user.display.sync()
         user.close()
         with pytest.raises(FailSafeTriggered, match="corner"):
             env.execute(Click(point=(370, 640)))
