@@ -67,7 +67,7 @@ class MssCapture:
             shot = self._mss.grab({k: getattr(region, k) for k in ("left", "top", "width", "height")})
         except Exception as e:  # mss raises AssertionError or XError when the server is gone
             raise CaptureFailed(f"screen capture of {region} failed: {type(e).__name__}: {e}") from e
-        return to_rgb(shot.size, shot.bgra)
+        return to_rgb(shot.size, shot.raw)  # .raw, not .bgra: that property copies the buffer first
 
     def close(self) -> None:
         try:
@@ -77,7 +77,7 @@ class MssCapture:
 
 
 def to_rgb(size: tuple[int, int], bgrx: Any) -> Image:
-    """An RGB PIL image from a BGRX (mss) buffer of ``size``."""
+    """An RGB PIL image from a BGRX (mss) buffer of ``size``; the image owns a copy of the pixels."""
     from PIL import Image
 
     return Image.frombuffer("RGB", tuple(size), bgrx, "raw", "BGRX", 0, 1)
