@@ -83,11 +83,13 @@ class TextEntry:
             for message in adbkeyboard_messages(text):
                 self.device.broadcast("ADB_INPUT_B64", ("--es", "msg", message))
         finally:
-            if switched and previous:
+            if switched:
                 self._restore_ime(previous)
 
-    def _restore_ime(self, previous: str) -> None:
+    def _restore_ime(self, previous: str | None) -> None:
+        """Select ``previous`` again (``ime reset``, the system default, when none was recorded)."""
+        argv = ("ime", "set", previous) if previous else ("ime", "reset")
         try:
-            self.device.run("ime", "set", previous, idempotent=True)
+            self.device.run(*argv, idempotent=True)
         except EnvError as e:  # keep the original error, if any; the IME stays switched
             log.warning("could not restore the input method %s on %s: %s", previous, self.device.serial, e)
