@@ -123,16 +123,19 @@ class HFModel:
     ) -> list[Generation]:
         new_tokens = min(max_new_tokens, self.config.max_new_tokens)
         t0 = time.perf_counter()
-        inputs, image_counts = self._preprocess(conversations, new_tokens)
+        inputs, image_counts, sizes = self._preprocess(conversations, new_tokens)
         t1 = time.perf_counter()
         output, first_token_at = self._run(inputs, stop, new_tokens)
         t2 = time.perf_counter()
         timings = {
             "preprocess": t1 - t0, "prefill": first_token_at - t1, "decode": t2 - first_token_at, "total": t2 - t0,
         }  # fmt: skip
-        return self._read(inputs, image_counts, output, stop, timings)
+        return self._read(inputs, image_counts, sizes, output, stop, timings)
 
-    def _preprocess(self, conversations: Sequence[Sequence[Message]], new_tokens: int) -> tuple[Any, list[int]]:
+    def _preprocess(
+        self, conversations: Sequence[Sequence[Message]], new_tokens: int
+    ) -> tuple[Any, list[int], list[tuple[int, int]]]:
+        """(processor output on the device, images per conversation, size each image was resized to)."""
         texts, images, counts = [], [], []
         for conversation in conversations:
             rendered, conversation_images = template_messages(conversation)
@@ -150,9 +153,24 @@ class HFModel:
                 f"the prompt has {longest} tokens; with {new_tokens} new tokens it exceeds the model's context of "
                 f"{self.context_length}. Keep fewer screenshots as images or lower max_pixels."
             )
+        sizes = self._resized_sizes(inputs, images)
         inputs = inputs.to(self.device)
         self._sync()
-        return inputs, counts
+        return inputs, counts, sizes
+
+    def _resized_sizes(self, inputs: Any, images: list) -> list[tuple[int, int]]:
+        """The (width, height) each image became, read from the processor's patch grid, checked against
+        the pixel budget: if they disagree, coordinates would be mapped through the wrong size."""
+        patch = self.processor.image_processor.patch_size
+        grids = inputs["image_grid_thw"].tolist() if images else []
+        sizes = [(w * patch, h * patch) for _, h, w in grids]
+        expected = [self.image_size(*image.size) for image in images]
+        if sizes != expected:
+            raise ModelFailed(
+                f"the image processor resized screenshots to {sizes}, but the pixel budget says {expected}; "
+                "this transformers version does not honour the budget set in HFModel._apply_pixel_budget"
+            )
+        return sizes
 
     def _run(self, inputs: Any, stop: Sequence[str], new_tokens: int) -> tuple[torch.Tensor, float]:
         clock = FirstTokenClock(self._sync)
@@ -171,12 +189,15 @@ class HFModel:
         return output, clock.first_token_at
 
     def _read(
-        self, inputs: Any, image_counts: list[int], output: torch.Tensor, stop: Sequence[str], timings: dict
+        self,
+        inputs: Any,
+        image_counts: list[int],
+        sizes: list[tuple[int, int]],
+        output: torch.Tensor,
+        stop: Sequence[str],
+        timings: dict,
     ) -> list[Generation]:
         prompt_width = inputs["input_ids"].shape[1]
-        grids = inputs["image_grid_thw"].tolist() if "image_grid_thw" in inputs else []
-        patch = self.processor.image_processor.patch_size
-        sizes = [(w * patch, h * patch) for _, h, w in grids]
         results, first_image = [], 0
         for row, count in enumerate(image_counts):
             text, n_out, reason = read_row(output[row, prompt_width:].tolist(), self.tokenizer, self.end_ids, stop)

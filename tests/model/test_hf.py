@@ -138,3 +138,13 @@ def test_describe(tiny_model) -> None:
     facts = tiny_model.describe()
     assert facts["device"] == "cpu" and facts["dtype"] == "float32" and facts["attention"] == "sdpa"
     assert facts["max_pixels"] == DEFAULT_MAX_PIXELS
+
+
+def test_a_processor_ignoring_the_budget_is_caught(tiny_dir: Path, helpers) -> None:
+    from transformers.image_utils import SizeDict
+
+    model = load_model(str(tiny_dir))
+    # What a transformers version that ignored our budget would do: resize to the checkpoint's own.
+    model.processor.image_processor.size = SizeDict(shortest_edge=56 * 56, longest_edge=12845056)
+    with pytest.raises(ModelFailed, match="pixel budget"):
+        model.generate(helpers.conversation(helpers.noise(1080, 2400)), max_new_tokens=1)
