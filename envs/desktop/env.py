@@ -60,7 +60,8 @@ class DesktopEnv(EnvBase):
     Options: ``xauthority`` (cookie file, default ``$XAUTHORITY`` or ``~/.Xauthority``); ``monitors``
     (override the monitor list, e.g. when the X server misreports it); ``pause`` (seconds after each
     input action; pyautogui's global 0.1 s PAUSE is not used); ``failsafe`` (stop with
-    ``FailSafeTriggered`` when the user moves the pointer into a screen corner, pyautogui's gesture);
+    ``FailSafeTriggered`` when the user moved the pointer into a corner of a monitor or of the whole
+    screen since the agent's last action: pyautogui's gesture, but never tripped by the agent's own moves);
     ``drag_duration``; ``typing`` (the method chain, default keys -> clipboard -> xdotool),
     ``paste_keys`` and ``paste_timeout`` (see ``textinput``).
 
@@ -227,7 +228,8 @@ class DesktopEnv(EnvBase):
         where = self.input.pointer()
         if self._baseline is None:  # first action: where the pointer is now is nobody's gesture
             self._baseline = where
-        if where != self._baseline and where in self.capture.monitors()[0].corners():
+        corners = {c for m in self.capture.monitors() for c in m.corners()}  # each monitor's, and the whole's
+        if where != self._baseline and where in corners:
             raise FailSafeTriggered(
                 f"Fail-safe: the pointer was moved into the screen corner {where}, which stops the agent. "
                 "Move it away to run again, or pass failsafe=False."

@@ -4,7 +4,8 @@ pyautogui's X11 keyboard looks up one keycode per keysym and decides on Shift fr
 a pc105 map ``write('<')`` presses Shift plus the ``less`` key and types ``>``; it drops characters it has
 no table entry for. Here each keysym is looked up in the server's map with its shift level: level 0 is the
 plain key, level 1 the key with Shift. A keysym that is on neither level of any key cannot be pressed
-(``untypeable`` lists those characters, ``press`` rejects those keys).
+(``untypeable`` lists those characters, ``press`` rejects those keys); nor is text typed key by key while
+Caps Lock or a second keyboard layout would change what the keys type.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class XKeyboard:
         self._display = display
         self._fake_input = fake_input
         self._press, self._release = X.KeyPress, X.KeyRelease
+        self._lock_mask = X.LockMask
         self._shift = self._lookup(_SHIFT)
         if self._shift is None:
             raise ActionRejected("This keyboard map has no Shift key.")
@@ -50,11 +52,19 @@ class XKeyboard:
         return {"\n": _RETURN, "\t": _TAB}.get(char) or char_keysym(char)
 
     def untypeable(self, text: str) -> list[str]:
-        """The distinct characters of ``text`` that no key (plain or with Shift) of this map types."""
+        """The distinct characters of ``text`` that key presses would not type exactly now: those on no
+        key (plain or with Shift) of the map, letters while Caps Lock is on, everything while a second
+        keyboard layout (XKB group) is active (the map's first group is what is looked up)."""
+        chars = list(dict.fromkeys(text.replace("\r\n", "\n")))
+        state = self._display.screen().root.query_pointer().mask
+        if (state >> 13) & 3:  # the XKB group: the keys now type another layout's characters
+            return chars
+        caps = bool(state & self._lock_mask)
         missing: list[str] = []
-        for char in dict.fromkeys(text.replace("\r\n", "\n")):
+        for char in chars:
             printable = char in "\n\t" or char.isprintable()
-            if char not in missing and (not printable or self._lookup(self.char_keysym(char)) is None):
+            flipped = caps and char.lower() != char.upper()
+            if not printable or flipped or self._lookup(self.char_keysym(char)) is None:
                 missing.append(char)
         return missing
 

@@ -95,7 +95,7 @@ class TextTyper:
                     if not missing:
                         self._keyboard.type_text(text)
                         return method
-                    reasons.append(f"keys: {''.join(missing)!r} not on the keyboard map")
+                    reasons.append(f"keys: {''.join(missing)!r} not typeable on the keyboard map and state")
                 case "clipboard":
                     result = self._paste(text, reasons)
                     if result == "taken":

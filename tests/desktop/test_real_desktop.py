@@ -119,6 +119,16 @@ def test_typing_newlines_and_tabs(desktop, app):
     assert state["text"] == text
 
 
+def test_typing_with_caps_lock_on_is_still_exact(desktop, app):
+    desktop.execute(Hotkey(keys=["capslock"]))  # the user left Caps Lock on
+    try:
+        outcome, state = type_into_editor(desktop, app, "Hello World", (725, 125))
+    finally:
+        desktop.execute(Hotkey(keys=["capslock"]))
+    assert state["text"] == "Hello World"
+    assert outcome.extra["typing"] == "clipboard"  # key presses would have typed "hELLO wORLD"
+
+
 def test_typing_unicode_restores_the_users_clipboard(desktop, app):
     app.ask('set_clipboard "the user\'s copy ✓"')  # the app owns the clipboard, as after a user's Ctrl+C
     text = "Crème brûlée, naïve façade — 中文字符 — 😀👍🏽 <>|~\"'\nnext line"

@@ -89,7 +89,9 @@ def test_a_paste_nobody_takes_falls_through_then_is_told_to_the_model(monkeypatc
 def test_nothing_available_names_the_fix(monkeypatch):
     monkeypatch.setattr("shutil.which", lambda name: None)
     typer, _, _ = make(("keys", "xdotool"))
-    with pytest.raises(TypingUnavailable, match=r"'é' not on the keyboard map; xdotool: not installed \(apt-get"):
+    with pytest.raises(
+        TypingUnavailable, match=r"'é' not typeable on the keyboard map and state; xdotool: not installed \(apt-get"
+    ):
         typer.type("é")
 
 

@@ -94,6 +94,14 @@ def test_old_xlib_gets_a_readable_cookie_file(monkeypatch):
     assert entries[0][2] == b"65535"  # a display number no server has: it never supplies a cookie
 
 
+def test_virtual_display_without_xvfb(monkeypatch):
+    from qwen2vl_agent.envs.desktop import DesktopUnavailable
+
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(DesktopUnavailable, match="apt-get install xvfb"):
+        VirtualDisplay().start()
+
+
 def test_closed_env_raises_env_error(xserver):
     env = DesktopEnv(xserver.name)
     env.close()
