@@ -1,0 +1,76 @@
+"""Which model answers in each benchmark episode: the oracle, the random policy, or a real model.
+
+The oracle and the random policy are made fresh for every episode (the oracle plays that instance's
+solution; the random policy is seeded with the instance seed). A real model is loaded once and shared by
+all episodes: an in-process model is wrapped in ``BatchingModel`` when several phones run at once, so
+their concurrent ``generate`` calls become batches; an OpenAI-compatible backend is thread-safe and is
+shared as it is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from qwen2vl_agent.model import Model
+from qwen2vl_agent.tools import DEFAULT_CONVENTION, Convention
+
+from .oracle import OracleModel
+from .random_policy import RandomModel
+
+if TYPE_CHECKING:
+    from qwen2vl_agent.envs.tasks import Task, TaskDevice
+
+PolicyKind = Literal["oracle", "random", "model"]
+
+
+class PolicySource:
+    """Hands out the model for each episode; ``close()`` releases a shared model's batching thread."""
+
+    def __init__(
+        self,
+        kind: PolicyKind,
+        model: str | None = None,
+        *,
+        parallel: int = 1,
+        convention: Convention = DEFAULT_CONVENTION,
+        overrides: dict[str, Any] | None = None,
+    ) -> None:
+        if (kind == "model") != (model is not None):
+            raise ValueError("a model spec is needed exactly when the policy is 'model'")
+        self.kind: PolicyKind = kind
+        self.spec = model
+        self.convention: Convention = convention
+        self.shared: Model | None = None
+        self._batching: Any = None
+        if kind == "model" and model is not None:
+            self.shared = self._load(model, parallel, overrides or {})
+
+    def _load(self, spec: str, parallel: int, overrides: dict[str, Any]) -> Model:
+        from ..factory import load_model
+
+        model = load_model(spec, **overrides)
+        if parallel > 1 and not spec.startswith(("openai:", "scripted:")):
+            from qwen2vl_agent.model.batching import BatchingModel
+
+            self._batching = BatchingModel(model, max_batch=parallel)
+            return self._batching
+        return model
+
+    @property
+    def label(self) -> str:
+        return self.spec if self.kind == "model" and self.spec else self.kind
+
+    def for_episode(self, task: Task, device: TaskDevice, instance_seed: int) -> Model:
+        match self.kind:
+            case "oracle":
+                return OracleModel(task.solution(), device.ui_dump, convention=self.convention)
+            case "random":
+                return RandomModel(seed=instance_seed)
+            case "model":
+                assert self.shared is not None
+                return self.shared
+
+    def close(self) -> None:
+        if self._batching is not None:
+            self._batching.close()
+            self._batching = None

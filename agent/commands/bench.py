@@ -1,0 +1,143 @@
+"""``qwen2vl-agent bench``: AndroidWorld-style task suites on simulated phones, P phones in parallel.
+
+Each task instance runs on its own freshly seeded phone; success is read from the phone's state over adb
+and counts only when the agent declared the task done. Results are checkpointed per instance in
+``OUT/results.jsonl``: run the same command again after a kill and it finishes what is left. The summary
+(success rate, mean steps, seconds per step, by task and by difficulty) is printed and written to
+``OUT/summary.md`` and ``OUT/summary.json``; every trajectory is kept under ``OUT/trajectories/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..bench import BenchConfig, EpisodeRecord
+
+POLICIES = ("oracle", "random", "model")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from e
+    return w, h
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="run benchmark task suites on simulated phones", description=__doc__)
+    p.add_argument("--suite", default="default", help="task suite: default, smoke, easy, medium, hard")
+    p.add_argument("--tasks", default="", help="comma-separated task names or globs narrowing the suite")
+    p.add_argument("--combinations", "-k", type=int, default=1, help="instances per task (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="run seed; instance seeds derive from it (default 0)")
+    p.add_argument("--parallel", "-p", type=int, default=1, help="phones running at once (default 1)")
+    p.add_argument("--policy", choices=POLICIES, help="oracle (default), random, or model (implied by --model)")
+    p.add_argument("--model", help="tiny | scripted:FILE | openai:URL[#MODEL] | a checkpoint dir | a hub id")
+    p.add_argument("--out", type=Path, help="run directory (default: runs/bench/<policy>-<suite>-s<seed>)")
+    p.add_argument("--max-steps-factor", type=float, default=1.0, help="step budget = 10 x complexity x this")
+    p.add_argument("--screen", type=_size, default=(1080, 2400), help="phone screen WxH (default 1080x2400)")
+    p.add_argument("--density", type=int, default=420, help="phone density in dpi (default 420)")
+    p.add_argument("--no-html", action="store_true", help="skip the per-episode HTML reports (faster)")
+    p.add_argument("--list", action="store_true", help="list the tasks and suites, then exit")
+    p.add_argument("--quiet", "-q", action="store_true", help="no line per finished episode")
+    m = p.add_argument_group("model")
+    m.add_argument("--device", help="e.g. cuda, cuda:1, cpu (default: cuda when available)")
+    m.add_argument("--dtype", help="bfloat16, float16 or float32")
+    m.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image")
+    m.add_argument("--min-pixels", type=int)
+    a = p.add_argument_group("agent")
+    a.add_argument("--convention", default="rel1000", choices=("rel1000", "rel999", "abs_resized", "abs_screen"))
+    a.add_argument("--history-images", type=int, default=4, help="screenshots kept as images (older: text)")
+    a.add_argument("--max-new-tokens", type=int, default=256)
+    p.set_defaults(func=run)
+
+
+def default_out(policy: str, model: str | None, suite: str, seed: int) -> Path:
+    label = policy if policy != "model" else re.sub(r"[^A-Za-z0-9._-]+", "_", model or "model").strip("_")[-60:]
+    return Path("runs") / "bench" / f"{label}-{suite}-s{seed}"
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list:
+        return _list()
+    from pydantic import ValidationError
+
+    from qwen2vl_agent.envs.tasks import UnknownTask
+    from qwen2vl_agent.model import ModelFailed, ModelUnavailable
+
+    from ..bench import BenchRunner, RunMismatch, render
+    from ..bench.summary import write
+
+    try:
+        config = _config(args)
+        runner = BenchRunner(config, None if args.quiet else _progress)
+        report = runner.run()
+    except ValidationError as e:
+        error = e.errors()[0]
+        return _fail(f"invalid option: {'.'.join(str(x) for x in error['loc'])}: {error['msg']}")
+    except (UnknownTask, RunMismatch, ValueError, ModelUnavailable, ModelFailed) as e:
+        return _fail(str(e))
+    md, _ = write(report.summary, config.out)
+    print(render(report.summary), end="")
+    resumed = f", {report.skipped} already done" if report.skipped else ""
+    print(
+        f"ran {report.ran} episodes{resumed}; results: {config.out / 'results.jsonl'}; summary: {md}", file=sys.stderr
+    )
+    return 130 if report.interrupted else 0
+
+
+def _config(args: argparse.Namespace) -> BenchConfig:
+    from ..bench import BenchConfig
+    from ..policy import PolicyConfig
+
+    policy = args.policy or ("model" if args.model else "oracle")
+    if policy == "model" and not args.model:
+        raise ValueError("--policy model needs --model SPEC")
+    if policy != "model" and args.model:
+        raise ValueError(f"--model is only used with --policy model, not {policy}")
+    overrides = {
+        k: v
+        for k, v in (("device", args.device), ("dtype", args.dtype), ("max_pixels", args.max_pixels),
+                     ("min_pixels", args.min_pixels))
+        if v is not None
+    }  # fmt: skip
+    tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
+    return BenchConfig(
+        out=args.out or default_out(policy, args.model, args.suite, args.seed), suite=args.suite, tasks=tasks,
+        combinations=args.combinations, seed=args.seed, parallel=args.parallel, policy=policy, model=args.model,
+        max_steps_factor=args.max_steps_factor, screen_size=args.screen, density=args.density, html=not args.no_html,
+        agent=PolicyConfig(convention=args.convention, history_images=args.history_images,
+                           max_new_tokens=args.max_new_tokens),
+        model_overrides=overrides,
+    )  # fmt: skip
+
+
+def _progress(record: EpisodeRecord, done: int, total: int) -> None:
+    what = record.exception or record.reason
+    print(
+        f"[{done}/{total}] {record.task}-{record.instance}: success={record.success:g} {record.status or 'error'} "
+        f"in {record.steps} steps ({record.duration_s:.1f} s) - {what}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _list() -> int:
+    from qwen2vl_agent.envs.tasks import SUITES, TEMPLATES
+
+    for cls in TEMPLATES:
+        print(f"{cls.name:32} {cls.difficulty:6} x{cls.complexity:<4g} {', '.join(cls.apps):20} {cls.template}")
+    print()
+    for name, tasks in SUITES.items():
+        print(f"suite {name}: {len(tasks)} tasks")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"qwen2vl-agent bench: {message}", file=sys.stderr)
+    return 2
