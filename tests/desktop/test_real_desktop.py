@@ -63,7 +63,7 @@ def test_drag(desktop, app):
     state = app.wait_for(lambda s: presses(s, "release"))
     assert presses(state) == [(1, 250, 100, "pad")]
     assert presses(state, "release") == [(1, 450, 300, "pad")]
-    assert state["motions"] >= 2  # the app saw the pointer travel with the button held
+    assert state["motions"] >= 1  # the app saw the pointer travel with the button held (Tk merges motions)
 
 
 @pytest.mark.parametrize(
