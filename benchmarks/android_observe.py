@@ -12,7 +12,7 @@ By default it starts the simulated phone (``envs.sim.SimPhone``, 1080x2400) with
 ``--serial S [--adb-port P]`` measures a real device instead. Run: ``python benchmarks/android_observe.py``.
 
 The simulated phone caches each frame's PNG (encoded at zlib level 1), so its ``screencap -p`` costs almost
-nothing on the "device"; a phone encodes every capture (0.5-2 s, see docs/PERFORMANCE.md). The row
+nothing on the "device"; a phone encodes every capture (0.5-2 s in published measurements). The row
 ``png, encoded per call`` makes the simulated phone encode each ``screencap -p`` afresh at zlib level 6
 (what a phone's screencap does), on this host's CPU - a lower bound for a phone's slower cores. A second
 table decodes a busy, photo-like 1080x2400 frame, since the simulated UI's flat colours compress unusually well.
