@@ -87,7 +87,7 @@ def server_message(body: bytes | str, limit: int = 500) -> str:
 
 def error_for_status(status: int, message: str, *, url: str, model: str, images: int) -> ModelFailed | ModelUnavailable:
     """The typed error for an HTTP error reply; ``images`` is how many the failed request carried."""
-    said = f"the server at {url} answered HTTP {status}: {message}"
+    said = f"the server at {url} answered HTTP {status}: {message.rstrip(' .')}"
     if status in (401, 403):
         return AuthenticationFailed(f"{said}. Set QWEN2VL_AGENT_API_KEY (or OPENAI_API_KEY) to the server's key.")
     if _IMAGES.search(message):
