@@ -11,8 +11,8 @@ Contract, beyond ``model.base.Model``:
 - Stop strings are cut client-side whatever the server did. ``send_stop`` says whether the request
   carries them (``"auto"``: yes, until the server fails such a request with a 5xx).
 - Greedy by default (``temperature`` 0); the server applies the checkpoint's repetition penalty.
-- Bounded in time: a connect attempt takes at most ``connect_timeout_s``; connection errors and 5xx
-  replies are retried ``retries`` times with doubling backoff; a reply slower than ``timeout_s`` fails
+- Bounded in time: a connect attempt takes at most ``connect_timeout_s``; connection errors, 5xx and
+  429 replies are retried ``retries`` times with doubling backoff; a reply slower than ``timeout_s`` fails
   at once. Failures raise the typed errors of ``openai_errors`` (all ``ModelUnavailable`` or
   ``ModelFailed``).
 - Concurrency: ``generate`` may be called from many threads at once (up to ``max_concurrency`` requests
@@ -85,18 +85,27 @@ class OpenAIModel:
         self._sleep = sleep
         self._send_stop: bool | Literal["auto"] = config.send_stop
         self._executor: ThreadPoolExecutor | None = None
+        if config.model is None and not config.probe:
+            raise ModelUnavailable("name the model (openai:URL#MODEL) when the server is not probed")
+        base = httpx.URL(config.base_url)
+        self._base = str(base.copy_with(query=None))  # a query (e.g. api-version=...) goes on every request
         key = api_key_from_env()
         self._client = httpx.Client(
-            base_url=config.base_url,
+            base_url=self._base,
+            params=base.params,
             headers={"Authorization": f"Bearer {key}"} if key else {},
             # pool=None: waiting for a free connection is bounded by the requests holding them.
             timeout=httpx.Timeout(config.timeout_s, connect=config.connect_timeout_s, pool=None),
             limits=httpx.Limits(max_connections=config.max_concurrency, max_keepalive_connections=None),
             transport=transport,
         )
-        if config.model is None and not config.probe:
-            raise ModelUnavailable("name the model (openai:URL#MODEL) when the server is not probed")
-        self.model = self._resolve_model() if config.probe else config.model
+        self.model: str | None = config.model
+        if config.probe:
+            try:
+                self.model = self._resolve_model()
+            except BaseException:
+                self._client.close()
+                raise
         self.name = f"openai:{config.base_url}#{self.model}"
 
     # ------------------------------------------------------------------ geometry
@@ -151,13 +160,13 @@ class OpenAIModel:
         response = self._send("GET", "/models", None, retries=self.config.retries)
         if response.status_code >= 400:
             raise error_for_status(
-                response.status_code, server_message(response.content), url=self.config.base_url,
+                response.status_code, server_message(response.content), url=self._base,
                 model=str(self.model), images=0,
             )  # fmt: skip
         try:
             return [str(m["id"]) for m in response.json()["data"]]
         except (ValueError, KeyError, TypeError) as e:
-            raise ModelFailed(f"{self.config.base_url}/models did not list models: {e}") from None
+            raise ModelFailed(f"{self._base}/models did not list models: {e}") from None
 
     # ------------------------------------------------------------------ HTTP
 
@@ -169,7 +178,7 @@ class OpenAIModel:
             response = self._send("POST", "/chat/completions", with_stop, retries=self.config.retries)
         if response.status_code >= 400:
             raise error_for_status(
-                response.status_code, server_message(response.content), url=self.config.base_url,
+                response.status_code, server_message(response.content), url=self._base,
                 model=str(self.model), images=images,
             )  # fmt: skip
         try:
@@ -186,6 +195,8 @@ class OpenAIModel:
         except ServerUnreachable:
             return None
         except ServerError as e:
+            if e.status == 429:  # busy, not a verdict on `stop`
+                return None
             log.warning("%s failed a request with `stop` (%s): sending no `stop` from now on", self.name, e)
             self._send_stop = False
             return None
@@ -198,12 +209,12 @@ class OpenAIModel:
         return response
 
     def _send(self, method: str, path: str, body: dict[str, Any] | None, *, retries: int) -> httpx.Response:
-        """One request, retried after connection errors and 5xx replies; returns the last reply (< 500).
+        """One request, retried after connection errors, 5xx and 429 replies; returns a reply below 500.
 
         ``ServerUnreachable`` or ``ServerError`` once the retries are spent; ``ServerTimeout`` at once
         when the server accepted the request but did not answer in time.
         """
-        url = f"{self.config.base_url}{path}"
+        url = f"{self._base}{path}"
         error: ModelFailed | ModelUnavailable = ServerUnreachable(f"no attempt made to reach {url}")
         for attempt in range(retries + 1):
             if attempt:
@@ -220,7 +231,7 @@ class OpenAIModel:
             except httpx.TransportError as e:  # refused, reset, DNS, connect timeout, broken connection
                 error = ServerUnreachable(f"cannot reach the model server at {url}: {type(e).__name__}: {e}")
                 continue
-            if response.status_code < 500:
+            if response.status_code < 500 and response.status_code != 429:  # 429: busy, like a 503
                 return response
             status, said = response.status_code, server_message(response.content)
             error = ServerError(f"the server at {url} answered HTTP {status}: {said}", status)

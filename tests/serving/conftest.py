@@ -220,6 +220,7 @@ class FakeServer:
         return [body for method, _, body, _ in self.requests if method == "POST" and body is not None]
 
     def next_reply(self, method: str, path: str) -> Reply:
+        path = path.partition("?")[0]
         if method == "GET" and path.endswith("/models"):
             return Reply(body={"object": "list", "data": [{"id": m, "object": "model"} for m in self.models]})
         if method == "POST" and path.endswith("/chat/completions"):

@@ -84,16 +84,17 @@ def test_send_stop_can_be_forced(fake_server, send_stop: bool, sent: list[bool])
     assert ["stop" in body for body in fake_server.bodies()] == sent
 
 
-def test_5xx_replies_are_retried_with_backoff(fake_server, fakes) -> None:
+def test_5xx_and_429_replies_are_retried_with_backoff(fake_server, fakes) -> None:
     fake_server.script = [
         fakes.Reply(503, {"message": "busy"}),
+        fakes.Reply(429, {"message": "slow down"}),
         fakes.Reply(502, "bad gateway"),
         fakes.completion("ok"),
     ]
     sleeps: list[float] = []
     with client(fake_server.url, sleeps, send_stop=True, retries=3, backoff_s=0.25) as model:
         assert model.generate(conversation(), stop=STOP).text == "ok"
-    assert sleeps == [0.25, 0.5]
+    assert sleeps == [0.25, 0.5, 1.0]
 
 
 def test_persistent_5xx_gives_a_server_error_after_the_retries(fake_server, fakes) -> None:
@@ -261,3 +262,12 @@ def test_server_messages_are_read_from_every_shape(body: str, message: str) -> N
 def test_a_404_without_a_model_message_points_at_the_url() -> None:
     error = error_for_status(404, "Not Found", url="http://h:8000", model="m", images=0)
     assert type(error) is ModelUnavailable and "ends in /v1" in str(error)
+
+
+def test_a_query_in_the_base_url_goes_on_every_request(fake_server) -> None:
+    with client(fake_server.url + "?api-version=2024-06-01", send_stop=False) as model:
+        model.generate(conversation())
+    assert [path for _, path, _, _ in fake_server.requests] == [
+        "/v1/models?api-version=2024-06-01",
+        "/v1/chat/completions?api-version=2024-06-01",
+    ]
