@@ -10,8 +10,12 @@ and counts only when the agent declared the task done. Results are checkpointed 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = _config(args)
         runner = BenchRunner(config, None if args.quiet else _progress)
-        report = runner.run()
+        with _terminate_as_interrupt():
+            report = runner.run()
     except ValidationError as e:
         error = e.errors()[0]
         return _fail(f"invalid option: {'.'.join(str(x) for x in error['loc'])}: {error['msg']}")
@@ -89,6 +94,23 @@ def run(args: argparse.Namespace) -> int:
         f"ran {report.ran} episodes{resumed}; results: {config.out / 'results.jsonl'}; summary: {md}", file=sys.stderr
     )
     return 130 if report.interrupted else 0
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops the run like Ctrl-C: phones and the adb server are shut down, finished results kept."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _config(args: argparse.Namespace) -> BenchConfig:

@@ -9,13 +9,11 @@ from . import data, pools
 from .base import Task
 from .checks import answer_is_number, same_text
 from .device import TaskDevice
-from .steps import AnswerWith, Finish, Step, TapOn, TypeText, fill, from_home, tap_button, tap_desc
+from .steps import AnswerWith, Finish, Step, TapOn, TypeText, fill, launch, tap_button, tap_desc
 from .ui import Selector
 
 TITLE, BODY = Selector(rid="note_title"), Selector(rid="text_note_view")
-# `OpenApp("Notes")` does not resolve on the simulated phone (its package, com.simplemobiletools.notes.pro,
-# has no "notes" alias and the launcher labels are not listed), so plans tap the home-screen icon.
-OPEN_NOTES = from_home("Notes")
+OPEN_NOTES = launch("Notes")  # see steps.ICON_ONLY
 
 
 class _NotesTask(Task):
