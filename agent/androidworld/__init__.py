@@ -1,0 +1,34 @@
+"""Running our policy inside real AndroidWorld (github google-research/android_world) on an emulator.
+
+``QwenAgent`` (an ``EnvironmentInteractingAgent``) needs the ``android_world`` package, which is imported
+only when ``QwenAgent`` is first used; the action mapping (``to_json_action``), the ``Env`` adapter and the
+step logic import nothing of AndroidWorld and are tested without it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .env import AndroidWorldEnv, observation_from_state
+from .mapping import ACTIONS, scroll_direction, to_json_action
+from .stepper import EpisodeStepper
+
+__all__ = [
+    "ACTIONS", "AndroidWorldEnv", "EpisodeStepper", "QwenAgent", "observation_from_state", "scroll_direction",
+    "to_json_action",
+]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name == "QwenAgent":
+        try:
+            from .agent import QwenAgent
+        except ModuleNotFoundError as e:
+            if e.name is None or not e.name.startswith("android_world"):
+                raise
+            raise ImportError(
+                "QwenAgent runs inside AndroidWorld: install it from github.com/google-research/android_world "
+                f"(missing module {e.name})"
+            ) from e
+        return QwenAgent
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
