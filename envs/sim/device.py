@@ -26,6 +26,15 @@ if TYPE_CHECKING:
     from .ui.node import Node
 
 NAMESPACES = ("system", "secure", "global")
+PNG_LEVEL = 6  # zlib level of Skia's PNG encoder, which ``screencap -p`` uses
+FAST_PNG_LEVEL = 1  # the opt-in fast path (``fast_png``): cheaper, and cached per frame
+
+
+def encode_png(image: Any, level: int = PNG_LEVEL) -> bytes:
+    """``image`` as PNG bytes at zlib ``level``."""
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", compress_level=level)
+    return buf.getvalue()
 
 
 class SimClock:
@@ -68,16 +77,21 @@ class Settings:
 
 
 class Device:
-    """A simulated phone. ``size`` is the physical portrait size in pixels, ``density`` in dpi."""
+    """A simulated phone. ``size`` is the physical portrait size in pixels, ``density`` in dpi.
+
+    ``fast_png``: serve ``screencap -p`` from a level-1 PNG cached per distinct frame (the old fast path, for
+    tests that capture PNGs in bulk). Off by default: a phone encodes every ``screencap -p`` afresh.
+    """
 
     def __init__(self, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
-                 serial: str = "simphone") -> None:  # fmt: skip
+                 serial: str = "simphone", fast_png: bool = False) -> None:  # fmt: skip
         if size[0] < 200 or size[1] < 200 or density < 80:
             raise ValueError(f"unrealistic display {size} at {density} dpi")
         self.lock = threading.RLock()
         self.physical_size = size
         self.physical_density = density
         self.serial = serial
+        self.fast_png = fast_png
         self._cache: tuple[Any, Any, dict[str, bytes]] | None = None
         self.reset(seed)
 
@@ -171,15 +185,19 @@ class Device:
         return self._render()[1]
 
     def screencap_png(self) -> bytes:
+        """``screencap -p``: the frame encoded afresh at zlib level 6 on every call, as a phone does (its
+        encode is what makes ``-p`` slow); the encode runs outside ``lock``. With ``fast_png``, a level-1 PNG
+        cached per distinct frame."""
         _, img, enc = self._render()
+        if not self.fast_png:
+            return encode_png(img, PNG_LEVEL)
         if "png" not in enc:
-            buf = io.BytesIO()
-            img.save(buf, format="PNG", compress_level=1)
-            enc["png"] = buf.getvalue()
+            enc["png"] = encode_png(img, FAST_PNG_LEVEL)
         return enc["png"]
 
     def screencap_raw(self) -> bytes:
-        """``screencap`` without -p: 16-byte header (w, h, format RGBA_8888=1, colorspace sRGB=1), pixels."""
+        """``screencap`` without -p: 16-byte header (w, h, format RGBA_8888=1, colorspace sRGB=1), pixels.
+        The buffer is cached per distinct frame: reading a framebuffer is cheap on a phone too."""
         _, img, enc = self._render()
         if "raw" not in enc:
             w, h = img.size

@@ -29,8 +29,10 @@ class SimPhone:
     """One simulated phone. Use as a context manager (or ``start()``/``stop()``)."""
 
     def __init__(self, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
-                 adb_server_port: int | None = None, adb: bool = True, host: str = "127.0.0.1") -> None:  # fmt: skip
+                 adb_server_port: int | None = None, adb: bool = True, host: str = "127.0.0.1",
+                 fast_png: bool = False) -> None:  # fmt: skip
         self.seed = seed
+        self.fast_png = fast_png  # see Device: cached level-1 PNGs instead of a fresh encode per screencap -p
         self.size = size
         self.density = density
         self.host = host
@@ -48,7 +50,7 @@ class SimPhone:
             return self
         adbd = AdbdServer(host=self.host)
         self.serial = f"{self.host}:{adbd.port}"
-        adbd.device = self._device = Device(self.seed, self.size, self.density, serial=self.serial)
+        adbd.device = self._device = Device(self.seed, self.size, self.density, self.serial, self.fast_png)
         self._adbd = adbd.start()
         try:
             if self._use_adb:
@@ -122,9 +124,11 @@ class SimPhone:
 class SimCluster:
     """``n`` phones (seeds ``seed .. seed+n-1``) sharing one private adb server."""
 
-    def __init__(self, n: int, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420) -> None:
+    def __init__(self, n: int, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
+                 fast_png: bool = False) -> None:  # fmt: skip
         if n < 1:
             raise ValueError("a cluster needs at least one phone")
+        self.fast_png = fast_png
         self.n = n
         self.seed = seed
         self.size = size
@@ -136,7 +140,8 @@ class SimCluster:
         self.server = AdbServer().start()
         try:
             for i in range(self.n):
-                phone = SimPhone(self.seed + i, self.size, self.density, adb_server_port=self.server.port)
+                phone = SimPhone(self.seed + i, self.size, self.density, adb_server_port=self.server.port,
+                                 fast_png=self.fast_png)  # fmt: skip
                 self.phones.append(phone.start())
         except BaseException:
             self.stop()

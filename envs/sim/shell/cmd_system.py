@@ -6,7 +6,7 @@ import re
 
 from ..defaults import ADB_KEYBOARD, GBOARD
 from ..device import NAMESPACES
-from .interp import CommandFn, Proc
+from .interp import CommandFn, Proc, unlocked
 
 COMMANDS: dict[str, CommandFn] = {}
 
@@ -186,6 +186,7 @@ def _ime_change(p: Proc, sub: str, ime_id: str, enabled: list[str]) -> int:
 
 
 @command("screencap")
+@unlocked  # the PNG encode takes a while; input and other commands go on meanwhile, as on a phone
 def screencap(p: Proc, args: list[str]) -> int:
     png, target, i = False, "", 0
     while i < len(args):
@@ -202,7 +203,8 @@ def screencap(p: Proc, args: list[str]) -> int:
     png = png or target.endswith(".png")
     data = p.device.screencap_png() if png else p.device.screencap_raw()
     if target and target not in ("-", "/dev/stdout"):
-        p.fs.write(p.path(target), data)
+        with p.device.lock:
+            p.fs.write(p.path(target), data)
     else:
         p.out(data)
     return 0
