@@ -7,7 +7,9 @@ the agent's real first-step prompt (system prompt with the mobile tool section, 
 screenshot of random pixels). Every step is forced to exactly ``--tokens`` new tokens (``min_new_tokens
 = max_new_tokens``, no stop strings). Timings are the backend's own breakdown (``Generation.timings``;
 on CUDA each clock reading follows ``torch.cuda.synchronize``), medians of ``--repeats`` runs after
-``--warmup`` runs; runs of one configuration are taken back to back.
+``--warmup`` rounds (``min ms/step`` is the fastest run: on a shared machine, interference only adds
+time); each round runs every configuration once (round-robin, so changes in the machine's
+load hit all configurations alike).
 
 Rows: for each screen (phone 1080x2400, desktop 1920x1080) and each ``--max-pixels``, batch sizes
 ``--batch-sizes`` with the best attention (flash-attention 2 when installed on CUDA, else SDPA); and the
@@ -25,11 +27,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import platform
 import statistics
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 SCREENS = {"phone": (1080, 2400), "desktop": (1920, 1080)}
@@ -52,6 +55,7 @@ class Row:
     ms_per_step: float
     decode_tok_s: float
     steps_s: float
+    min_ms_per_step: float = 0.0
     peak_gib: float = 0.0
 
 
@@ -148,51 +152,90 @@ def conversations(hf, screen: tuple[int, int], batch: int) -> list:
     return out
 
 
-def measure(label: str, hf, screen: str, batch: int, args: argparse.Namespace) -> Row:
+@dataclass
+class Config:
+    """One row to measure: a backend (its own pixel budget), its conversations, its attention."""
+
+    label: str
+    screen: str
+    hf: object
+    convs: list
+    attention: str
+    runs: list = field(default_factory=list)
+    peak_gib: float = 0.0
+
+
+def configs(model, tokenizer, args: argparse.Namespace) -> list[Config]:
+    best = model.config._attn_implementation
+    out = []
+    for screen in args.screens:
+        if not args.no_baseline:  # official budget, eager attention, batch 1: a plain transformers script
+            hf = backend(model, tokenizer, OFFICIAL_MAX_PIXELS, args.tokens, 1)
+            out.append(Config("naive", screen, hf, conversations(hf, SCREENS[screen], 1), "eager"))
+        for budget in args.max_pixels:
+            for batch in args.batch_sizes:
+                hf = backend(model, tokenizer, budget, args.tokens, batch)
+                out.append(Config("best", screen, hf, conversations(hf, SCREENS[screen], batch), best))
+    return out
+
+
+def run_once(config: Config, args: argparse.Namespace) -> dict[str, float]:
+    """One step of every conversation in ``config``; returns the batch's timings (seconds)."""
     import torch
 
-    convs = conversations(hf, SCREENS[screen], batch)
-    if hf.device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(hf.device)
-    runs = []
-    for i in range(args.warmup + args.repeats):
-        gens = hf.generate_batch(convs, max_new_tokens=args.tokens)
-        assert all(g.output_tokens == args.tokens for g in gens), [g.output_tokens for g in gens]
-        if i >= args.warmup:
-            runs.append(gens[0].timings)
-    med = {k: statistics.median(r[k] for r in runs) for k in ("preprocess", "prefill", "decode", "total")}
-    peak = torch.cuda.max_memory_allocated(hf.device) / 2**30 if hf.device.type == "cuda" else 0.0
-    return Row(
-        label=label, screen=screen, max_pixels=hf.budget.max_pixels, image_tokens=gens[0].image_tokens, batch=batch,
-        attention=hf.model.config._attn_implementation, preprocess_ms=1000 * med["preprocess"],
-        prefill_ms=1000 * med["prefill"], decode_ms=1000 * med["decode"], total_ms=1000 * med["total"],
-        ms_per_step=1000 * med["total"] / batch, decode_tok_s=batch * (args.tokens - 1) / med["decode"],
-        steps_s=batch / med["total"], peak_gib=peak,
-    )  # fmt: skip
-
-
-def naive(model, tokenizer, screen: str, args: argparse.Namespace) -> Row:
-    """Official budget, eager attention, batch 1: what a plain transformers script does."""
-    best = model.config._attn_implementation
-    model.set_attn_implementation("eager")
+    model = config.hf.model
+    default = model.config._attn_implementation
+    model.set_attn_implementation(config.attention)
+    cuda = config.hf.device.type == "cuda"
+    if cuda:
+        torch.cuda.reset_peak_memory_stats(config.hf.device)
     try:
-        return measure("naive", backend(model, tokenizer, OFFICIAL_MAX_PIXELS, args.tokens, 1), screen, 1, args)
+        gens = config.hf.generate_batch(config.convs, max_new_tokens=args.tokens)
     finally:
-        model.set_attn_implementation(best)
+        model.set_attn_implementation(default)
+    assert all(g.output_tokens == args.tokens for g in gens), [g.output_tokens for g in gens]
+    if cuda:
+        config.peak_gib = max(config.peak_gib, torch.cuda.max_memory_allocated(config.hf.device) / 2**30)
+    return {**gens[0].timings, "image_tokens": gens[0].image_tokens}
+
+
+def measure_all(items: list[Config], args: argparse.Namespace) -> list[Row]:
+    """Round-robin over the configurations, so load changes on the machine hit all of them alike."""
+    for round_ in range(args.warmup + args.repeats):
+        for config in items:
+            timings = run_once(config, args)
+            if round_ >= args.warmup:
+                config.runs.append(timings)
+        logging.info("round %d of %d done", round_ + 1, args.warmup + args.repeats)
+    return [summarize(config, args) for config in items]
+
+
+def summarize(config: Config, args: argparse.Namespace) -> Row:
+    med = {k: statistics.median(r[k] for r in config.runs) for k in ("preprocess", "prefill", "decode", "total")}
+    batch = len(config.convs)
+    return Row(
+        label=config.label, screen=config.screen, max_pixels=config.hf.budget.max_pixels,
+        image_tokens=int(config.runs[0]["image_tokens"]), batch=batch, attention=config.attention,
+        preprocess_ms=1000 * med["preprocess"], prefill_ms=1000 * med["prefill"], decode_ms=1000 * med["decode"],
+        total_ms=1000 * med["total"], ms_per_step=1000 * med["total"] / batch,
+        decode_tok_s=batch * (args.tokens - 1) / med["decode"], steps_s=batch / med["total"], peak_gib=config.peak_gib,
+        min_ms_per_step=1000 * min(r["total"] for r in config.runs) / batch,
+    )  # fmt: skip
 
 
 def print_table(rows: list[Row], header: str) -> None:
     print(header)
     cols = ("label", "screen", "max_pixels", "img tok", "batch", "attn", "prep ms", "prefill ms", "decode ms",
-            "ms/step", "decode tok/s", "steps/s", "x naive")  # fmt: skip
+            "ms/step", "min ms/step", "decode tok/s", "steps/s", "x naive", "peak GiB")  # fmt: skip
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     base = {r.screen: r.steps_s for r in rows if r.label == "naive"}
     for r in rows:
         ratio = f"{r.steps_s / base[r.screen]:.1f}" if r.screen in base else "-"
         cells = (r.label, r.screen, r.max_pixels, r.image_tokens, r.batch, r.attention, f"{r.preprocess_ms:.0f}",
-                 f"{r.prefill_ms:.0f}", f"{r.decode_ms:.0f}", f"{r.ms_per_step:.0f}", f"{r.decode_tok_s:.0f}",
-                 f"{r.steps_s:.2f}", ratio)  # fmt: skip
+                 f"{r.prefill_ms:.0f}", f"{r.decode_ms:.0f}", f"{r.ms_per_step:.0f}", f"{r.min_ms_per_step:.0f}",
+                 f"{r.decode_tok_s:.0f}",
+                 f"{r.steps_s:.2f}", ratio, f"{r.peak_gib:.1f}" if r.peak_gib else "-")  # fmt: skip
         print("| " + " | ".join(str(c) for c in cells) + " |")
     for screen in dict.fromkeys(r.screen for r in rows):
         for budget in dict.fromkeys(r.max_pixels for r in rows if r.label == "best" and r.screen == screen):
@@ -210,9 +253,11 @@ def environment(model) -> str:
 
     device = next(model.parameters()).device
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"{platform.processor() or 'cpu'}"
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"device {device} ({name}), torch {torch.__version__}, transformers {transformers.__version__}, "
-        f"{torch.get_num_threads()} CPU threads, dtype {model.dtype}"
+        f"{torch.get_num_threads()} CPU threads, {os.cpu_count()} cores, dtype {model.dtype}, "
+        f"load average {load} at the end"
     )
 
 
@@ -220,19 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     args = parse_args(argv)
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     model, tokenizer = build(args.shape, args.device, args.dtype)
-    rows: list[Row] = []
-    for screen in args.screens:
-        if not args.no_baseline:
-            rows.append(naive(model, tokenizer, screen, args))
-            logging.info("%s naive: %.0f ms/step", screen, rows[-1].ms_per_step)
-        for budget in args.max_pixels:
-            for batch in args.batch_sizes:
-                rows.append(measure("best", backend(model, tokenizer, budget, args.tokens, batch), screen, batch, args))
-                logging.info("%s %d batch %d: %.0f ms/step", screen, budget, batch, rows[-1].ms_per_step)
+    rows = measure_all(configs(model, tokenizer, args), args)
     header = (
         f"model step, shape {args.shape}, {args.tokens} forced tokens, median of {args.repeats} after "
-        f"{args.warmup} warm-up; {environment(model)}"
+        f"{args.warmup} warm-up; load average {load} at the start; {environment(model)}"
     )
     print_table(rows, header)
     if args.json:
