@@ -44,6 +44,7 @@ class Task:
     difficulty: ClassVar[Difficulty] = "easy"
     apps: ClassVar[tuple[str, ...]] = ()  # launcher names of the apps involved
     packages: ClassVar[tuple[str, ...]] = ()  # their packages (force-stopped at setup)
+    start_package: ClassVar[str | None] = None  # the app in front when the agent starts (default: home screen)
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         if "seed" not in values:
@@ -84,12 +85,14 @@ class Task:
     # ---------------------------------------------------------------- lifecycle
 
     def setup(self, device: TaskDevice) -> None:
-        """Put the phone in the task's start state: apps stopped, home screen, then ``prepare``."""
+        """Put the phone in the task's start state: apps stopped, home screen, ``prepare``, start app."""
         self._require("new", "setup", "a task instance is set up once; make a new instance for another run")
         for package in self.packages:
             device.force_stop(package)
         device.home()
         self.prepare(device)
+        if self.start_package:
+            device.launch(self.start_package)
         self.state = "ready"
 
     def is_successful(self, device: TaskDevice, answer: str | None = None) -> float:

@@ -104,6 +104,7 @@ class DisableAlarm(_ExistingAlarm):
     template = "Turn off the {time} alarm, but keep it."
     difficulty = "easy"
     complexity = 1.0
+    start_package = data.CLOCK
 
     def check(self, device: TaskDevice, answer: str | None) -> bool:
         rows = data.alarms(device)
@@ -111,7 +112,7 @@ class DisableAlarm(_ExistingAlarm):
         return len(rows) == len(self.before) and len(found) == 1 and found[0]["enabled"] == 0
 
     def plan(self) -> list[Step]:
-        return [Launch(app="Clock"), tap_desc(f"{self.values['time']} alarm"), Finish()]
+        return [tap_desc(f"{self.values['time']} alarm"), Finish()]  # the Clock is already open
 
 
 _COUNTDOWN = re.compile(r"^(\d+):(\d\d)$")

@@ -176,6 +176,12 @@ class TaskDevice:
         if out.startswith("Error") or "Exception" in out:
             raise TaskDeviceError(f"{self.serial}: am start {' '.join(intent)} failed: {out.strip()[:300]}")
 
+    def launch(self, package: str) -> None:
+        """Bring an app's launcher activity to the front (``monkey``, which needs no activity name)."""
+        out = self.shell("monkey", "-p", package, "-c", "android.intent.category.LAUNCHER", "1")
+        if "No activities found" in out:
+            raise TaskDeviceError(f"{self.serial}: {package} has no launcher activity")
+
     def force_stop(self, package: str) -> None:
         self.shell("am", "force-stop", package)
 

@@ -86,6 +86,7 @@ class ReplyToLatest(_MessagesTask):
     template = 'Reply to the most recent text message with "{text}".'
     difficulty = "medium"
     complexity = 1.5
+    start_package = data.MESSAGES
 
     def prepare(self, device: TaskDevice) -> None:
         data.receive_sms(device, self.values["number"], self.values["incoming"], device.now_ms())
@@ -96,7 +97,7 @@ class ReplyToLatest(_MessagesTask):
 
     def plan(self) -> list[Step]:
         thread = TapOn(target=Selector(text=self.values["number"], rid="conversation_name"))
-        return [Launch(app="Messages"), thread, *fill(COMPOSE, self.values["text"]), SEND, Finish()]
+        return [thread, *fill(COMPOSE, self.values["text"]), SEND, Finish()]  # Messages is already open
 
 
 class UnreadCount(_MessagesTask):

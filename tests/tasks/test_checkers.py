@@ -39,6 +39,8 @@ def test_calls_out_of_order_raise(phone, device):
 def test_nothing_passes_right_after_setup(cls, shared_phone, device):
     task = _ready(cls, shared_phone, device)
     try:
+        # the start state: the task's start app in front, or the home screen
+        assert device.foreground_package() == (cls.start_package or "com.google.android.apps.nexuslauncher")
         assert task.is_successful(device, None) == 0.0
         assert task.is_successful(device, "") == 0.0
         assert task.is_successful(device, "I don't know") == 0.0
