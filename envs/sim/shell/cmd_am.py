@@ -1,4 +1,4 @@
-"""Activity and package managers: am, monkey, pm, and ``cmd <service>`` forwarding."""
+"""The activity manager: am, monkey, and ``cmd <service>`` forwarding (``pm`` lives in ``cmd_pm``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import base64
 import binascii
 import contextlib
 
-from ..defaults import ADB_KEYBOARD, THIRD_PARTY
+from ..defaults import ADB_KEYBOARD
 from ..events import key
 from ..wm import LAUNCHER
 from .interp import CommandFn, Proc
@@ -14,17 +14,20 @@ from .interp import CommandFn, Proc
 COMMANDS: dict[str, CommandFn] = {}
 
 
-def _intent(args: list[str]) -> dict[str, object]:
+def parse_intent(args: list[str]) -> dict[str, object]:
     """Parse ``am start``/``broadcast`` intent options into a dict (component, action, data, extras)."""
     intent: dict[str, object] = {"extras": {}, "flags": set()}
     extras: dict[str, object] = intent["extras"]  # type: ignore[assignment]
     i = 0
     typed = {"--es": str, "-e": str, "--ei": int, "--el": int, "--ef": float, "--ez": lambda v: v == "true"}
-    simple = {"-n": "component", "-a": "action", "-d": "data", "-t": "type", "-c": "category", "--user": "user"}
+    simple = {"-n": "component", "-a": "action", "-d": "data", "-t": "type", "-c": "category", "--user": "user",
+              "-p": "package"}  # fmt: skip
     while i < len(args):
         a = args[i]
         if a in simple and i + 1 < len(args):
             intent[simple[a]] = args[i + 1]
+            if a == "-c":  # an intent may carry several categories; "category" keeps the last
+                intent.setdefault("categories", []).append(args[i + 1])  # type: ignore[attr-defined]
             i += 2
         elif a in typed and i + 2 < len(args):
             extras[args[i + 1]] = typed[a](args[i + 2])  # type: ignore[operator]
@@ -51,7 +54,7 @@ def _describe(intent: dict[str, object]) -> str:
 
 
 def _start(p: Proc, args: list[str]) -> int:
-    intent = _intent(args)
+    intent = parse_intent(args)
     dev = p.device
     p.out(f"Starting: {_describe(intent)}\n")
     target = _resolve(p, intent)
@@ -97,7 +100,7 @@ def _resolve(p: Proc, intent: dict[str, object]) -> tuple[str, type | None, dict
 
 
 def _broadcast(p: Proc, args: list[str]) -> int:
-    intent = _intent(args)
+    intent = parse_intent(args)
     p.out(f"Broadcasting: {_describe(intent)}\n")
     action = str(intent.get("action") or "")
     extras: dict[str, object] = intent["extras"]  # type: ignore[assignment]
@@ -135,7 +138,7 @@ def am(p: Proc, args: list[str]) -> int:
         p.device.wm.force_stop(rest[-1])
         return 0
     if sub == "start-service":
-        p.out(f"Starting service: {_describe(_intent(rest))}\n")
+        p.out(f"Starting service: {_describe(parse_intent(rest))}\n")
         return 0
     return p.fail("usage: am [start|force-stop|broadcast|kill|start-service] ...", 255)
 
@@ -151,46 +154,6 @@ def monkey(p: Proc, args: list[str]) -> int:
     p.device.wm.launch(apps[0].package)
     p.out("Events injected: 1\n## Network stats: elapsed time=23ms (0ms mobile, 0ms wifi, 23ms not connected)\n")
     return 0
-
-
-def pm(p: Proc, args: list[str]) -> int:
-    dev = p.device
-    sub, rest = (args[0], args[1:]) if args else ("", [])
-    if sub == "list" and rest[:1] == ["packages"]:
-        opts = [a for a in rest[1:] if a.startswith("-")]
-        needle = next((a for a in rest[1:] if not a.startswith("-")), "")
-        for pkg in sorted(dev.apps):
-            third = pkg in THIRD_PARTY
-            if ("-3" in opts and not third) or ("-s" in opts and third) or needle not in pkg:
-                continue
-            path = f"/system/app/{pkg.rsplit('.', 1)[-1]}/base.apk=" if "-f" in opts else ""
-            p.out(f"package:{path}{pkg}\n")
-        return 0
-    if sub == "clear" and rest:
-        app = dev.apps.get(rest[-1])
-        if app is None:
-            p.out("Failed\n")
-            return 1
-        dev.wm.force_stop(app.package)
-        app.clear()
-        p.out("Success\n")
-        return 0
-    if sub == "path" and rest:
-        if rest[-1] not in dev.apps:
-            return 1
-        p.out(f"package:/system/app/{rest[-1].rsplit('.', 1)[-1]}/base.apk\n")
-        return 0
-    if sub == "resolve-activity" and rest:
-        app = dev.apps.get(rest[-1])
-        if app is None or not app.launchable:
-            p.out("No activity found\n")
-            return 0
-        p.out("priority=0 preferredOrder=0 match=0x108000 specificIndex=-1 isDefault=true\n"
-              f"{app.package}/{app.activities[0].full_class(app.package)}\n")  # fmt: skip
-        return 0
-    if sub in ("grant", "revoke", "enable", "disable-user", "trim-caches"):
-        return 0
-    return p.fail("usage: pm [list packages|clear|path|resolve-activity] ...", 255)
 
 
 def cmd(p: Proc, args: list[str]) -> int:
@@ -212,4 +175,4 @@ def cmd(p: Proc, args: list[str]) -> int:
     return p.fail(f"Can't find service: {service}", 20)
 
 
-COMMANDS.update({"am": am, "monkey": monkey, "pm": pm, "cmd": cmd})
+COMMANDS.update({"am": am, "monkey": monkey, "cmd": cmd})

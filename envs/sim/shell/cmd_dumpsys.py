@@ -194,15 +194,16 @@ def surfaceflinger(p: Proc, args: list[str]) -> None:
 
 
 def package(p: Proc, args: list[str]) -> None:
+    """The activity resolver table (launcher and action filters) and the package records of ``args``' packages
+    (every package without arguments); ``dumpsys package PKG`` limits both to PKG, as on a phone."""
     dev = p.device
     names = [a for a in args if not a.startswith("-")]
+    apps = [dev.apps[n] for n in (names or sorted(dev.apps)) if n in dev.apps]
+    _resolver_table(p, apps)
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(dev.clock.start))
-    for name in names or sorted(dev.apps):
-        app = dev.apps.get(name)
-        if app is None:
-            continue
-        p.out(f"""Packages:
-  Package [{app.package}] ({_hex("pkg", app.package)}):
+    p.out("Packages:\n")
+    for app in apps:
+        p.out(f"""  Package [{app.package}] ({_hex("pkg", app.package)}):
     userId={10000 + pid(app.package) % 1000}
     codePath=/system/app/{app.package.rsplit(".", 1)[-1]}
     versionCode=34 minSdk=34 targetSdk=34
@@ -213,6 +214,27 @@ def package(p: Proc, args: list[str]) -> None:
     lastUpdateTime={stamp}
     signatures=PackageSignatures{{{_hex("sig", app.package)} version:3, signatures:[{_hex("key", app.package)}]}}
 """)
+
+
+def _resolver_table(p: Proc, apps: list) -> None:
+    """``Activity Resolver Table:`` / ``Non-Data Actions:``: each action, then the filters that answer it."""
+    from .cmd_pm import filters
+
+    by_action: dict[str, list] = {}
+    for app in apps:
+        for f in filters(app):
+            for action in f.actions:
+                by_action.setdefault(action, []).append(f)
+    if not by_action:
+        return
+    out = ["Activity Resolver Table:", "  Non-Data Actions:"]
+    for action in sorted(by_action):
+        out.append(f"      {action}:")
+        for f in by_action[action]:
+            out.append(f"        {_hex('act', f.component)} {f.component} filter {_hex('flt', f.component, action)}")
+            out += [f'          Action: "{a}"' for a in f.actions]
+            out += [f'          Category: "{c}"' for c in f.categories]
+    p.out("\n".join(out) + "\n\n")
 
 
 HANDLERS = {"window": window, "activity": activity, "display": display, "power": power, "input": input_,
