@@ -30,3 +30,19 @@ def find(device: Device, text: str = "", desc: str = "", rid: str = "") -> dict[
 
 def tap(device: Device, text: str = "", desc: str = "", rid: str = "") -> None:
     device.tap(*center(find(device, text, desc, rid)))
+
+
+def adb_nodes(dev) -> list[dict[str, str]]:
+    """The UI nodes as an agent reads them over adb (``uiautomator dump /dev/tty`` through adbutils)."""
+    return nodes(dev.shell("uiautomator dump /dev/tty").split("UI hierchary dumped")[0])
+
+
+def adb_find(dev, text: str = "", desc: str = "", rid: str = "") -> dict[str, str]:
+    for attrs in adb_nodes(dev):
+        if (
+            (text and attrs["text"] == text)
+            or (desc and attrs["content-desc"] == desc)
+            or (rid and attrs["resource-id"].endswith(rid))
+        ):
+            return attrs
+    raise AssertionError(f"no view with text={text!r} desc={desc!r} rid={rid!r}")

@@ -1,5 +1,10 @@
 """Messages (com.google.android.apps.messaging): conversations and sending SMS, in the telephony
-provider's ``mmssms.db`` (so ``content query --uri content://sms/sent`` sees what was sent)."""
+provider's ``mmssms.db`` (so ``content query --uri content://sms/sent`` sees what was sent).
+
+Long-pressing a conversation selects it: the app bar shows "N selected" with a Delete action, a tap on
+another conversation toggles it, Back or the close button ends the selection. Delete asks first, then removes
+the selected threads and their messages from ``mmssms.db``.
+"""
 
 from __future__ import annotations
 
@@ -36,13 +41,23 @@ def _when(device: Device, ms: int) -> str:
 class ConversationListActivity(Activity):
     cls = ".ui.ConversationListActivity"
 
+    def __init__(self, app: App, device: Device, extras: dict[str, Any] | None = None) -> None:
+        super().__init__(app, device, extras)
+        self.selected: set[int] = set()  # thread ids chosen by long press
+
     def build(self, ui: Ui) -> Node:
         dp = ui.dp
         root = ui.screen()
-        bar, rest = ui.app_bar("Messages", back=False)
+        if self.selected:
+            bar, rest = ui.app_bar(f"{len(self.selected)} selected", up=("✕", "Close", self.selected.clear),
+                                   actions=[("⌫", "Delete", self.confirm_delete)])  # fmt: skip
+        else:
+            bar, rest = ui.app_bar("Messages", back=False)
         root.add(bar)
-        threads = query(self.device.fs, stores.SMS_DB, "SELECT address, body, MAX(date) AS date, MIN(read) AS read "
-                        "FROM sms GROUP BY thread_id ORDER BY date DESC", (), stores.SMS_SCHEMA)  # fmt: skip
+        sql = ("SELECT thread_id, address, body, MAX(date) AS date, MIN(read) AS read FROM sms "
+               "GROUP BY thread_id ORDER BY date DESC")  # fmt: skip
+        threads = query(self.device.fs, stores.SMS_DB, sql, (), stores.SMS_SCHEMA)
+        self.selected &= {t["thread_id"] for t in threads}
         rows = [(dp(80), lambda r, t=t: self._row(ui, r, t)) for t in threads]
         root.add(ui.list(rest, "threads", rows, rid="conversation_list"))
         if not threads:
@@ -52,12 +67,43 @@ class ConversationListActivity(Activity):
 
     def _row(self, ui: Ui, r: Rect, t: Any) -> Node:
         name = name_for_number(self.app, t["address"])
-        row = ui.row(r, name, t["body"], lambda: open_conversation(self.device, t["address"]),
-                     rid="swipeableContainer", lead=ui.avatar((0, 0, 0, 0), name),
-                     trail=ui.text((0, 0, ui.dp(80), 0), _when(self.device, t["date"]), 12, theme.SUBTLE),
+        thread, chosen = t["thread_id"], t["thread_id"] in self.selected
+        lead = ui.avatar((0, 0, 0, 0), name)
+        if chosen:
+            lead.bg, lead.icon = theme.PRIMARY, "✓"
+        row = ui.row(r, name, t["body"], lambda: self._tap(thread, t["address"]), rid="swipeableContainer",
+                     lead=lead, trail=ui.text((0, 0, ui.dp(80), 0), _when(self.device, t["date"]), 12, theme.SUBTLE),
                      title_rid="conversation_name")  # fmt: skip
         row.children[1].bold = not t["read"]
+        row.long_clickable, row.selected = True, chosen
+        row.bg = theme.PRIMARY_LIGHT if chosen else None
+        row.on_long = lambda: self.selected.add(thread)
         return row
+
+    def _tap(self, thread: int, address: str) -> None:
+        if self.selected:
+            self.selected ^= {thread}
+        else:
+            open_conversation(self.device, address)
+
+    def on_back(self) -> bool:
+        if self.selected:
+            self.selected.clear()
+            return True
+        return False
+
+    def confirm_delete(self) -> None:
+        n = len(self.selected)
+        self.show(lambda ui: ui.dialog(f"Delete {n} conversation{'s' if n > 1 else ''}?", "",
+                                       [("Cancel", self.dismiss), ("Delete", self.delete)]))  # fmt: skip
+
+    def delete(self) -> None:
+        with open_db(self.device.fs, stores.SMS_DB, stores.SMS_SCHEMA) as conn:
+            for thread in self.selected:
+                conn.execute("DELETE FROM sms WHERE thread_id = ?", (thread,))
+                conn.execute("DELETE FROM threads WHERE _id = ?", (thread,))
+        self.selected.clear()
+        self.dismiss()
 
 
 class NewConversationActivity(Activity):

@@ -242,8 +242,54 @@ class AppsPage(_Page):
     title = "Apps"
 
     def rows(self, ui: Ui) -> list[Row]:
-        return [(ui.dp(76), lambda r, a=app: ui.row(r, a.label, a.package, lead=ui.avatar((0, 0, 0, 0), a.label)))
-                for app in self.device.launchable()]  # fmt: skip
+        return [(ui.dp(76), lambda r, a=app: self._app_row(ui, r, a)) for app in self.device.launchable()]
+
+    def _app_row(self, ui: Ui, r: Rect, app: App) -> Node:
+        open_info = lambda: self.start(AppInfo, package=app.package)
+        return ui.row(r, app.label, app.package, open_info, lead=ui.avatar((0, 0, 0, 0), app.label))
+
+
+class AppInfo(_Page):
+    """One app's page (the launcher's "App info"; ``am start -a android.settings.APPLICATION_DETAILS_SETTINGS
+    -d package:PKG``): Open, and Force stop (enabled while the app runs; it asks first)."""
+
+    cls = ".applications.InstalledAppDetails"
+    actions = ("android.settings.APPLICATION_DETAILS_SETTINGS",)
+    title = "App info"
+
+    @property
+    def target(self) -> App | None:
+        package = str(self.extras.get("package") or str(self.extras.get("data", "")).removeprefix("package:"))
+        return self.device.apps.get(package)
+
+    def rows(self, ui: Ui) -> list[Row]:
+        app = self.target
+        if app is None:
+            return [(ui.dp(76), lambda r: ui.row(r, "App not found", ""))]
+        facts = (("Notifications", "On"), ("Permissions", "No permissions requested"),
+                 ("Storage & cache", "24 MB used"), ("Version", f"version {app.version}"))  # fmt: skip
+        header = lambda r: ui.row(r, app.label, app.package, lead=ui.avatar((0, 0, 0, 0), app.label),
+                                  title_rid="entity_header_title")  # fmt: skip
+        return [(ui.dp(96), header), (ui.dp(80), lambda r: self._buttons(ui, r, app)),
+                *((ui.dp(76), lambda r, t=t, v=v: ui.row(r, t, v)) for t, v in facts)]  # fmt: skip
+
+    def _buttons(self, ui: Ui, r: Rect, app: App) -> Node:
+        dp, mid = ui.dp, (r[0] + r[2]) // 2
+        running = self.device.wm.task_for(app.package) is not None
+        left = (r[0] + dp(24), r[1] + dp(16), mid - dp(8), r[3] - dp(16))
+        right = (mid + dp(8), r[1] + dp(16), r[2] - dp(24), r[3] - dp(16))
+        stop = ui.button(right, "Force stop", lambda: self._confirm_stop(app), "button2", False, running)
+        return Node(bounds=r).add(
+            ui.button(left, "Open", lambda: self.device.wm.launch(app.package), rid="button1", primary=False), stop
+        )
+
+    def _confirm_stop(self, app: App) -> None:
+        def stop() -> None:
+            self.dismiss()
+            self.device.wm.force_stop(app.package)
+
+        self.show(lambda ui: ui.dialog("Force stop?", "If you force stop an app, it may misbehave.",
+                                       [("Cancel", self.dismiss), ("OK", stop)]))  # fmt: skip
 
 
 class About(_Page):
@@ -263,4 +309,4 @@ class SettingsApp(App):
     label = "Settings"
     glyph = "⚙"
     color = (95, 99, 104)
-    activities = (SettingsHome, Network, Wifi, ConnectedDevices, Display, Sound, AppsPage, About)
+    activities = (SettingsHome, Network, Wifi, ConnectedDevices, Display, Sound, AppsPage, AppInfo, About)

@@ -88,7 +88,7 @@ def _resolve(p: Proc, intent: dict[str, object]) -> tuple[str, type | None, dict
     for app in dev.apps.values():
         for act in app.activities:
             if action and action in act.actions:
-                return app.package, act, extras
+                return app.package, act, {**extras, "data": data} if data else extras
         resolved = getattr(app, "resolve_view", None)
         if data and resolved is not None:
             found = resolved(data)

@@ -73,14 +73,16 @@ class Ui:
     # ---------------------------------------------------------------- bars
 
     def app_bar(self, title: str, back: bool = True, actions: Sequence[tuple[str, str, Action]] = (),
-                color=theme.WHITE) -> tuple[Node, Rect]:  # fmt: skip
-        """A top app bar with an optional Navigate-up arrow and action icons; returns it and the rest."""
+                color=theme.WHITE, up: tuple[str, str, Action] | None = None) -> tuple[Node, Rect]:  # fmt: skip
+        """A top app bar with an optional Navigate-up arrow and action icons; returns it and the rest.
+        ``up`` replaces the arrow by another (glyph, description, action), e.g. a selection's close button."""
         left, top, right, bottom = self.rect
         h = self.dp(64)
         bar = Node("android.view.ViewGroup", (left, top, right, top + h), rid="toolbar", bg=color)
         x = left + self.dp(16)
-        if back:
-            bar.add(self.icon_button((left, top, left + h, top + h), "←", "Navigate up", self.activity.finish))
+        if back or up is not None:
+            glyph, desc, fn = up or ("←", "Navigate up", self.activity.finish)
+            bar.add(self.icon_button((left, top, left + h, top + h), glyph, desc, fn))
             x = left + h + self.dp(8)
         ax = right
         for glyph, desc, fn in reversed(actions):
