@@ -40,7 +40,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "google": ("com.google.android.googlequicksearchbox",),
     "drive": ("com.google.android.apps.docs",),
     "keep": ("com.google.android.keep",),
-    "notes": ("com.google.android.keep", "com.android.notes"),
+    "notes": ("com.google.android.keep", "com.android.notes", "com.simplemobiletools.notes.pro"),
     "recorder": ("com.google.android.apps.recorder", "com.android.soundrecorder"),
     "music": ("com.google.android.apps.youtube.music", "com.android.music"),
     "youtube music": ("com.google.android.apps.youtube.music",),
