@@ -14,6 +14,7 @@ import random
 import struct
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import defaults
@@ -93,12 +94,17 @@ class Device:
         self.serial = serial
         self.fast_png = fast_png
         self._cache: tuple[Any, Any, dict[str, bytes]] | None = None
+        self._answering = threading.Event()  # cleared by freeze()
+        self._answering.set()
+        self._stalled = 0
         self.reset(seed)
 
     def reset(self, seed: int | None = None) -> None:
-        """Back to factory state: same seed, same contacts, messages, files; home screen, awake, unlocked."""
+        """Back to factory state: same seed, same contacts, messages, files; home screen, awake, unlocked,
+        answering (a frozen device thaws)."""
         from .apps import install_all
 
+        self.thaw()
         with self.lock:
             self.seed = self.seed if seed is None else seed
             rng = random.Random(self.seed)
@@ -124,6 +130,43 @@ class Device:
                 app.seed(random.Random(f"{self.seed}:{app.package}"))
             self.wm.launch(LAUNCHER)
             self._cache = None
+
+    # ---------------------------------------------------------------- hanging
+
+    def freeze(self) -> None:
+        """Stop answering adb requests while staying connected (a hung system, adbd still up): the transport
+        keeps its connection and ``adb devices`` still says ``device``, but every new shell, exec or sync
+        request waits. In-process calls (``shell()``, ``tap()``...) still run, so tests can inspect."""
+        self._answering.clear()
+
+    def thaw(self) -> None:
+        """Answer again: waiting requests whose client is still there run now; abandoned ones never run."""
+        self._answering.set()
+
+    @property
+    def frozen(self) -> bool:
+        return not self._answering.is_set()
+
+    @property
+    def stalled(self) -> int:
+        """How many adb requests are waiting for ``thaw()`` (the ones whose client gave up are not counted)."""
+        return self._stalled
+
+    def wait_answering(self, abandoned: Callable[[], bool], poll_s: float = 0.02) -> bool:
+        """Block the calling transport thread while frozen. True when it may go on, False when ``abandoned()``
+        became true first (the host closed the stream): the request is then dropped, as a killed shell is."""
+        if self._answering.is_set():
+            return True
+        with self.lock:
+            self._stalled += 1
+        try:
+            while not self._answering.wait(poll_s):
+                if abandoned():
+                    return False
+            return not abandoned()
+        finally:
+            with self.lock:
+                self._stalled -= 1
 
     # ---------------------------------------------------------------- display
 

@@ -86,6 +86,13 @@ class SimPhone:
         self.device.reset(self.seed if seed is None else seed)
         self.seed = self.device.seed
 
+    def freeze(self) -> None:
+        """Stop answering adb requests but stay connected (see ``Device.freeze``); ``thaw()`` undoes it."""
+        self.device.freeze()
+
+    def thaw(self) -> None:
+        self.device.thaw()
+
     # ---------------------------------------------------------------- access
 
     @property

@@ -4,6 +4,8 @@ Shell v1 and ``exec:`` send stdout and stderr merged, in the order written, then
 adbutils' ``shell2`` appends ``; echo X4EXIT:$?`` for that). Shell v2 frames each packet as
 ``[id u8][length u32 LE][data]`` (1 stdout, 2 stderr, 3 exit status) and ends with the exit packet. A
 command line runs at once with empty stdin; an empty command starts a line-by-line interactive shell.
+While the device is frozen (``Device.freeze``) a request waits before it runs, and is dropped if the host
+closes its stream meanwhile.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ def serve(device: Device, stream: Stream, name: str) -> None:
     """Run one service to completion on its own thread; always closes the stream."""
     kind, opts, arg = parse_service(name)
     try:
+        if not device.wait_answering(lambda: stream.closed):
+            log.debug("stream %s abandoned while the device was frozen", name)
+            return
         if kind == "sync":
             serve_sync(device, stream)
         elif kind in ("root", "unroot"):
@@ -83,6 +88,8 @@ def _interactive(device: Device, stream: Stream, v2: bool) -> None:
         buf += data.replace(b"\r", b"\n")
         while b"\n" in buf:
             line, buf = buf.split(b"\n", 1)
+            if not device.wait_answering(lambda: stream.closed):
+                return
             if line.strip() in (b"exit", b"logout"):
                 if v2:
                     stream.write(packet(ID_EXIT, bytes([sh.status & 0xFF])))

@@ -32,6 +32,8 @@ def serve_sync(device: Device, stream: Stream) -> None:
         path = stream.read_exact(length).decode("utf-8", "replace") if length else ""
         if cmd == b"QUIT":
             return
+        if not device.wait_answering(lambda: stream.closed):
+            return
         handler = HANDLERS.get(cmd)
         if handler is None:
             _fail(stream, f"unknown sync command {cmd!r}")
