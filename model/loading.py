@@ -80,12 +80,14 @@ def load_pretrained(config: HFModelConfig) -> tuple[Any, Any]:
     source = str(Path(config.model).expanduser()) if local else config.model
     if local:
         _check_local_dir(Path(source))
-    offline = local or config.local_files_only or os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
+    offline = local or config.local_files_only or _hub_offline()
     device = resolve_device(config.device)
     dtype = resolve_dtype(config.dtype, device)
     attn = resolve_attention(config.attn_implementation, device, dtype)
-    if not offline and not _in_hub_cache(source) and not _hub_resolves():
-        raise ModelUnavailable(_explain(config.model, local=False, offline=False, error=None))
+    if not offline and not _hub_resolves():
+        if not _in_hub_cache(source):
+            raise ModelUnavailable(_explain(config.model, local=False, offline=False, error=None))
+        offline = True  # cached: load it without waiting for the hub client's retries
     try:
         return _from_pretrained(source, offline=offline, device=device, dtype=dtype, attn=attn)
     except ModelUnavailable:
@@ -126,6 +128,11 @@ def _check_local_dir(path: Path) -> None:
             f"{path} has a config.json but no weights (model.safetensors or pytorch_model.bin); "
             "the download is incomplete or the weights were left out"
         )
+
+
+def _hub_offline() -> bool:
+    """HF_HUB_OFFLINE as huggingface_hub reads it (1, ON, YES, TRUE)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").upper() in ("1", "ON", "YES", "TRUE")
 
 
 def _in_hub_cache(repo_id: str) -> bool:

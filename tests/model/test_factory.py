@@ -120,3 +120,22 @@ def test_bad_options_are_one_clear_error(tiny_dir: Path, overrides) -> None:
 def _write(path: Path, data: dict) -> Path:
     path.write_text(json.dumps(data))
     return path
+
+
+def test_a_cached_hub_model_loads_without_the_network(tiny_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    # Lay the tiny checkpoint out as the hub cache would hold "acme/tiny-vl".
+    snapshot = tmp_path / "models--acme--tiny-vl" / "snapshots" / ("0" * 40)
+    shutil.copytree(tiny_dir, snapshot)
+    (tmp_path / "models--acme--tiny-vl" / "refs").mkdir()
+    (tmp_path / "models--acme--tiny-vl" / "refs" / "main").write_text("0" * 40)
+
+    def no_network(*args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    model = load_model("acme/tiny-vl")
+    assert isinstance(model, HFModel) and model.name == "acme/tiny-vl"
