@@ -57,7 +57,11 @@ log = logging.getLogger(__name__)
 
 
 class HFModel:
-    """A Qwen2-VL checkpoint run with transformers; implements the ``Model`` protocol."""
+    """A Qwen2-VL checkpoint run with transformers; implements the ``Model`` protocol.
+
+    Takes ownership of ``processor``: sets its tokenizer to left padding and its image processor to
+    ``config``'s pixel budget, so give each instance its own processor. ``model`` may be shared.
+    """
 
     def __init__(self, model: Any, processor: Any, config: HFModelConfig | None = None, *, name: str | None = None):
         self.model = model.eval()
