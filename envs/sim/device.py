@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import defaults
 from .fs import MemFS
+from .keyguard import Keyguard
 from .wm import LAUNCHER, WindowManager
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ class Device:
             self.override_density: int | None = None
             self.awake = True
             self.locked = False
+            self.keyguard = Keyguard()
             self.clipboard = ""
             self.wm = WindowManager(self)
             self.apps: dict[str, App] = install_all(self)
@@ -207,15 +209,25 @@ class Device:
         with self.lock:
             return build_frame(self)
 
+    def secure_window(self) -> bool:
+        """A FLAG_SECURE activity is on screen (``Activity.secure``): captures of it are black."""
+        with self.lock:
+            wm = self.wm
+            return self.awake and not self.locked and not wm.recents and not wm.shade and wm.top.secure
+
     def _render(self) -> tuple[Node, Any, dict[str, bytes]]:
         """The tree, its image and encodings; the image is reused while the tree draws the same."""
+        from PIL import Image
+
         from .ui.render import render
 
         with self.lock:
             tree = self.frame()
-            sig = tree.signature()
+            secure = self.secure_window()
+            sig = (tree.signature(), secure)
             if self._cache is None or self._cache[0] != sig:
-                self._cache = (sig, render(tree, self.display_size()), {})
+                size = self.display_size()
+                self._cache = (sig, Image.new("RGB", size) if secure else render(tree, size), {})
             return tree, self._cache[1], self._cache[2]
 
     def invalidate_frame(self) -> None:
@@ -224,7 +236,8 @@ class Device:
             self._cache = None
 
     def screenshot(self) -> Any:
-        """The screen as an RGB PIL image (black while the screen is off)."""
+        """The screen as ``screencap`` captures it, an RGB PIL image: black while the screen is off or a
+        FLAG_SECURE window shows (the panel shows the window; captures do not)."""
         return self._render()[1]
 
     def screencap_png(self) -> bytes:
@@ -274,8 +287,13 @@ class Device:
             key(self, code)
 
     def type_text(self, text: str) -> bool:
-        """Type into the focused field (what an IME commits); False when no field has focus."""
+        """Type into the focused field (what an IME commits; the PIN pad while locked); False when no field
+        has focus."""
+        from . import keyguard
+
         with self.lock:
+            if self.locked:
+                return keyguard.type_text(self, text)
             return self.wm.type(text)
 
     def shell(self, command: str, stdin: bytes = b"") -> Result:

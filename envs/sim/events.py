@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import keyguard
 from .defaults import KEY_CHARS, KEYCODES
 from .ui.node import Node, hit
 
@@ -25,8 +26,8 @@ def _tappable(n: Node) -> bool:
 
 
 def tap(device: Device, x: int, y: int) -> None:
-    if not device.awake or device.locked:
-        return
+    if not device.awake:
+        return  # (while locked the frame is the keyguard: only its views, such as the PIN pad, take taps)
     node = hit(device.frame(), x, y, _tappable)
     if node is None:
         return
@@ -37,7 +38,7 @@ def tap(device: Device, x: int, y: int) -> None:
 
 
 def long_press(device: Device, x: int, y: int) -> None:
-    if not device.awake or device.locked:
+    if not device.awake:
         return
     node = hit(device.frame(), x, y, lambda n: n.on_long is not None or _tappable(n))
     if node is not None and node.on_long is not None:
@@ -57,7 +58,7 @@ def swipe(device: Device, x1: int, y1: int, x2: int, y2: int, duration_ms: int) 
         return
     if device.locked:
         if y2 < y1 - device.dp(80):
-            device.locked = False
+            keyguard.request_unlock(device)
         return
     _gesture(device, x1, y1, x2, y2)
 
@@ -90,8 +91,7 @@ def key(device: Device, code: int, ctrl: bool = False) -> None:
     if not device.awake:
         return
     if device.locked:
-        if code == K["MENU"]:
-            device.locked = False
+        keyguard.key(device, code)
         return
     if ctrl:
         _ctrl(device, code)
@@ -114,7 +114,7 @@ def _power(device: Device, code: int) -> None:
         device.awake = True
     else:
         device.awake = False
-        device.locked = True  # the keyguard comes back when the screen goes off
+        keyguard.relock(device)  # the keyguard comes back when the screen goes off
         device.wm.unfocus()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from .keyguard import lockscreen
 from .ui import keyboard, theme
 from .ui.node import Node, Rect
 from .ui.widgets import Ui
@@ -34,7 +35,7 @@ def build_frame(device: Device) -> Node:
         return root
     sb_h, nav_h = device.dp(24), device.dp(48)
     if device.locked:
-        return root.add(own(lockscreen(device, (0, 0, w, h)), SYSTEMUI))
+        return root.add(own(lockscreen(device, (0, 0, w, h)), SYSTEMUI))  # the keyguard covers everything
     wm = device.wm
     kb_h = keyboard.height(device) if wm.ime_shown and wm.focus is not None else 0
     content: Rect = (0, sb_h, w, h - nav_h - kb_h)
@@ -103,19 +104,6 @@ def toast(device: Device, text: str, bottom: int) -> Node:
     rect = ((w - tw) // 2, bottom - dp(100), (w + tw) // 2, bottom - dp(56))
     return Node("android.widget.Toast", rect, text, bg=(50, 50, 50), fg=theme.WHITE, size=dp(14), align="center",
                 radius=dp(22))  # fmt: skip
-
-
-def lockscreen(device: Device, rect: Rect) -> Node:
-    dp = device.dp
-    x0, t, r, b = rect
-    node = Node(bounds=rect, rid="keyguard_root_view", bg=(32, 33, 36))
-    node.add(Node("android.widget.TextView", (x0, t + dp(120), r, t + dp(220)), clock_text(device), "clock_view",
-                  fg=theme.WHITE, size=dp(72), align="center"))  # fmt: skip
-    node.add(Node("android.widget.TextView", (x0, t + dp(230), r, t + dp(260)), clock_text(device, "%A, %B %-d"),
-                  "date", fg=theme.WHITE, size=dp(16), align="center"))  # fmt: skip
-    node.add(Node("android.widget.TextView", (x0, b - dp(120), r, b - dp(90)), "Swipe up to unlock",
-                  "keyguard_indication_text", fg=theme.WHITE, size=dp(14), align="center"))  # fmt: skip
-    return node
 
 
 def recents(device: Device, rect: Rect) -> Node:

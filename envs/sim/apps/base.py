@@ -25,6 +25,7 @@ class Activity:
 
     cls: ClassVar[str] = ".MainActivity"
     actions: ClassVar[tuple[str, ...]] = ()  # intent actions this activity answers (am start -a ...)
+    secure: ClassVar[bool] = False  # WindowManager.LayoutParams.FLAG_SECURE: screencap gives a black frame
 
     def __init__(self, app: App, device: Device, extras: dict[str, Any] | None = None) -> None:
         self.app = app

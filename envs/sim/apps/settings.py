@@ -9,12 +9,13 @@ Wi-Fi ``global wifi_on``, Bluetooth ``global bluetooth_on``, airplane mode ``glo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..ui import theme
 from ..ui.node import Node, Rect
-from .base import Activity, App
+from .base import App
+from .settings_more import AppInfo, ChooseLockPin, Security
+from .settings_page import Page
 
 if TYPE_CHECKING:
     from ..device import Device
@@ -41,43 +42,9 @@ def set_brightness(device: Device, frac: float) -> None:
     device.settings.put("system", "screen_brightness", str(round(frac * 255)))
 
 
-class _Page(Activity):
-    """A settings page: an app bar and a list of rows."""
-
-    title = "Settings"
-
-    def rows(self, ui: Ui) -> list[Row]:
-        raise NotImplementedError
-
-    def build(self, ui: Ui) -> Node:
-        root = ui.screen()
-        bar, rest = ui.app_bar(self.title, back=not isinstance(self, SettingsHome))
-        root.add(bar)
-        return root.add(ui.list(rest, "main", self.rows(ui), rid="recycler_view"))
-
-    @property
-    def s(self):
-        return self.device.settings
-
-    def link(self, ui: Ui, title: str, summary: str, target: type[Activity], glyph: str = "") -> Row:
-        lead = Node("android.widget.ImageView", icon=glyph, fg=theme.PRIMARY, size=ui.dp(22)) if glyph else None
-        return ui.dp(76), lambda r: ui.row(r, title, summary, lambda: self.start(target), lead=lead)
-
-    def toggle(self, ui: Ui, title: str, summary: str, on: bool, fn: Callable[[], None], rid: str) -> Row:
-        def make(r: Rect) -> Node:
-            sw = ui.switch((0, 0, ui.dp(72), 0), on, fn, rid="switchWidget", desc=title)
-            row = ui.row(r, title, summary, fn, rid=rid, trail=sw)
-            row.checkable, row.checked = True, on
-            return row
-
-        return ui.dp(76), make
-
-    def header(self, ui: Ui, text: str) -> Row:
-        return ui.dp(48), lambda r: ui.text((r[0] + ui.dp(16), r[1], r[2], r[3]), text, 14, theme.PRIMARY, True)
-
-
-class SettingsHome(_Page):
+class SettingsHome(Page):
     cls = ".Settings"
+    home = True
     actions = ("android.settings.SETTINGS",)
 
     def rows(self, ui: Ui) -> list[Row]:
@@ -92,11 +59,12 @@ class SettingsHome(_Page):
             self.link(ui, "Apps", "Recent apps, default apps", AppsPage, "▦"),
             self.link(ui, "Display", f"Dark theme, font size, brightness {level}%", Display, "☀"),
             self.link(ui, "Sound & vibration", "Volume, haptics, Do Not Disturb", Sound, "♪"),
+            self.link(ui, "Security & privacy", "Screen lock", Security, "⚷"),
             self.link(ui, "About phone", self.s.get("global", "device_name") or "SimPhone", About, "ℹ"),
         ]
 
 
-class Network(_Page):
+class Network(Page):
     cls = ".Settings$NetworkDashboardActivity"
     actions = ("android.settings.WIRELESS_SETTINGS", "android.settings.AIRPLANE_MODE_SETTINGS")
     title = "Network & internet"
@@ -125,7 +93,7 @@ class Network(_Page):
         ]
 
 
-class Wifi(_Page):
+class Wifi(Page):
     cls = ".Settings$WifiSettingsActivity"
     actions = ("android.settings.WIFI_SETTINGS",)
     title = "Internet"
@@ -144,7 +112,7 @@ class Wifi(_Page):
         return rows
 
 
-class ConnectedDevices(_Page):
+class ConnectedDevices(Page):
     cls = ".Settings$ConnectedDeviceDashboardActivity"
     actions = ("android.settings.BLUETOOTH_SETTINGS",)
     title = "Connected devices"
@@ -159,7 +127,7 @@ class ConnectedDevices(_Page):
         return rows
 
 
-class Display(_Page):
+class Display(Page):
     cls = ".Settings$DisplaySettingsActivity"
     actions = ("android.settings.DISPLAY_SETTINGS",)
     title = "Display"
@@ -212,7 +180,7 @@ def toggle_global_ns(device: Device, ns: str, key: str) -> None:
     device.settings.put(ns, key, "0" if device.settings.on(ns, key) else "1")
 
 
-class Sound(_Page):
+class Sound(Page):
     cls = ".Settings$SoundSettingsActivity"
     actions = ("android.settings.SOUND_SETTINGS",)
     title = "Sound & vibration"
@@ -236,7 +204,7 @@ class Sound(_Page):
         self.s.put("system", "volume_ring", str(round(frac * 7)))
 
 
-class AppsPage(_Page):
+class AppsPage(Page):
     cls = ".Settings$ManageApplicationsActivity"
     actions = ("android.settings.APPLICATION_SETTINGS", "android.settings.MANAGE_APPLICATIONS_SETTINGS")
     title = "Apps"
@@ -249,50 +217,7 @@ class AppsPage(_Page):
         return ui.row(r, app.label, app.package, open_info, lead=ui.avatar((0, 0, 0, 0), app.label))
 
 
-class AppInfo(_Page):
-    """One app's page (the launcher's "App info"; ``am start -a android.settings.APPLICATION_DETAILS_SETTINGS
-    -d package:PKG``): Open, and Force stop (enabled while the app runs; it asks first)."""
-
-    cls = ".applications.InstalledAppDetails"
-    actions = ("android.settings.APPLICATION_DETAILS_SETTINGS",)
-    title = "App info"
-
-    @property
-    def target(self) -> App | None:
-        package = str(self.extras.get("package") or str(self.extras.get("data", "")).removeprefix("package:"))
-        return self.device.apps.get(package)
-
-    def rows(self, ui: Ui) -> list[Row]:
-        app = self.target
-        if app is None:
-            return [(ui.dp(76), lambda r: ui.row(r, "App not found", ""))]
-        facts = (("Notifications", "On"), ("Permissions", "No permissions requested"),
-                 ("Storage & cache", "24 MB used"), ("Version", f"version {app.version}"))  # fmt: skip
-        header = lambda r: ui.row(r, app.label, app.package, lead=ui.avatar((0, 0, 0, 0), app.label),
-                                  title_rid="entity_header_title")  # fmt: skip
-        return [(ui.dp(96), header), (ui.dp(80), lambda r: self._buttons(ui, r, app)),
-                *((ui.dp(76), lambda r, t=t, v=v: ui.row(r, t, v)) for t, v in facts)]  # fmt: skip
-
-    def _buttons(self, ui: Ui, r: Rect, app: App) -> Node:
-        dp, mid = ui.dp, (r[0] + r[2]) // 2
-        running = self.device.wm.task_for(app.package) is not None
-        left = (r[0] + dp(24), r[1] + dp(16), mid - dp(8), r[3] - dp(16))
-        right = (mid + dp(8), r[1] + dp(16), r[2] - dp(24), r[3] - dp(16))
-        stop = ui.button(right, "Force stop", lambda: self._confirm_stop(app), "button2", False, running)
-        return Node(bounds=r).add(
-            ui.button(left, "Open", lambda: self.device.wm.launch(app.package), rid="button1", primary=False), stop
-        )
-
-    def _confirm_stop(self, app: App) -> None:
-        def stop() -> None:
-            self.dismiss()
-            self.device.wm.force_stop(app.package)
-
-        self.show(lambda ui: ui.dialog("Force stop?", "If you force stop an app, it may misbehave.",
-                                       [("Cancel", self.dismiss), ("OK", stop)]))  # fmt: skip
-
-
-class About(_Page):
+class About(Page):
     cls = ".Settings$MyDeviceInfoActivity"
     actions = ("android.settings.DEVICE_INFO_SETTINGS",)
     title = "About phone"
@@ -309,4 +234,5 @@ class SettingsApp(App):
     label = "Settings"
     glyph = "⚙"
     color = (95, 99, 104)
-    activities = (SettingsHome, Network, Wifi, ConnectedDevices, Display, Sound, AppsPage, AppInfo, About)
+    activities = (SettingsHome, Network, Wifi, ConnectedDevices, Display, Sound, AppsPage, AppInfo, Security,
+                  ChooseLockPin, About)  # fmt: skip

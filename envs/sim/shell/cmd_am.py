@@ -169,7 +169,7 @@ def cmd(p: Proc, args: list[str]) -> int:
         p.device.settings.put("global", "wifi_on", "1" if rest[1] == "enabled" else "0")
         return 0
     tools = {"package": "pm", "activity": "am", "settings": "settings", "input": "input", "window": "wm",
-             "input_method": "ime"}  # fmt: skip
+             "input_method": "ime", "lock_settings": "locksettings"}  # fmt: skip
     if service in tools:
         return p.shell.call([tools[service], *rest], p._io)
     return p.fail(f"Can't find service: {service}", 20)

@@ -56,9 +56,11 @@ def window(p: Proc, args: list[str]) -> None:
     sysui = "    mOwnerUid=10145 package=com.android.systemui"
     out += ["  Window #0 Window{7a8b9c0 u0 NavigationBar0}:", sysui, "  Window #1 Window{1d2e3f4 u0 StatusBar}:", sysui]
     for i, task in enumerate(dev.wm.tasks):
+        flags = "LAYOUT_IN_SCREEN HARDWARE_ACCELERATED" + (" SECURE" if task.top.secure else "")
         out += [f"  Window #{i + 2} {_window(task.top)}:",
                 f"    mDisplayId=0 rootTaskId={task.id} mOwnerUid={10000 + pid(task.package) % 1000}",
                 f"    package={task.package} appop=NONE",
+                f"    mAttrs={{(0,0)(fillxfill) ty=BASE_APPLICATION fl={flags}}}",
                 f"    isVisible={str(i == 0).lower()} mHasSurface={str(i == 0).lower()}"]  # fmt: skip
     w, h = _size(dev)
     out += ["", "WINDOW MANAGER DISPLAY CONTENTS (dumpsys window displays)", "  Display: mDisplayId=0 rootTasks=1",
@@ -68,12 +70,22 @@ def window(p: Proc, args: list[str]) -> None:
             f"    mInputMethodWindow={'Window{9f8e7d6 u0 InputMethod}' if dev.wm.ime_shown else 'null'}",
             "", "WINDOW MANAGER POLICY STATE (dumpsys window policy)",
             f"    mAwake={str(dev.awake).lower()} mScreenOnEarly={str(dev.awake).lower()}",
-            "    KeyguardServiceDelegate", f"      showing={str(dev.locked).lower()}",
+            *_keyguard(dev),
             "", f"  mGlobalConfiguration={{1.0 ?mcc?mnc [en_US] ldltr {dev.density}dpi "
             f"{'land' if dev.rotation % 2 else 'port'} finger qwerty/v/v}}",
             "  mTopFocusedDisplayId=0", f"  mCurrentFocus={focus_window(dev)}",
             f"  mFocusedApp={_record(dev, top)}"]  # fmt: skip
     p.out("\n".join(out) + "\n")
+
+
+def _keyguard(dev: Device) -> list[str]:
+    """``KeyguardServiceDelegate``'s dump: ``secure`` is whether a PIN is set, showing or not."""
+    b = lambda v: str(bool(v)).lower()
+    showing, secure = dev.locked, dev.keyguard.secure
+    return ["    KeyguardServiceDelegate", f"      showing={b(showing)}",
+            f"      showingAndNotOccluded={b(showing)}", f"      inputRestricted={b(showing)}",
+            "      occluded=false", f"      secure={b(secure)}", f"      dreaming={b(not dev.awake)}",
+            "      systemIsReady=true", "      deviceHasKeyguard=true", "      enabled=true"]  # fmt: skip
 
 
 def activity(p: Proc, args: list[str]) -> None:

@@ -1,9 +1,10 @@
-"""System commands: getprop, setprop, settings, wm, svc, ime, screencap, uiautomator."""
+"""System commands: getprop, setprop, settings, wm, svc, ime, locksettings, screencap, uiautomator."""
 
 from __future__ import annotations
 
 import re
 
+from .. import keyguard
 from ..defaults import ADB_KEYBOARD, GBOARD
 from ..device import NAMESPACES
 from .interp import CommandFn, Proc, unlocked
@@ -92,8 +93,8 @@ def wm(p: Proc, args: list[str]) -> int:
         if dev.override_density:
             p.out(f"Override density: {dev.override_density}\n")
         return 0
-    if sub == "dismiss-keyguard":
-        dev.locked = False
+    if sub == "dismiss-keyguard":  # a secure keyguard only brings up its PIN pad
+        keyguard.request_unlock(dev)
         return 0
     if sub == "user-rotation":
         if rest[:1] == ["lock"] and len(rest) > 1:
@@ -182,6 +183,57 @@ def _ime_change(p: Proc, sub: str, ime_id: str, enabled: list[str]) -> int:
         s.put("secure", "default_input_method", ime_id)
         p.out(f"Input method {ime_id} selected for user #0\n")
     s.put("secure", "enabled_input_methods", ":".join(enabled))
+    return 0
+
+
+LOCKSETTINGS_USAGE = """lockSettings service commands:
+
+NOTE: when a secure lock screen is set, most commands require the
+--old <CREDENTIAL> option.
+
+  set-pin [--old <CREDENTIAL>] [--user USER_ID] <PIN>
+  clear [--old <CREDENTIAL>] [--user USER_ID]
+  verify [--old <CREDENTIAL>] [--user USER_ID]
+  get-disabled [--user USER_ID]
+"""
+
+
+@command("locksettings")
+def locksettings(p: Proc, args: list[str]) -> int:
+    """LockSettingsShellCommand: set-pin, clear, verify (each checks ``--old`` first), get-disabled."""
+    sub, rest = (args[0], args[1:]) if args else ("help", [])
+    old, new, i = "", "", 0
+    while i < len(rest):
+        if rest[i] in ("--old", "--user") and i + 1 < len(rest):
+            old = rest[i + 1] if rest[i] == "--old" else old
+            i += 2
+        else:
+            new, i = rest[i], i + 1
+    if sub not in ("set-pin", "clear", "verify", "get-disabled"):
+        p.out(LOCKSETTINGS_USAGE)
+        return 0
+    kg = p.device.keyguard
+    if sub == "get-disabled":
+        p.out("false\n")
+        return 0
+    if kg.secure and old != kg.pin:
+        p.out(f"Old password '{old}' didn't match\n")
+        return 255
+    if not kg.secure and old:
+        p.out("Old password provided but user has no password\n")
+        return 255
+    if sub == "set-pin":
+        if len(new) < 4 or not new.isdigit():
+            p.out("New credential doesn't satisfy admin policies: TOO_SHORT\n" if len(new) < 4 else
+                  "New credential doesn't satisfy admin policies: CONTAINS_INVALID_CHARACTERS\n")  # fmt: skip
+            return 255
+        kg.pin = new
+        p.out(f"Pin set to '{new}'\n")
+    elif sub == "clear":
+        kg.pin = None
+        p.out("Lock credential cleared\n")
+    else:
+        p.out("Lock credential verified successfully\n")
     return 0
 
 
