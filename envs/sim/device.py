@@ -9,16 +9,19 @@ through ``lock`` (a re-entrant lock): adb streams run on their own threads.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import random
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import defaults
+from .animation import Animations
 from .fs import MemFS
+from .hang import Gate
 from .keyguard import Keyguard
 from .wm import LAUNCHER, WindowManager
 
@@ -83,10 +86,13 @@ class Device:
 
     ``fast_png``: serve ``screencap -p`` from a level-1 PNG cached per distinct frame (the old fast path, for
     tests that capture PNGs in bulk). Off by default: a phone encodes every ``screencap -p`` afresh.
+    ``idle_errors``: ``uiautomator dump`` fails ("could not get idle state") while a screen transition
+    animates with animations on, as on a phone (see ``animation.py``). Off by default, so existing clients
+    that dump right after each action keep their speed; turn it on to test retry logic.
     """
 
     def __init__(self, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
-                 serial: str = "simphone", fast_png: bool = False) -> None:  # fmt: skip
+                 serial: str = "simphone", fast_png: bool = False, idle_errors: bool = False) -> None:  # fmt: skip
         if size[0] < 200 or size[1] < 200 or density < 80:
             raise ValueError(f"unrealistic display {size} at {density} dpi")
         self.lock = threading.RLock()
@@ -95,9 +101,9 @@ class Device:
         self.serial = serial
         self.fast_png = fast_png
         self._cache: tuple[Any, Any, dict[str, bytes]] | None = None
-        self._answering = threading.Event()  # cleared by freeze()
-        self._answering.set()
-        self._stalled = 0
+        self.idle_errors = idle_errors
+        self.gate = Gate()  # closed by freeze()
+        self.animations = Animations()
         self.reset(seed)
 
     def reset(self, seed: int | None = None) -> None:
@@ -107,6 +113,7 @@ class Device:
 
         self.thaw()
         with self.lock:
+            self.animations.until = 0.0
             self.seed = self.seed if seed is None else seed
             rng = random.Random(self.seed)
             self.clock = SimClock()
@@ -133,42 +140,41 @@ class Device:
             self.wm.launch(LAUNCHER)
             self._cache = None
 
-    # ---------------------------------------------------------------- hanging
+    # ---------------------------------------------------------------- hanging and animating
 
     def freeze(self) -> None:
         """Stop answering adb requests while staying connected (a hung system, adbd still up): the transport
         keeps its connection and ``adb devices`` still says ``device``, but every new shell, exec or sync
         request waits. In-process calls (``shell()``, ``tap()``...) still run, so tests can inspect."""
-        self._answering.clear()
+        self.gate.close()
 
     def thaw(self) -> None:
         """Answer again: waiting requests whose client is still there run now; abandoned ones never run."""
-        self._answering.set()
+        self.gate.open()
 
     @property
     def frozen(self) -> bool:
-        return not self._answering.is_set()
+        return self.gate.closed
 
     @property
     def stalled(self) -> int:
         """How many adb requests are waiting for ``thaw()`` (the ones whose client gave up are not counted)."""
-        return self._stalled
+        return self.gate.waiting
 
     def wait_answering(self, abandoned: Callable[[], bool], poll_s: float = 0.02) -> bool:
         """Block the calling transport thread while frozen. True when it may go on, False when ``abandoned()``
         became true first (the host closed the stream): the request is then dropped, as a killed shell is."""
-        if self._answering.is_set():
-            return True
-        with self.lock:
-            self._stalled += 1
-        try:
-            while not self._answering.wait(poll_s):
-                if abandoned():
-                    return False
-            return not abandoned()
-        finally:
-            with self.lock:
-                self._stalled -= 1
+        return self.gate.wait(abandoned, poll_s)
+
+    def animating(self) -> bool:
+        """A screen transition is still animating (see ``animation.py``): ``uiautomator dump`` fails now."""
+        return self.idle_errors and self.animations.running()
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[None]:
+        """Hold the lock for a change; a screen transition it causes starts an animation."""
+        with self.lock, self.animations.watch(self):
+            yield
 
     # ---------------------------------------------------------------- display
 
@@ -271,19 +277,19 @@ class Device:
     def tap(self, x: float, y: float) -> None:
         from .events import tap
 
-        with self.lock:
+        with self.changing():
             tap(self, int(x), int(y))
 
     def swipe(self, x1: float, y1: float, x2: float, y2: float, duration_ms: int = 300) -> None:
         from .events import swipe
 
-        with self.lock:
+        with self.changing():
             swipe(self, int(x1), int(y1), int(x2), int(y2), duration_ms)
 
     def key(self, code: int) -> None:
         from .events import key
 
-        with self.lock:
+        with self.changing():
             key(self, code)
 
     def type_text(self, text: str) -> bool:
@@ -291,7 +297,7 @@ class Device:
         has focus."""
         from . import keyguard
 
-        with self.lock:
+        with self.changing():
             if self.locked:
                 return keyguard.type_text(self, text)
             return self.wm.type(text)

@@ -30,9 +30,10 @@ class SimPhone:
 
     def __init__(self, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
                  adb_server_port: int | None = None, adb: bool = True, host: str = "127.0.0.1",
-                 fast_png: bool = False) -> None:  # fmt: skip
+                 fast_png: bool = False, idle_errors: bool = False) -> None:  # fmt: skip
         self.seed = seed
         self.fast_png = fast_png  # see Device: cached level-1 PNGs instead of a fresh encode per screencap -p
+        self.idle_errors = idle_errors  # see Device: uiautomator dump fails while a transition animates
         self.size = size
         self.density = density
         self.host = host
@@ -50,7 +51,8 @@ class SimPhone:
             return self
         adbd = AdbdServer(host=self.host)
         self.serial = f"{self.host}:{adbd.port}"
-        adbd.device = self._device = Device(self.seed, self.size, self.density, self.serial, self.fast_png)
+        adbd.device = self._device = Device(self.seed, self.size, self.density, self.serial, self.fast_png,
+                                            self.idle_errors)  # fmt: skip
         self._adbd = adbd.start()
         try:
             if self._use_adb:
@@ -132,10 +134,10 @@ class SimCluster:
     """``n`` phones (seeds ``seed .. seed+n-1``) sharing one private adb server."""
 
     def __init__(self, n: int, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
-                 fast_png: bool = False) -> None:  # fmt: skip
+                 fast_png: bool = False, idle_errors: bool = False) -> None:  # fmt: skip
         if n < 1:
             raise ValueError("a cluster needs at least one phone")
-        self.fast_png = fast_png
+        self.fast_png, self.idle_errors = fast_png, idle_errors
         self.n = n
         self.seed = seed
         self.size = size
@@ -148,7 +150,7 @@ class SimCluster:
         try:
             for i in range(self.n):
                 phone = SimPhone(self.seed + i, self.size, self.density, adb_server_port=self.server.port,
-                                 fast_png=self.fast_png)  # fmt: skip
+                                 fast_png=self.fast_png, idle_errors=self.idle_errors)  # fmt: skip
                 self.phones.append(phone.start())
         except BaseException:
             self.stop()

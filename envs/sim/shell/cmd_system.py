@@ -269,6 +269,9 @@ def uiautomator(p: Proc, args: list[str]) -> int:
                       "dump: creates an XML dump of current UI hierarchy")  # fmt: skip
     rest = args[1:]
     target = next((a for a in rest if not a.startswith("--")), "/sdcard/window_dump.xml")
+    if p.device.animating():  # UiAutomation.waitForIdle timed out: nothing is written, and the exit status is 0
+        p.err("ERROR: could not get idle state.\n")
+        return 0
     xml = p.device.ui_xml(compressed="--compressed" in rest)
     if target in ("/dev/tty", "/dev/stdout"):
         p.out(xml)

@@ -188,7 +188,7 @@ class Shell:
         try:
             if getattr(fn, "unlocked", False):
                 return int(fn(proc, argv[1:]))
-            with self.device.lock:
+            with self.device.changing():  # the lock, and an animation if the screen changes
                 return int(fn(proc, argv[1:]))
         except ExitShell:
             raise
