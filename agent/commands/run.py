@@ -90,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
             result = run_episode(env, policy, args.task, loop_config, hooks)
     except (ModelUnavailable, ModelFailed, EnvError) as e:
         return _fail(str(e))
+    except KeyboardInterrupt:
+        print(f"qwen2vl-agent: interrupted; the finished steps are in {out_dir}", file=sys.stderr)
+        return 130
     if args.quiet:
         print(f"{result.status}: {result.reason} ({out_dir})")
     return 0 if result.declared_done else 1
