@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel, ConfigDict
 
@@ -83,11 +83,13 @@ class ResultsFile:
         return list(latest.values())
 
     def append(self, record: EpisodeRecord) -> None:
-        line = record.model_dump_json() + "\n"
+        data = (record.model_dump_json() + "\n").encode("utf-8")
         with self._lock:
             self.run_dir.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as f:
-                f.write(line)
+            with open(self.path, "a+b") as f:
+                if _ends_torn(f):  # end the torn line first, or this record would be unreadable too
+                    data = b"\n" + data
+                f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
 
@@ -105,3 +107,12 @@ class ResultsFile:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(identity, indent=2, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
+
+
+def _ends_torn(f: BinaryIO) -> bool:
+    """Whether the file's last line lacks its newline (a run killed mid-write)."""
+    end = f.seek(0, os.SEEK_END)
+    if end == 0:
+        return False
+    f.seek(end - 1)
+    return f.read(1) != b"\n"

@@ -68,6 +68,8 @@ def test_results_file_skips_torn_lines_and_keeps_the_latest(tmp_path):
     with open(results.path, "a", encoding="utf-8") as f:
         f.write('{"task": "A", "instance": 1, "se')  # a run killed mid-write
     assert [(r.key, r.success) for r in results.read()] == [(("A", 0), 1.0)]
+    results.append(_record("B", 0, "easy", 1.0, 1, 1.0))  # the resumed run's first record, after the torn line
+    assert [(r.key, r.success) for r in results.read()] == [(("A", 0), 1.0), (("B", 0), 1.0)]
     results.claim({"seed": 1})
     results.claim({"seed": 1})
     with pytest.raises(RunMismatch, match="seed: 1 -> 2"):
