@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from qwen2vl_agent.envs.sim import SimCluster, SimPhone
+from qwen2vl_agent.envs.sim import AdbServer, AdbServerError, SimCluster, SimPhone
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -83,3 +83,14 @@ def test_cli_start_status_stop(tmp_path):
         assert cli("stop").returncode == 0
     assert cli("status").returncode == 3
     assert not (tmp_path / "sim.json").exists()
+
+
+def test_a_server_that_fails_to_start_reports_its_log(tmp_path, monkeypatch):
+    fake = tmp_path / "adb"
+    fake.write_text("#!/bin/sh\necho 'cannot bind listener: Address already in use' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("QWEN2VL_AGENT_SIM_ADB", str(fake))
+    before = _children()
+    with pytest.raises(AdbServerError, match="cannot bind listener"):
+        AdbServer().start(timeout=5)
+    assert _children() == before

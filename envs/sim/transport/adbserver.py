@@ -63,21 +63,32 @@ class AdbServer:
     # ---------------------------------------------------------------- lifetime
 
     def start(self, timeout: float = 15.0) -> AdbServer:
-        """Start the server on a free port (retrying if another process takes the port first)."""
+        """Start the server on a free port (retrying if another process takes the port first). On failure
+        nothing is left running, and the error carries the end of the last attempt's log."""
+        tail = ""
         for _attempt in range(3):
-            self.port = free_port(self.host)
-            self._log = tempfile.NamedTemporaryFile(prefix="sim-adb-server-", suffix=".log")  # noqa: SIM115
-            env = {**os.environ, "ADB_MDNS_OPENSCREEN": "0", "ADB_LIBUSB": "0"}
-            self._proc = subprocess.Popen(
-                [adb_binary(), "-P", str(self.port), "nodaemon", "server"],
-                stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, env=env,
-                start_new_session=True,
-            )  # fmt: skip
-            if self._wait_ready(timeout):
-                log.info("adb server %d started on port %d", self._proc.pid, self.port)
+            try:
+                ready = self._spawn(timeout)
+            except BaseException:  # e.g. no adb binary, or an interrupt while waiting
+                self._reap()
+                raise
+            if ready:
+                log.info("adb server %d started on port %d", self.pid, self.port)
                 return self
+            tail = self.log_tail()  # before _reap closes (and deletes) the log
             self._reap()
-        raise AdbServerError(f"the adb server did not start: {self.log_tail()}")
+        raise AdbServerError(f"the adb server did not start: {tail}")
+
+    def _spawn(self, timeout: float) -> bool:
+        """One attempt: launch the server on a free port; True once it answers within ``timeout``."""
+        self.port = free_port(self.host)
+        self._log = tempfile.NamedTemporaryFile(prefix="sim-adb-server-", suffix=".log")  # noqa: SIM115
+        env = {**os.environ, "ADB_MDNS_OPENSCREEN": "0", "ADB_LIBUSB": "0"}
+        self._proc = subprocess.Popen(
+            [adb_binary(), "-P", str(self.port), "nodaemon", "server"],
+            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )  # fmt: skip
+        return self._wait_ready(timeout)
 
     def _wait_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
