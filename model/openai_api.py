@@ -84,7 +84,6 @@ class OpenAIModel:
         self._encoder = ImageEncoder(self.budget)
         self._sleep = sleep
         self._send_stop: bool | Literal["auto"] = config.send_stop
-        self._executor: ThreadPoolExecutor | None = None
         if config.model is None and not config.probe:
             raise ModelUnavailable("name the model (openai:URL#MODEL) when the server is not probed")
         base = httpx.URL(config.base_url)
@@ -107,6 +106,9 @@ class OpenAIModel:
                 self._client.close()
                 raise
         self.name = f"openai:{config.base_url}#{self.model}"
+        # generate_batch's threads; made here, not on first use, so concurrent batches cannot each make one.
+        # Its threads start only when work is submitted.
+        self._executor = ThreadPoolExecutor(config.max_concurrency, thread_name_prefix="openai-model")
 
     # ------------------------------------------------------------------ geometry
 
@@ -148,8 +150,6 @@ class OpenAIModel:
         self, conversations: Sequence[Sequence[Message]], *, stop: Sequence[str] = (), max_new_tokens: int = 256
     ) -> list[Generation]:
         """One reply per conversation, requested concurrently; in order. The first failure is raised."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self.config.max_concurrency, thread_name_prefix="openai-model")
         futures = [
             self._executor.submit(self.generate, c, stop=stop, max_new_tokens=max_new_tokens) for c in conversations
         ]
@@ -273,8 +273,7 @@ class OpenAIModel:
         }
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
+        self._executor.shutdown(wait=True)
         self._client.close()
 
     def __enter__(self) -> OpenAIModel:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image
@@ -223,6 +224,28 @@ def test_batches_are_sent_concurrently_and_answered_in_order(fake_server, fakes)
     assert fake_server.peak_in_flight >= 2
     tasks = sorted(b["messages"][1]["content"][0]["text"] for b in fake_server.bodies())
     assert tasks == [f"task {i}" for i in range(6)]
+
+
+def test_batches_from_several_threads_share_one_pool_that_close_shuts_down(fake_server, monkeypatch) -> None:
+    from qwen2vl_agent.model import openai_api
+
+    pools: list[ThreadPoolExecutor] = []
+
+    class SlowToBuild(ThreadPoolExecutor):  # widens the window between "no pool yet" and "pool made"
+        def __init__(self, *args, **kwargs) -> None:
+            time.sleep(0.1)
+            super().__init__(*args, **kwargs)
+            pools.append(self)
+
+    monkeypatch.setattr(openai_api, "ThreadPoolExecutor", SlowToBuild)
+    with client(fake_server.url, send_stop=False) as model:
+        threads = [threading.Thread(target=model.generate_batch, args=([conversation()],)) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert len(fake_server.bodies()) == 3
+    assert len(pools) == 1 and pools[0]._shutdown
 
 
 def test_threads_share_one_client(fake_server) -> None:
