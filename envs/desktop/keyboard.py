@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from ..base import ActionRejected
+from ..base import ActionRejected, EnvError
 from .keys import KEYSYMS, char_keysym
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,8 @@ class XKeyboard:
         self._press, self._release = X.KeyPress, X.KeyRelease
         self._lock_mask = X.LockMask
         self._shift = self._lookup(_SHIFT)
-        if self._shift is None:
-            raise ActionRejected("This keyboard map has no Shift key.")
+        if self._shift is None:  # the X server's fault, not the model's: the run stops
+            raise EnvError("The X server's keyboard map has no Shift key; set a layout (e.g. `setxkbmap us`).")
 
     def _lookup(self, keysym: int) -> tuple[int, bool] | None:
         """(keycode, needs Shift) for ``keysym`` on the plain or shifted level of a key, or None."""

@@ -69,3 +69,17 @@ def test_tables_are_consistent():
     assert set(ALIASES.values()) <= set(KEYSYMS)
     assert not set(ALIASES) & set(KEYSYMS)
     assert all(len(c) == 1 for c in CHAR_NAMES.values())
+
+
+def test_a_keyboard_map_without_shift_is_an_environment_fault():
+    """Not the model's mistake: nothing it could do would help, so the run stops."""
+    pytest.importorskip("Xlib")
+    from qwen2vl_agent.envs import EnvError
+    from qwen2vl_agent.envs.desktop.keyboard import XKeyboard
+
+    class NoKeys:  # an Xlib Display whose keyboard map has no keys at all
+        def keysym_to_keycodes(self, keysym):
+            return []
+
+    with pytest.raises(EnvError, match="no Shift key"):
+        XKeyboard(NoKeys())
