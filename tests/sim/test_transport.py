@@ -8,6 +8,9 @@ import struct
 import pytest
 from PIL import Image
 
+from qwen2vl_agent.envs.sim.transport import services
+from qwen2vl_agent.envs.sim.transport.stream import Stream, StreamClosed
+
 pytestmark = pytest.mark.timeout(60)
 
 
@@ -109,3 +112,16 @@ def test_ui_through_adbutils_reads_back_over_adb(dev):
     dev.keyevent("BACK")  # hide the keyboard
     dev.keyevent("BACK")  # leave the editor: it saves
     assert dev.sync.read_text("/sdcard/Notes/groceries.txt") == ""
+
+
+def test_a_service_whose_connection_is_gone_ends_quietly(device):
+    """The host dropped the connection mid-reply: the service thread ends without raising (closing included)."""
+    sent = []
+
+    def lost(command: int, arg0: int, arg1: int, data: bytes) -> None:
+        sent.append(command)
+        raise StreamClosed("connection lost: broken pipe")
+
+    stream = Stream(lost, local_id=1, remote_id=7, max_payload=4096)
+    services.serve(device, stream, "shell:echo hi")
+    assert stream.closed and len(sent) == 2  # the WRTE, then the CLSE attempt

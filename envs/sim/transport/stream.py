@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -77,9 +78,10 @@ class Stream:
             self._send(A_WRTE, self.local_id, self.remote_id, bytes(view[start : start + self.max_payload]))
 
     def close(self) -> None:
-        """Close our end (CLSE) unless the peer already did."""
+        """Close our end (CLSE) unless the peer already did; never raises (a lost connection needs no CLSE)."""
         with self._cv:
             if self.closed:
                 return
             self.closed = True
-        self._send(A_CLSE, self.local_id, self.remote_id, b"")
+        with contextlib.suppress(StreamClosed):
+            self._send(A_CLSE, self.local_id, self.remote_id, b"")
