@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ..base import CaptureFailed
-from .screencap import RawFrame, decode_png, parse_raw
+from .screencap import RawFrame, decode_png, is_black, parse_raw
 
 if TYPE_CHECKING:
     import numpy as np
@@ -58,7 +58,7 @@ class Capture:
         import numpy as np
 
         if self.raw is None:
-            return not any(hi for _, hi in self.image().getextrema())
+            return is_black(self.image())
         bpp = self.raw.bytes_per_pixel
         pixels = np.frombuffer(self.raw.pixels, dtype=np.uint8)
         if pixels.reshape(-1, bpp)[::61, : min(bpp, 3)].any():  # the usual case, decided on a sample

@@ -202,11 +202,13 @@ def test_animations_are_turned_off_and_restored(phone):
     assert ("global", "animator_duration_scale") not in phone.settings  # was unset, is unset again
 
 
-def test_a_black_frame_on_an_awake_screen_is_a_capture_failure(env, phone):
-    env.reset()
-    phone.black = True
-    with pytest.raises(CaptureFailed, match="secure window"):
-        env.observe()
+@pytest.mark.parametrize("capture", ["raw", "png"])
+def test_a_black_frame_on_an_awake_screen_is_a_capture_failure(phone, capture):
+    with AndroidEnv(transport=phone.transport(), capture=capture, **FAST) as env:
+        env.reset()
+        phone.black = True
+        with pytest.raises(CaptureFailed, match="secure window"):
+            env.observe()
 
 
 def test_a_screen_that_went_off_is_woken(env, phone):
