@@ -19,18 +19,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .sim import parse_size
+
 if TYPE_CHECKING:
     from ..bench import BenchConfig, EpisodeRecord
 
 POLICIES = ("oracle", "random", "model")
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from e
-    return w, h
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -44,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", help="tiny | scripted:FILE | openai:URL[#MODEL] | a checkpoint dir | a hub id")
     p.add_argument("--out", type=Path, help="run directory (default: runs/bench/<policy>-<suite>-s<seed>)")
     p.add_argument("--max-steps-factor", type=float, default=1.0, help="step budget = 10 x complexity x this")
-    p.add_argument("--screen", type=_size, default=(1080, 2400), help="phone screen WxH (default 1080x2400)")
+    p.add_argument("--screen", type=parse_size, default=(1080, 2400), help="phone screen WxH (default 1080x2400)")
     p.add_argument("--density", type=int, default=420, help="phone density in dpi (default 420)")
     p.add_argument("--no-html", action="store_true", help="skip the per-episode HTML reports (faster)")
     p.add_argument("--list", action="store_true", help="list the tasks and suites, then exit")

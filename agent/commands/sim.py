@@ -30,7 +30,8 @@ def default_state() -> Path:
     return Path(base) / "qwen2vl-agent" / "sim.json"
 
 
-def _size(text: str) -> tuple[int, int]:
+def parse_size(text: str) -> tuple[int, int]:
+    """``WIDTHxHEIGHT`` as an argparse type (``bench --screen`` uses it too)."""
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError as e:
@@ -46,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         a = actions.add_parser(name, help=help_)
         a.add_argument("--devices", "-n", type=int, default=1, help="how many phones (default 1)")
         a.add_argument("--seed", type=int, default=0, help="seed of the first phone; phone i gets seed+i")
-        a.add_argument("--size", type=_size, default=(1080, 2400), help="screen size WxH (default 1080x2400)")
+        a.add_argument("--size", type=parse_size, default=(1080, 2400), help="screen size WxH (default 1080x2400)")
         a.add_argument("--density", type=int, default=420, help="screen density in dpi (default 420)")
         a.set_defaults(func=start if name == "start" else serve)
     actions.add_parser("stop", help="stop the background phones").set_defaults(func=stop)
