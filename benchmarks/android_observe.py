@@ -23,21 +23,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import statistics
-import time
 from collections.abc import Callable, Iterator
 
-
-def medians(fns: dict[str, Callable[[], object]], runs: int, warmup: int) -> dict[str, float]:
-    """Median seconds of each function, run round-robin so load changes on the machine hit all alike."""
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for i in range(warmup + runs):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            if i >= warmup:
-                times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(t) for name, t in times.items()}
+from _timing import medians
 
 
 @contextlib.contextmanager
