@@ -49,12 +49,12 @@ class SimPhone:
     def start(self) -> SimPhone:
         if self._adbd is not None:
             return self
-        adbd = AdbdServer(host=self.host)
-        self.serial = f"{self.host}:{adbd.port}"
-        adbd.device = self._device = Device(self.seed, self.size, self.density, self.serial, self.fast_png,
-                                            self.idle_errors)  # fmt: skip
-        self._adbd = adbd.start()
+        self._adbd = adbd = AdbdServer(host=self.host)
         try:
+            self.serial = f"{self.host}:{adbd.port}"
+            adbd.device = self._device = Device(self.seed, self.size, self.density, self.serial, self.fast_png,
+                                                self.idle_errors)  # fmt: skip
+            adbd.start()
             if self._use_adb:
                 if self._server_port is None:
                     self._server = AdbServer(host=self.host).start()

@@ -94,3 +94,10 @@ def test_a_server_that_fails_to_start_reports_its_log(tmp_path, monkeypatch):
     with pytest.raises(AdbServerError, match="cannot bind listener"):
         AdbServer().start(timeout=5)
     assert _children() == before
+
+
+def test_a_phone_that_fails_to_start_closes_its_port():
+    before = set(os.listdir("/proc/self/fd"))
+    with pytest.raises(ValueError, match="unrealistic display"):
+        SimPhone(size=(100, 100), adb=False).start()
+    assert set(os.listdir("/proc/self/fd")) == before  # adbd's listening socket is closed, not left to the GC
