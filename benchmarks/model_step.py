@@ -35,9 +35,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from qwen2vl_agent.model.vision import OFFICIAL_MAX_PIXELS
+
 SCREENS = {"phone": (1080, 2400), "desktop": (1920, 1080)}
 TASK = "Open the Settings app and turn on Wi-Fi."
-OFFICIAL_MAX_PIXELS = 12845056
 
 
 @dataclass

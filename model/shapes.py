@@ -33,9 +33,11 @@ class SpecialIds:
     endoftext: int
 
 
+TINY_VOCAB_SIZE = 2048  # ``tiny.train_tokenizer`` fills exactly this vocabulary
+
 _TEXT: dict[Shape, dict[str, Any]] = {
     "tiny": dict(
-        vocab_size=2048, hidden_size=128, intermediate_size=256, num_hidden_layers=2,
+        vocab_size=TINY_VOCAB_SIZE, hidden_size=128, intermediate_size=256, num_hidden_layers=2,
         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=32768,
         mrope_section=[4, 6, 6],
     ),

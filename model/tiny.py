@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .shapes import SpecialIds, qwen2vl_config
+from .shapes import TINY_VOCAB_SIZE, SpecialIds, qwen2vl_config
 from .tiny_corpus import tiny_corpus
 from .vision import DEFAULT_MIN_PIXELS, OFFICIAL_MAX_PIXELS
 
@@ -33,7 +33,7 @@ SPECIAL_TOKENS = (
     "<|box_start|>", "<|box_end|>", "<|quad_start|>", "<|quad_end|>", "<|vision_start|>", "<|vision_end|>",
     "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>",
 )  # fmt: skip
-VOCAB_SIZE = 2048  # must match shapes._TEXT["tiny"]["vocab_size"]
+VOCAB_SIZE = TINY_VOCAB_SIZE
 CHAT_TEMPLATE_FILE = Path(__file__).with_name("qwen2vl_chat_template.jinja")
 SEED = 0
 MARKER = "qwen2vl-agent-tiny.json"  # written last: its presence means the build completed
