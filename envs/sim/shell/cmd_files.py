@@ -1,5 +1,6 @@
-"""File and text commands (toybox/mksh behaviour): echo, cat, ls, rm, mkdir, touch, cp, mv, grep, head,
-tail, wc, date, whoami, id, sleep, true, false, exit, cd, pwd, sh, printf, test, chmod."""
+"""File commands and shell builtins (toybox/mksh behaviour): echo, cat, ls, rm, mkdir, touch, cp, mv, date,
+whoami, id, sleep, true/:, false, exit, cd, pwd, export/unset, sh, test/[, and chmod/chown/sync/restorecon as
+no-ops. Text tools (grep, head, tail, wc, printf) are in ``cmd_text``."""
 
 from __future__ import annotations
 
@@ -8,18 +9,10 @@ import re
 import time
 
 from ..fs import FsError
-from .interp import SH, CommandFn, ExitShell, Proc, unlocked
+from .interp import SH, CommandFn, ExitShell, Proc, registrar, unlocked
 
 COMMANDS: dict[str, CommandFn] = {}
-
-
-def command(*names: str):
-    def register(fn: CommandFn) -> CommandFn:
-        for name in names:
-            COMMANDS[name] = fn
-        return fn
-
-    return register
+command = registrar(COMMANDS)
 
 
 def flags(args: list[str], known: str) -> tuple[set[str], list[str]]:

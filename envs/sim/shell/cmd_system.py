@@ -7,18 +7,10 @@ import re
 from .. import keyguard
 from ..defaults import ADB_KEYBOARD, GBOARD
 from ..device import NAMESPACES
-from .interp import CommandFn, Proc, unlocked
+from .interp import CommandFn, Proc, registrar, unlocked
 
 COMMANDS: dict[str, CommandFn] = {}
-
-
-def command(*names: str):
-    def register(fn: CommandFn) -> CommandFn:
-        for name in names:
-            COMMANDS[name] = fn
-        return fn
-
-    return register
+command = registrar(COMMANDS)
 
 
 @command("getprop")

@@ -6,18 +6,10 @@ import posixpath
 import re
 
 from .cmd_files import flags, unescape
-from .interp import CommandFn, Proc
+from .interp import CommandFn, Proc, registrar
 
 COMMANDS: dict[str, CommandFn] = {}
-
-
-def command(*names: str):
-    def register(fn: CommandFn) -> CommandFn:
-        for name in names:
-            COMMANDS[name] = fn
-        return fn
-
-    return register
+command = registrar(COMMANDS)
 
 
 @command("printf")

@@ -315,6 +315,21 @@ class Shell:
         return write
 
 
+def registrar(table: dict[str, CommandFn]) -> Callable[..., Callable[[CommandFn], CommandFn]]:
+    """The ``@command("name", "alias", ...)`` decorator of a command module: adds a command to ``table`` under
+    each of its names."""
+
+    def command(*names: str) -> Callable[[CommandFn], CommandFn]:
+        def register(fn: CommandFn) -> CommandFn:
+            for name in names:
+                table[name] = fn
+            return fn
+
+        return register
+
+    return command
+
+
 def unlocked(fn: Any) -> Any:
     """Mark a command that must run without holding the device lock (it waits, e.g. ``sleep``)."""
     fn.unlocked = True
