@@ -16,22 +16,8 @@ from qwen2vl_agent.model.factory import CACHE_ENV
 from qwen2vl_agent.tools import Tap
 
 
-class StepLog:
-    def __init__(self) -> None:
-        self.steps = []
-
-    def on_start(self, task, observation) -> None:
-        pass
-
-    def on_step(self, step, observation) -> None:
-        self.steps.append(step)
-
-    def on_end(self, result, observation) -> None:
-        pass
-
-
-def test_gibberish_replies_do_not_break_the_loop(tiny_model) -> None:
-    env, log = FakeEnv(), StepLog()
+def test_gibberish_replies_do_not_break_the_loop(tiny_model, helpers) -> None:
+    env, log = FakeEnv(), helpers.StepLog()
     policy = QwenPolicy(tiny_model, env.action_space, PolicyConfig(max_new_tokens=12))
     result = run_episode(env, policy, "open the settings", LoopConfig(max_steps=2), [log])
     assert result.status in ("model_errors", "max_steps", "stuck", "answered", "success", "failure")

@@ -3,7 +3,7 @@ loopback, and a fake server (``http.server`` in a thread) that answers what a te
 
 Checkpoints (built once per session in a temporary directory, never a user cache):
 
-- ``tiny``: the project's tiny checkpoint, as built.
+- ``tiny``: the project's tiny checkpoint, as built (``tiny_dir``, shared with the model tests: tests/conftest.py).
 - ``typing``: the tiny checkpoint whose ``generation_config.json`` carries a ``sequence_bias`` (a
   standard transformers setting, applied by any server with no code of ours involved) that starts every
   agent reply with an unfinished Type call, ``✿FUNCTION✿: Type ✿ARGS✿: {"text": "``; the rest is the
@@ -29,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,8 +38,6 @@ from typing import Any
 
 import httpx
 import pytest
-
-from qwen2vl_agent.model.factory import ensure_tiny_checkpoint
 
 TAP_REPLY = 'I tap the icon.\n✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [250, 750]}\n✿RESULT✿'
 DONE_REPLY = ': Done.\n✿FUNCTION✿: Terminate\n✿ARGS✿: {"status": "success"}<|im_end|>'
@@ -56,52 +54,35 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_tiny_checkpoint(tmp_path_factory.mktemp("serving") / "tiny")
+def typing_dir(tiny_dir: Path, helpers: SimpleNamespace) -> Path:
+    return _forced_copy(tiny_dir, "typing", helpers.sequence_bias, first=TYPE_PREFIX, later=": " + TYPE_PREFIX)
 
 
 @pytest.fixture(scope="session")
-def typing_dir(tiny_dir: Path) -> Path:
-    target = tiny_dir.with_name("typing")
-    shutil.copytree(tiny_dir, target)
-    _force_replies(target, first=TYPE_PREFIX, later=": " + TYPE_PREFIX)
-    return target
+def scripted_dir(tiny_dir: Path, helpers: SimpleNamespace) -> Path:
+    return _forced_copy(tiny_dir, "scripted", helpers.sequence_bias, first=TAP_REPLY, later=DONE_REPLY)
 
 
-@pytest.fixture(scope="session")
-def scripted_dir(tiny_dir: Path) -> Path:
-    target = tiny_dir.with_name("scripted")
-    shutil.copytree(tiny_dir, target)
-    _force_replies(target, first=TAP_REPLY, later=DONE_REPLY)
-    return target
-
-
-def _force_replies(checkpoint: Path, *, first: str, later: str) -> None:
-    """Make ``checkpoint`` greedily begin its reply with ``first`` after a prompt that ends with a
-    screenshot (the first step) and with ``later`` after one that ends with ``✿RETURN✿`` (later steps).
-
-    Each forced token gets +100 after the ``context`` tokens that precede it; ``context`` reaches back
-    to the token before ``<|im_end|>``, which tells the two prompt endings apart.
+def _forced_copy(tiny: Path, name: str, sequence_bias: Callable[..., list], *, first: str, later: str) -> Path:
+    """A copy of ``tiny`` beside it that greedily begins its reply with ``first`` after a prompt that ends
+    with a screenshot (the first step) and with ``later`` after one that ends with ``✿RETURN✿`` (later
+    steps). The context reaches back to the token before ``<|im_end|>``, which tells the two endings apart.
     """
     from transformers import AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(checkpoint)
+    target = tiny.with_name(name)
+    shutil.copytree(tiny, target)
+    tok = AutoTokenizer.from_pretrained(target)
     context = len(tok.encode("<|im_end|>\n<|im_start|>assistant\n")) + 1
     endings = (
         "<|vision_end|><|im_end|>\n<|im_start|>assistant\n",
         "<|vision_end|>\n✿RETURN✿<|im_end|>\n<|im_start|>assistant\n",
     )
-    rules: dict[tuple[int, ...], int] = {}
-    for ending, reply in zip(endings, (first, later), strict=True):
-        seq = tok.encode(ending)[-context:] + tok.encode(reply)
-        for i in range(context, len(seq)):
-            key = tuple(seq[i - context : i])
-            if rules.setdefault(key, seq[i]) != seq[i]:
-                raise ValueError(f"the forced replies repeat a {context}-token context")
-    path = checkpoint / "generation_config.json"
+    path = target / "generation_config.json"
     generation = json.loads(path.read_text())
-    generation["sequence_bias"] = [[[*key, nxt], 100.0] for key, nxt in rules.items()]
+    generation["sequence_bias"] = sequence_bias(tok, list(zip(endings, (first, later), strict=True)), context)
     path.write_text(json.dumps(generation))
+    return target
 
 
 # ---------------------------------------------------------------------------------------------- real servers

@@ -23,37 +23,25 @@ from qwen2vl_agent.model.openai_errors import UnknownModel
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-class StepLog:
-    def __init__(self) -> None:
-        self.steps = []
-
-    def on_start(self, task, observation) -> None:
-        pass
-
-    def on_step(self, step, observation) -> None:
-        self.steps.append(step)
-
-    def on_end(self, result, observation) -> None:
-        pass
-
-
-def episode(model, task: str) -> tuple[object, list]:
-    log = StepLog()
+def episode(model, task: str, log) -> tuple[object, list]:
+    """Three steps of ``task`` on the fake phone; the result and the steps ``log`` (a ``StepLog``) kept."""
     with FakeEnv() as env:
         policy = QwenPolicy(model, env.action_space, PolicyConfig(max_new_tokens=24))
         result = run_episode(env, policy, task, LoopConfig(max_steps=3), [log])
     return result, log.steps
 
 
-def test_an_episode_through_the_server_sees_and_says_what_the_in_process_backend_does(open_server, typing_dir) -> None:
+def test_an_episode_through_the_server_sees_and_says_what_the_in_process_backend_does(
+    open_server, typing_dir, helpers
+) -> None:
     """Same checkpoint, same 1080x2400 screenshots, three steps with growing history: the server gets the
     same prompt tokens and replies the same greedy text (transformers serve trims surrounding whitespace
     from replies, hence ``strip``)."""
     local = load_model(str(typing_dir))
     with load_model(f"openai:{open_server.url}#{typing_dir}", timeout_s=60) as remote:
         assert isinstance(remote, OpenAIModel)
-        local_result, local_steps = episode(local, "open the Wi-Fi settings")
-        remote_result, remote_steps = episode(remote, "open the Wi-Fi settings")
+        local_result, local_steps = episode(local, "open the Wi-Fi settings", helpers.StepLog())
+        remote_result, remote_steps = episode(remote, "open the Wi-Fi settings", helpers.StepLog())
         assert remote.describe()["send_stop"] is False  # transformers serve fails requests with `stop`
     assert remote_result.status == local_result.status and remote_result.steps == local_result.steps == 3
     for mine, theirs in zip(local_steps, remote_steps, strict=True):

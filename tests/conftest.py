@@ -1,0 +1,94 @@
+"""Fixtures and helpers shared by several test areas (the model and serving tests); each area's own
+conftest holds the rest. Test modules reach the helpers through the ``helpers`` fixture, since they cannot
+import a conftest under ``--import-mode=importlib``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from qwen2vl_agent.model import ImagePart, Message, TextPart
+from qwen2vl_agent.model.factory import ensure_tiny_checkpoint
+
+if TYPE_CHECKING:
+    from qwen2vl_agent.model.hf import HFModel
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny checkpoint, built once per test session into a temporary directory (never a user cache)."""
+    return ensure_tiny_checkpoint(tmp_path_factory.mktemp("cache") / "tiny-qwen2vl")
+
+
+def noise(width: int, height: int, seed: int = 0) -> Image.Image:
+    """A random RGB screenshot (never time or compare on all-zero inputs)."""
+    pixels = np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    return Image.fromarray(pixels)
+
+
+def conversation(image: Image.Image | None = None, task: str = "Task: open the settings.") -> list[Message]:
+    parts: tuple = (TextPart(task),) + ((ImagePart(image),) if image is not None else ())
+    return [Message.text("system", "You are a phone agent."), Message("user", parts)]
+
+
+class StepLog:
+    """A loop hook that keeps every step of an episode."""
+
+    def __init__(self) -> None:
+        self.steps: list = []
+
+    def on_start(self, task, observation) -> None:
+        pass
+
+    def on_step(self, step, observation) -> None:
+        self.steps.append(step)
+
+    def on_end(self, result, observation) -> None:
+        pass
+
+
+def sequence_bias(tokenizer: Any, endings_and_replies: Sequence[tuple[str, str]], context: int) -> list:
+    """A ``generation_config.sequence_bias`` (a standard transformers setting that a checkpoint could ship)
+    that makes the model greedily say each reply after a prompt ending the way its pair says.
+
+    Each reply token gets +100 after the ``context`` tokens that precede it (the ending's last tokens, then
+    the reply's own); ``ValueError`` if one context would need two different successors.
+    """
+    rules: dict[tuple[int, ...], int] = {}
+    for ending, reply in endings_and_replies:
+        seq = tokenizer.encode(ending)[-context:] + tokenizer.encode(reply)
+        for i in range(context, len(seq)):
+            key = tuple(seq[i - context : i])
+            if rules.setdefault(key, seq[i]) != seq[i]:
+                raise ValueError(f"the forced replies repeat a {context}-token context with different successors")
+    return [[[*key, nxt], 100.0] for key, nxt in rules.items()]
+
+
+@contextlib.contextmanager
+def forced_reply(model: HFModel, reply: str, context: int = 3) -> Iterator[list[int]]:
+    """Make the loaded model greedily say ``reply`` after the generation prompt, then restore it.
+
+    Nothing in the backend knows about this (see ``sequence_bias``). Yields the reply's token ids.
+    """
+    config = model.model.generation_config
+    saved = config.sequence_bias
+    config.sequence_bias = sequence_bias(model.tokenizer, [("<|im_start|>assistant\n", reply)], context)
+    try:
+        yield model.tokenizer.encode(reply)
+    finally:
+        config.sequence_bias = saved
+
+
+@pytest.fixture(scope="session")
+def helpers() -> SimpleNamespace:
+    """The helpers above, for test modules."""
+    return SimpleNamespace(
+        noise=noise, conversation=conversation, StepLog=StepLog, sequence_bias=sequence_bias, forced_reply=forced_reply
+    )
