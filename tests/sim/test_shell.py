@@ -74,6 +74,20 @@ def test_input_text_refuses_non_ascii():
     assert d.wm.focused_value() == ""
 
 
+@pytest.mark.parametrize(
+    ("cmd", "first_line", "status"),
+    [
+        ("input tap 1", "Error: Invalid arguments for command: tap", 1),
+        ("input keycombination 113", "Error: Invalid arguments for command: keycombination", 1),
+        ("input tap a b", "Exception occurred while executing 'tap':", 255),
+        ("input keyevent FOO", "Exception occurred while executing 'keyevent':", 255),
+    ],
+)
+def test_input_usage_errors_and_exceptions(dev, cmd, first_line, status):
+    res = dev.shell(cmd)
+    assert (res.stdout, res.stderr.decode().splitlines()[0], res.status) == (b"", first_line, status)
+
+
 def test_dumpsys_formats_parse_with_the_usual_regexes(dev):
     dev.shell("am start -n com.android.settings/.Settings")
     window = dev.shell("dumpsys window windows").text

@@ -33,7 +33,11 @@ The commands and default sources are:
 
 
 class InputError(Exception):
-    pass
+    """The command threw on the device: the message is the Java exception it prints."""
+
+
+class InvalidArguments(Exception):
+    """Arguments the command does not take: the device prints its usage."""
 
 
 def _exception(p: Proc, cmd: str, message: str) -> int:
@@ -42,7 +46,7 @@ def _exception(p: Proc, cmd: str, message: str) -> int:
 
 def _numbers(args: list[str], n: int) -> list[float]:
     if len(args) < n:
-        raise InputError("usage")
+        raise InvalidArguments
     try:
         return [float(a) for a in args[:n]]
     except ValueError as e:
@@ -64,10 +68,10 @@ def input_(p: Proc, args: list[str]) -> int:
         return 1
     try:
         handler(p, rest)
+    except InvalidArguments:
+        p.err(f"Error: Invalid arguments for command: {cmd}\n{USAGE}")
+        return 1
     except InputError as e:
-        if str(e) == "usage":
-            p.err(f"Error: Invalid arguments for command: {cmd}\n{USAGE}")
-            return 1
         return _exception(p, cmd, str(e))
     return 0
 
@@ -88,7 +92,7 @@ def _swipe(p: Proc, args: list[str]) -> None:
 
 def _text(p: Proc, args: list[str]) -> None:
     if not args:
-        raise InputError("usage")
+        raise InvalidArguments
     text = args[0].replace("%s", " ")
     bad = next((c for c in text if ord(c) > 127), None)
     if bad is not None:
@@ -121,7 +125,7 @@ def _keyevent(p: Proc, args: list[str]) -> None:
                 raise InputError(f"java.lang.IllegalArgumentException: Unknown keycode: {a}")
             codes.append(code)
     if not codes:
-        raise InputError("usage")
+        raise InvalidArguments
     for code in codes:
         for _ in range(repeat):
             key(p.device, code)
@@ -132,13 +136,13 @@ def _keycombination(p: Proc, args: list[str]) -> None:
         args = args[2:]
     codes = [keycode(a) for a in args]
     if len(codes) < 2 or any(c is None for c in codes):
-        raise InputError("usage")
+        raise InvalidArguments
     keycombination(p.device, [c for c in codes if c is not None])
 
 
 def _motionevent(p: Proc, args: list[str]) -> None:
     if not args:
-        raise InputError("usage")
+        raise InvalidArguments
     action = args[0].upper()
     x, y = _numbers(args[1:], 2)
     dev = p.device
