@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from qwen2vl_agent.model import Model
+from qwen2vl_agent.model.batching import BatchingModel
 from qwen2vl_agent.tools import DEFAULT_CONVENTION, Convention
 
 from .oracle import OracleModel
@@ -24,7 +25,8 @@ PolicyKind = Literal["oracle", "random", "model"]
 
 
 class PolicySource:
-    """Hands out the model for each episode; ``close()`` releases a shared model's batching thread."""
+    """Hands out the model for each episode; ``close()`` releases the shared model (its batching thread,
+    and the backend's own resources such as an HTTP client)."""
 
     def __init__(
         self,
@@ -41,7 +43,6 @@ class PolicySource:
         self.spec = model
         self.convention: Convention = convention
         self.shared: Model | None = None
-        self._batching: Any = None
         if kind == "model" and model is not None:
             self.shared = self._load(model, parallel, overrides or {})
 
@@ -50,10 +51,7 @@ class PolicySource:
 
         model = load_model(spec, **overrides)
         if parallel > 1 and not spec.startswith(("openai:", "scripted:")):
-            from qwen2vl_agent.model.batching import BatchingModel
-
-            self._batching = BatchingModel(model, max_batch=parallel)
-            return self._batching
+            return BatchingModel(model, max_batch=parallel)
         return model
 
     @property
@@ -71,6 +69,10 @@ class PolicySource:
                 return self.shared
 
     def close(self) -> None:
-        if self._batching is not None:
-            self._batching.close()
-            self._batching = None
+        model, self.shared = self.shared, None
+        if isinstance(model, BatchingModel):
+            model.close()
+            model = model.model
+        close = getattr(model, "close", None)  # not every backend holds resources
+        if callable(close):
+            close()

@@ -128,6 +128,27 @@ def test_random_model_is_seeded_and_parseable():
     assert {"Tap", "Swipe", "Terminate"} <= kinds
 
 
+class _ClosableModel(RandomModel):
+    """A stand-in for a backend that holds resources (an HTTP client, threads) until ``close()``."""
+
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize(
+    ("spec", "parallel"), [("openai:http://127.0.0.1:9/v1#m", 4), ("a/checkpoint", 4), ("a/checkpoint", 1)]
+)
+def test_closing_the_policy_source_closes_the_shared_model(monkeypatch, spec, parallel):
+    model = _ClosableModel()
+    monkeypatch.setattr("qwen2vl_agent.agent.factory.load_model", lambda spec, **overrides: model)
+    source = PolicySource("model", spec, parallel=parallel)
+    assert source.shared is not None
+    source.close()
+    assert model.closed
+
+
 # ---------------------------------------------------------------- the runner's scoring
 
 
