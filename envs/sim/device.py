@@ -131,6 +131,7 @@ class Device:
             self.locked = False
             self.keyguard = Keyguard()
             self.clipboard = ""
+            self.touch_down: tuple[float, float, float] | None = None  # ``input motionevent DOWN``: x, y, when
             self.wm = WindowManager(self)
             self.apps: dict[str, App] = install_all(self)
             for app in self.apps.values():

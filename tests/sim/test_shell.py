@@ -152,3 +152,13 @@ def test_reset_restores_seeded_state():
     assert d.shell("content query --uri content://com.android.contacts/contacts").text == before
     assert d.fs.isdir("/sdcard/Notes")
     assert Device(seed=4).shell("content query --uri content://com.android.contacts/contacts").text != before
+
+
+def test_motionevent_down_then_up_swipes_and_reset_forgets_a_pending_down():
+    d = Device(seed=0)
+    d.shell("input motionevent DOWN 540 10; input motionevent UP 540 900")  # from the status bar down
+    assert d.wm.shade
+    d.shell("input motionevent DOWN 540 10")
+    d.reset()
+    d.shell("input motionevent UP 540 900")  # a touch that began before the reset is gone
+    assert not d.wm.shade

@@ -147,13 +147,13 @@ def _motionevent(p: Proc, args: list[str]) -> None:
     x, y = _numbers(args[1:], 2)
     dev = p.device
     if action == "DOWN":
-        dev.touch_down = (x, y, time.monotonic())  # type: ignore[attr-defined]
-    elif action == "UP" and getattr(dev, "touch_down", None):
-        x0, y0, t0 = dev.touch_down  # type: ignore[attr-defined]
-        dev.touch_down = None  # type: ignore[attr-defined]
+        dev.touch_down = (x, y, time.monotonic())
+    elif action == "UP" and dev.touch_down is not None:
+        x0, y0, t0 = dev.touch_down
+        dev.touch_down = None
         dev.swipe(x0, y0, x, y, int((time.monotonic() - t0) * 1000))
     elif action == "CANCEL":
-        dev.touch_down = None  # type: ignore[attr-defined]
+        dev.touch_down = None
 
 
 def _press(p: Proc, args: list[str]) -> None:
