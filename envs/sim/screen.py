@@ -13,6 +13,7 @@ from .keyguard import lockscreen
 from .ui import keyboard, theme
 from .ui.node import Node, Rect
 from .ui.widgets import Ui
+from .wm import LAUNCHER
 
 if TYPE_CHECKING:
     from .device import Device
@@ -42,7 +43,7 @@ def build_frame(device: Device) -> Node:
     top = wm.top
     root.package = top.package
     if wm.recents:
-        root.add(own(recents(device, content), "com.google.android.apps.nexuslauncher"))
+        root.add(own(recents(device, content), LAUNCHER))
     else:
         ui = Ui(device, top, content)
         root.add(own(top.build(ui), top.package))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..ui import theme
 from ..ui.node import Node, Rect
+from ..wm import LAUNCHER
 from .base import Activity, App
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ class Launcher(Activity):
 
 
 class LauncherApp(App):
-    package = "com.google.android.apps.nexuslauncher"
+    package = LAUNCHER
     label = "Pixel Launcher"
     glyph = "⌂"
     activities = (Launcher,)

@@ -7,6 +7,7 @@ import time
 import zlib
 from typing import TYPE_CHECKING
 
+from ..wm import LAUNCHER
 from .interp import CommandFn, Proc
 
 if TYPE_CHECKING:
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
 
 COMMANDS: dict[str, CommandFn] = {}
 DISPLAY_ID = "4619827259835644672"
-SERVICES = ("activity", "display", "input", "input_method", "package", "power", "SurfaceFlinger", "window")
 
 
 def _hex(*parts: object) -> str:
@@ -40,13 +40,9 @@ def focus_window(device: Device) -> str:
     if device.locked or not device.awake:
         return "Window{3c1a2b9 u0 NotificationShade}"
     if device.wm.recents:
-        launcher = device.wm.task_for("com.google.android.apps.nexuslauncher")
+        launcher = device.wm.task_for(LAUNCHER)
         return _window(launcher.top if launcher else device.wm.top)
     return _window(device.wm.top)
-
-
-def _size(device: Device) -> tuple[int, int]:
-    return device.display_size()
 
 
 def window(p: Proc, args: list[str]) -> None:
@@ -62,7 +58,7 @@ def window(p: Proc, args: list[str]) -> None:
                 f"    package={task.package} appop=NONE",
                 f"    mAttrs={{(0,0)(fillxfill) ty=BASE_APPLICATION fl={flags}}}",
                 f"    isVisible={str(i == 0).lower()} mHasSurface={str(i == 0).lower()}"]  # fmt: skip
-    w, h = _size(dev)
+    w, h = dev.display_size()
     out += ["", "WINDOW MANAGER DISPLAY CONTENTS (dumpsys window displays)", "  Display: mDisplayId=0 rootTasks=1",
             f"    init={dev.physical_size[0]}x{dev.physical_size[1]} {dev.physical_density}dpi "
             f"cur={w}x{h} app={w}x{h - dev.dp(72)} rng={min(w, h)}x{min(w, h)}-{max(w, h)}x{max(w, h)}",
@@ -98,7 +94,7 @@ def activity(p: Proc, args: list[str]) -> None:
         return
     out = ["ACTIVITY MANAGER ACTIVITIES (dumpsys activity activities)", "Display #0 (activities from top to bottom):"]
     for i, task in enumerate(dev.wm.tasks):
-        kind = "home" if task.package.endswith("nexuslauncher") else "standard"
+        kind = "home" if task.package == LAUNCHER else "standard"
         visible, size = str(i == 0).lower(), len(task.activities)
         out.append(f"  * Task{{{_hex('t', task.id)} #{task.id} type={kind} A=10000:{task.package} U=0 "
                    f"visible={visible} mode=fullscreen translucent=false sz={size}}}")  # fmt: skip
@@ -113,7 +109,7 @@ def activity(p: Proc, args: list[str]) -> None:
 
 def display(p: Proc, args: list[str]) -> None:
     dev = p.device
-    w, h = _size(dev)
+    w, h = dev.display_size()
     r = dev.rotation
     d = dev.density
     p.out(f"""DISPLAY MANAGER (dumpsys display)
@@ -161,7 +157,7 @@ Display Power: state={"ON" if awake else "OFF"}
 
 def input_(p: Proc, args: list[str]) -> None:
     dev = p.device
-    w, h = _size(dev)
+    w, h = dev.display_size()
     top = dev.wm.top
     p.out(f"""INPUT MANAGER (dumpsys input)
 
@@ -255,7 +251,7 @@ HANDLERS = {"window": window, "activity": activity, "display": display, "power":
 
 def dumpsys(p: Proc, args: list[str]) -> int:
     if not args or args[0] == "-l":
-        p.out("Currently running services:\n" + "".join(f"  {s}\n" for s in SERVICES))
+        p.out("Currently running services:\n" + "".join(f"  {s}\n" for s in sorted(HANDLERS, key=str.lower)))
         return 0
     handler = HANDLERS.get(args[0])
     if handler is None:
