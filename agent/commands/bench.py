@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .options import add_agent_options, add_model_options, model_overrides, policy_config
 from .sim import parse_size
 
 if TYPE_CHECKING:
@@ -43,15 +44,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-html", action="store_true", help="skip the per-episode HTML reports (faster)")
     p.add_argument("--list", action="store_true", help="list the tasks and suites, then exit")
     p.add_argument("--quiet", "-q", action="store_true", help="no line per finished episode")
-    m = p.add_argument_group("model")
-    m.add_argument("--device", help="e.g. cuda, cuda:1, cpu (default: cuda when available)")
-    m.add_argument("--dtype", help="bfloat16, float16 or float32")
-    m.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image")
-    m.add_argument("--min-pixels", type=int)
-    a = p.add_argument_group("agent")
-    a.add_argument("--convention", default="rel1000", choices=("rel1000", "rel999", "abs_resized", "abs_screen"))
-    a.add_argument("--history-images", type=int, default=4, help="screenshots kept as images (older: text)")
-    a.add_argument("--max-new-tokens", type=int, default=256)
+    add_model_options(p)
+    add_agent_options(p)
     p.set_defaults(func=run)
 
 
@@ -109,27 +103,18 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 def _config(args: argparse.Namespace) -> BenchConfig:
     from ..bench import BenchConfig
-    from ..policy import PolicyConfig
 
     policy = args.policy or ("model" if args.model else "oracle")
     if policy == "model" and not args.model:
         raise ValueError("--policy model needs --model SPEC")
     if policy != "model" and args.model:
         raise ValueError(f"--model is only used with --policy model, not {policy}")
-    overrides = {
-        k: v
-        for k, v in (("device", args.device), ("dtype", args.dtype), ("max_pixels", args.max_pixels),
-                     ("min_pixels", args.min_pixels))
-        if v is not None
-    }  # fmt: skip
     tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
     return BenchConfig(
         out=args.out or default_out(policy, args.model, args.suite, args.seed), suite=args.suite, tasks=tasks,
         combinations=args.combinations, seed=args.seed, parallel=args.parallel, policy=policy, model=args.model,
         max_steps_factor=args.max_steps_factor, screen_size=args.screen, density=args.density, html=not args.no_html,
-        agent=PolicyConfig(convention=args.convention, history_images=args.history_images,
-                           max_new_tokens=args.max_new_tokens),
-        model_overrides=overrides,
+        agent=policy_config(args), model_overrides=model_overrides(args),
     )  # fmt: skip
 
 

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from .options import add_agent_options, add_model_options, model_overrides, policy_config
+
 DEFAULT_MODEL = "Qwen/Qwen2-VL-2B-Instruct"
 
 
@@ -30,15 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--seed", type=int, default=0, help="sim: seed of the phone's initial state")
     g.add_argument("--display", help="desktop: X display (default: $DISPLAY)")
     g.add_argument("--monitor", type=int, default=1, help="desktop: monitor index (0: all monitors)")
-    m = p.add_argument_group("model")
-    m.add_argument("--device", help="e.g. cuda, cuda:1, cpu (default: cuda when available)")
-    m.add_argument("--dtype", help="bfloat16, float16 or float32 (default: bf16 on CUDA, fp32 on CPU)")
-    m.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default 1280*28*28)")
-    m.add_argument("--min-pixels", type=int)
-    a = p.add_argument_group("agent")
-    a.add_argument("--convention", default="rel1000", choices=("rel1000", "rel999", "abs_resized", "abs_screen"))
-    a.add_argument("--history-images", type=int, default=4, help="screenshots kept as images (older: text)")
-    a.add_argument("--max-new-tokens", type=int, default=256)
+    add_model_options(p)
+    add_agent_options(p)
     p.set_defaults(func=run)
 
 
@@ -56,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from ..console import ConsoleView
     from ..factory import EnvSettings, load_model, open_env
     from ..loop import LoopConfig, run_episode
-    from ..policy import PolicyConfig, QwenPolicy
+    from ..policy import QwenPolicy
     from ..recorder import TrajectoryRecorder
 
     try:
@@ -64,30 +59,21 @@ def run(args: argparse.Namespace) -> int:
             kind=args.env, serial=args.serial, adb_host=args.adb_host, adb_port=args.adb_port, seed=args.seed,
             display=args.display, monitor=args.monitor,
         )  # fmt: skip
-        policy_config = PolicyConfig(
-            convention=args.convention, history_images=args.history_images, max_new_tokens=args.max_new_tokens
-        )
+        policy = policy_config(args)
         loop_config = LoopConfig(max_steps=args.max_steps)
     except ValidationError as e:
         return _fail(f"invalid option: {e.errors()[0]['loc'][0]}: {e.errors()[0]['msg']}")
-    overrides = {
-        k: v
-        for k, v in (
-            ("device", args.device), ("dtype", args.dtype), ("max_pixels", args.max_pixels),
-            ("min_pixels", args.min_pixels),
-        )
-        if v is not None
-    }  # fmt: skip
+    overrides = model_overrides(args)
     out_dir = args.out or default_out_dir(args.task)
-    meta = {"env": env_settings.model_dump(), "model": args.model, "policy": policy_config.model_dump()}
+    meta = {"env": env_settings.model_dump(), "model": args.model, "policy": policy.model_dump()}
     try:
         model = load_model(args.model, **overrides)
         with open_env(env_settings) as env:
             hooks = [TrajectoryRecorder(out_dir, meta)]
             if not args.quiet:
                 hooks.append(ConsoleView())
-            policy = QwenPolicy(model, env.action_space, policy_config)
-            result = run_episode(env, policy, args.task, loop_config, hooks)
+            agent = QwenPolicy(model, env.action_space, policy)
+            result = run_episode(env, agent, args.task, loop_config, hooks)
     except (ModelUnavailable, ModelFailed, EnvError) as e:
         return _fail(str(e))
     except KeyboardInterrupt:

@@ -1,0 +1,40 @@
+"""Command-line options shared by ``run`` and ``bench``: how to load the model, how the agent talks to it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from qwen2vl_agent.tools import CONVENTIONS, DEFAULT_CONVENTION
+
+if TYPE_CHECKING:
+    from ..policy import PolicyConfig
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    m = parser.add_argument_group("model")
+    m.add_argument("--device", help="e.g. cuda, cuda:1, cpu (default: cuda when available)")
+    m.add_argument("--dtype", help="bfloat16, float16 or float32 (default: bf16 on CUDA, fp32 on CPU)")
+    m.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default 1280*28*28)")
+    m.add_argument("--min-pixels", type=int)
+
+
+def add_agent_options(parser: argparse.ArgumentParser) -> None:
+    a = parser.add_argument_group("agent")
+    a.add_argument("--convention", default=DEFAULT_CONVENTION, choices=CONVENTIONS, help="coordinate convention")
+    a.add_argument("--history-images", type=int, default=4, help="screenshots kept as images (older: text)")
+    a.add_argument("--max-new-tokens", type=int, default=256)
+
+
+def model_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The model options the user set (unset ones are left to the backend's defaults)."""
+    given = {"device": args.device, "dtype": args.dtype, "max_pixels": args.max_pixels, "min_pixels": args.min_pixels}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def policy_config(args: argparse.Namespace) -> PolicyConfig:
+    from ..policy import PolicyConfig
+
+    return PolicyConfig(
+        convention=args.convention, history_images=args.history_images, max_new_tokens=args.max_new_tokens
+    )
