@@ -119,7 +119,6 @@ KEY_CHARS.update({
     17: "*", 18: "#", 55: ",", 56: ".", 61: "\t", 62: " ", 68: "`", 69: "-", 70: "=", 71: "[", 72: "]",
     73: "\\", 74: ";", 75: "'", 76: "/", 77: "@", 81: "+",
 })  # fmt: skip
-KEYNAMES = {v: k for k, v in KEYCODES.items() if len(k) > 1 or not k.isdigit()}
 
 
 def keycode(name: str) -> int | None:

@@ -85,10 +85,6 @@ def tap_desc(desc: str, *, nth: int = 0) -> TapOn:
     return TapOn(target=Selector(desc=desc, nth=nth))
 
 
-def tap_rid(rid: str, *, nth: int = 0) -> TapOn:
-    return TapOn(target=Selector(rid=rid, nth=nth))
-
-
 def tap_button(text: str) -> TapOn:
     """Tap a button by its label (e.g. a dialog's "Delete", not the toolbar icon described "Delete")."""
     return TapOn(target=Selector(text=text, cls="Button"))

@@ -118,9 +118,6 @@ class App:
     def data_dir(self) -> str:
         return f"/data/data/{self.package}"
 
-    def db_path(self, name: str) -> str:
-        return f"{self.data_dir}/databases/{name}"
-
     def activity_class(self, name: str) -> type[Activity] | None:
         """Find an activity by ``.Short``, ``full.Class`` or ``Short`` name."""
         for act in self.activities:

@@ -8,7 +8,6 @@ checksum may be 0; for older peers it is the byte sum of the payload.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 
 A_SYNC = 0x434E5953
 A_CNXN = 0x4E584E43
@@ -24,24 +23,9 @@ VERSION_MIN = 0x01000000
 MAX_PAYLOAD = 1024 * 1024
 HEADER = struct.Struct("<6I")
 
-NAMES = {A_SYNC: "SYNC", A_CNXN: "CNXN", A_OPEN: "OPEN", A_OKAY: "OKAY", A_CLSE: "CLSE", A_WRTE: "WRTE",
-         A_AUTH: "AUTH", A_STLS: "STLS"}  # fmt: skip
-
 
 class ProtocolError(Exception):
     """The peer sent something that is not an ADB message."""
-
-
-@dataclass(frozen=True)
-class Message:
-    command: int
-    arg0: int
-    arg1: int
-    data: bytes = b""
-
-    @property
-    def name(self) -> str:
-        return NAMES.get(self.command, f"0x{self.command:08x}")
 
 
 def pack(command: int, arg0: int, arg1: int, data: bytes = b"", checksum: bool = False) -> bytes:

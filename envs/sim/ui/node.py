@@ -52,7 +52,7 @@ class Node:
     wrap: bool = False
     pad: int = 0
     icon: str = ""  # a glyph drawn centred (app icon letter, action symbol)
-    paint: Callable[[Any, Node], None] | None = None  # custom drawing: paint(ImageDraw, node)
+    paint: Callable[[Any, Rect], None] | None = None  # custom drawing: paint(ImageDraw, box in the image drawn on)
     clip: bool = False
     draw_text: str | None = None  # what to draw when it differs from ``text`` (password dots, hints)
     # behaviour

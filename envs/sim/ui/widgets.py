@@ -67,9 +67,6 @@ class Ui:
         return Node("android.widget.ImageView", rect, bg=avatar_color(name), fg=theme.WHITE, icon=letter,
                     radius=(rect[3] - rect[1]) // 2, size=self.dp(18))  # fmt: skip
 
-    def divider(self, top: int) -> Node:
-        return Node("android.view.View", (self.rect[0], top, self.rect[2], top + max(1, self.dp(1))), bg=theme.DIVIDER)
-
     # ---------------------------------------------------------------- bars
 
     def app_bar(self, title: str, back: bool = True, actions: Sequence[tuple[str, str, Action]] = (),
