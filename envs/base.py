@@ -99,7 +99,14 @@ class Env(Protocol):
 
 
 class EnvBase:
-    """Context-manager plumbing shared by the concrete environments."""
+    """Context-manager and closed-state plumbing shared by the concrete environments.
+
+    A subclass frees what it holds in ``_release()`` (called once, by the first ``close()``) and calls
+    ``_check_open()`` before doing any work, so a closed env raises ``EnvError`` instead of touching a
+    released device.
+    """
+
+    _closed = False
 
     def __enter__(self):
         return self
@@ -107,5 +114,23 @@ class EnvBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self) -> None:  # pragma: no cover - overridden
-        pass
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Release everything; later calls do nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        self._release()
+
+    def _release(self) -> None:
+        """Free the env's resources (once)."""
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise EnvError(f"the {self._label()} is closed")
+
+    def _label(self) -> str:
+        return type(self).__name__

@@ -62,7 +62,6 @@ class FakeEnv(EnvBase):
         self.static = static
         self.index = 0
         self.executed: list[Action] = []
-        self.closed = False
         self.resets = 0
 
     def reset(self) -> Observation:
@@ -90,9 +89,5 @@ class FakeEnv(EnvBase):
             self.index = min(self.index + 1, len(self.screens) - 1)
         return Outcome()
 
-    def close(self) -> None:
-        self.closed = True
-
-    def _check_open(self) -> None:
-        if self.closed:
-            raise EnvError("the fake env is closed")
+    def _label(self) -> str:
+        return "fake env"

@@ -94,7 +94,6 @@ class AndroidEnv(EnvBase):
         self._checked_size: tuple[int, int] | None = None  # a frame size already checked against the display
         self._settled: tuple[Capture, float, int] | None = None  # (frame, when, device.calls) of the last settle
         self._pool: ThreadPoolExecutor | None = None
-        self._closed = False
 
     @classmethod
     def connect(
@@ -187,10 +186,7 @@ class AndroidEnv(EnvBase):
             log.info("screen still changing %.1f s after the action", settled.waited_s)
         return settled.waited_s
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+    def _release(self) -> None:
         try:
             self.animations.restore()
         except EnvError as e:
@@ -319,6 +315,5 @@ class AndroidEnv(EnvBase):
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"adb-{self.serial}")
         return self._pool.submit(fn)
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise EnvError(f"the Android environment for {self.serial} is closed")
+    def _label(self) -> str:
+        return f"Android environment for {self.serial}"

@@ -92,7 +92,6 @@ class DesktopEnv(EnvBase):
         self.monitor = monitor
         self.failsafe = failsafe
         self._session: Any = None
-        self._closed = False
         self._map: ScreenMap | None = None
         self._baseline: tuple[int, int] | None = None  # where we left the pointer (for the fail-safe)
         if capture is None or input is None:
@@ -235,10 +234,7 @@ class DesktopEnv(EnvBase):
                 "Move it away to run again, or pass failsafe=False."
             )
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+    def _release(self) -> None:
         for part in (getattr(self, "input", None), getattr(self, "capture", None), self._session):
             if part is not None:
                 try:
@@ -246,9 +242,8 @@ class DesktopEnv(EnvBase):
                 except Exception as e:  # keep closing the rest
                     log.debug("closing %s: %s", type(part).__name__, e)
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise EnvError("the desktop env is closed")
+    def _label(self) -> str:
+        return "desktop env"
 
 
 def _describe(m: Monitor) -> str:
