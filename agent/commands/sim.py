@@ -60,10 +60,14 @@ def _state_path(args: argparse.Namespace) -> Path:
 
 
 def _read_state(path: Path) -> dict | None:
+    """The state file's record, or None when it is missing, unreadable or not ours (treated as stale)."""
     try:
-        return json.loads(path.read_text())
+        state = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+    if not isinstance(state, dict) or not isinstance(state.get("pid"), int):
+        return None
+    return state
 
 
 def _alive(pid: int) -> bool:

@@ -101,3 +101,16 @@ def test_a_phone_that_fails_to_start_closes_its_port():
     with pytest.raises(ValueError, match="unrealistic display"):
         SimPhone(size=(100, 100), adb=False).start()
     assert set(os.listdir("/proc/self/fd")) == before  # adbd's listening socket is closed, not left to the GC
+
+
+def test_a_malformed_state_file_counts_as_no_phones(tmp_path):
+    state = tmp_path / "sim.json"
+    env = {**os.environ, "QWEN2VL_AGENT_SIM_STATE": str(state)}
+    for junk in ('{"adb_port": 1}', "[1, 2]", '{"pid": "12"}', "not json"):
+        state.write_text(junk)
+        for command in ("status", "stop"):
+            res = subprocess.run(
+                [sys.executable, "-m", "qwen2vl_agent.agent.cli", "sim", command],
+                capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+            assert "no simulated phones are running" in res.stdout, res.stderr
