@@ -87,7 +87,7 @@ class MemFS:
     # ---------------------------------------------------------------- queries
 
     def exists(self, path: str) -> bool:
-        return self.norm(path) in self.entries or self.norm(path) in ALIASES
+        return self.norm(path) in self.entries  # norm() resolves aliases
 
     def isdir(self, path: str) -> bool:
         entry = self.entries.get(self.norm(path))

@@ -43,12 +43,9 @@ def serve_sync(device: Device, stream: Stream) -> None:
 
 def _stat(device: Device, stream: Stream, path: str) -> None:
     with device.lock:
-        entry = device.fs.stat(path) if device.fs.exists(path) and device.fs.norm(path) in device.fs.entries else None
-    if entry is None:
-        mode = DIR_MODE if device.fs.exists(path) else 0  # an alias such as /sdcard is a directory
-        stream.write(b"STAT" + struct.pack("<III", mode, 0, 0))
-    else:
-        stream.write(b"STAT" + struct.pack("<III", entry.mode, entry.size, entry.mtime))
+        entry = device.fs.entries.get(device.fs.norm(path))  # an alias such as /sdcard resolves to its directory
+    mode, size, mtime = (entry.mode, entry.size, entry.mtime) if entry is not None else (0, 0, 0)  # 0: no such file
+    stream.write(b"STAT" + struct.pack("<III", mode, size, mtime))
 
 
 def _list(device: Device, stream: Stream, path: str) -> None:
@@ -66,7 +63,7 @@ def _list(device: Device, stream: Stream, path: str) -> None:
 
 
 def _send(device: Device, stream: Stream, spec: str) -> None:
-    path = spec.rsplit(",", 1)[0] if "," in spec else spec
+    path = spec.rsplit(",", 1)[0]  # "PATH,MODE"
     data = bytearray()
     while True:
         cmd, value = stream.read_exact(4), struct.unpack("<I", stream.read_exact(4))[0]
@@ -80,7 +77,8 @@ def _send(device: Device, stream: Stream, spec: str) -> None:
     try:
         with device.lock:
             device.fs.write(path, bytes(data), parents=True)
-            device.fs.stat(path).mtime = value or device.fs.stat(path).mtime
+            if value:  # DONE carries the file's mtime
+                device.fs.stat(path).mtime = value
     except FsError as e:
         _fail(stream, f"couldn't create file: {e}")
         return
