@@ -61,6 +61,11 @@ class WindowManager:
         self.tasks.remove(task)
         self.tasks.insert(0, task)
 
+    def _new_task(self, activity: Activity) -> None:
+        """Start a new task holding ``activity``, in front."""
+        self.tasks.insert(0, Task(self._next_id, [activity]))
+        self._next_id += 1
+
     def _close_overlays(self) -> None:
         self.recents = self.shade = False
         self.unfocus()
@@ -82,8 +87,7 @@ class WindowManager:
         if task is None or (activity is None and extras):
             if task is not None:
                 self.tasks.remove(task)
-            self.tasks.insert(0, Task(self._next_id, [new]))
-            self._next_id += 1
+            self._new_task(new)
         else:
             self._front(task)
             if type(task.top) is cls and not extras:
@@ -96,8 +100,7 @@ class WindowManager:
         task = self.task_for(activity.package)
         self._close_overlays()
         if task is None:
-            self.tasks.insert(0, Task(self._next_id, [activity]))
-            self._next_id += 1
+            self._new_task(activity)
         else:
             self._front(task)
             task.activities.append(activity)
