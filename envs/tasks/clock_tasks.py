@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import sqlite3
 from typing import Any
 
 from . import data, pools
@@ -34,6 +35,14 @@ class _ClockTask(Task):
     def prepare(self, device: TaskDevice) -> None:
         self.before = data.alarms(device)
 
+    def added_alarm(self, device: TaskDevice) -> sqlite3.Row | None:
+        """The enabled alarm at the task's time if it is the one row added since setup, else None."""
+        rows = data.alarms(device)
+        new = self.at_time(rows)
+        if len(rows) != len(self.before) + 1 or len(new) != 1 or new[0]["enabled"] != 1:
+            return None
+        return new[0]
+
 
 def _new_alarm(hour: int, minute: int, label: str | None = None) -> list[Step]:
     steps = [Launch(app="Clock"), tap_desc("Add alarm"), *fill(Selector(rid="hour"), str(hour))]
@@ -50,9 +59,7 @@ class AddAlarm(_ClockTask):
     complexity = 1.5
 
     def check(self, device: TaskDevice, answer: str | None) -> bool:
-        rows = data.alarms(device)
-        new = self.at_time(rows)
-        return len(rows) == len(self.before) + 1 and len(new) == 1 and new[0]["enabled"] == 1
+        return self.added_alarm(device) is not None
 
     def plan(self) -> list[Step]:
         return _new_alarm(self.values["hour"], self.values["minute"])
@@ -65,14 +72,8 @@ class AddLabeledAlarm(_ClockTask):
     complexity = 1.5
 
     def check(self, device: TaskDevice, answer: str | None) -> bool:
-        rows = data.alarms(device)
-        new = self.at_time(rows)
-        return (
-            len(rows) == len(self.before) + 1
-            and len(new) == 1
-            and new[0]["enabled"] == 1
-            and new[0]["label"].strip() == self.values["label"]
-        )
+        added = self.added_alarm(device)
+        return added is not None and added["label"].strip() == self.values["label"]
 
     def plan(self) -> list[Step]:
         return _new_alarm(self.values["hour"], self.values["minute"], self.values["label"])

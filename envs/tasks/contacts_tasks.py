@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from typing import Any
 
 from . import data, pools
@@ -19,6 +20,19 @@ SAVE = TapOn(target=Selector(rid="save"))
 
 def _find(rows: list, name: str) -> list:
     return [r for r in rows if same_text(r["display_name"], name)]
+
+
+def _has_email(row: sqlite3.Row, email: str) -> bool:
+    return same_text((row["email"] or "").lower(), email)
+
+
+def added_contact(device: TaskDevice, before: list, name: str, number: str) -> sqlite3.Row | None:
+    """The contact named ``name`` with ``number`` if it is the one row added since setup (``before``), else None."""
+    rows = data.contacts(device)
+    found = _find(rows, name)
+    if len(rows) != len(before) + 1 or len(found) != 1 or pools.digits(found[0]["phone"]) != pools.digits(number):
+        return None
+    return found[0]
 
 
 def _open_contact(name: str) -> list[Step]:
@@ -45,13 +59,7 @@ class AddContact(_ContactsTask):
     complexity = 1.5
 
     def check(self, device: TaskDevice, answer: str | None) -> bool:
-        rows = data.contacts(device)
-        added = _find(rows, self.values["name"])
-        return (
-            len(rows) == len(self.before) + 1
-            and len(added) == 1
-            and pools.digits(added[0]["phone"]) == pools.digits(self.values["number"])
-        )
+        return added_contact(device, self.before, self.values["name"], self.values["number"]) is not None
 
     def plan(self) -> list[Step]:
         return [
@@ -67,14 +75,8 @@ class AddContactWithEmail(_ContactsTask):
     complexity = 2.0
 
     def check(self, device: TaskDevice, answer: str | None) -> bool:
-        rows = data.contacts(device)
-        added = _find(rows, self.values["name"])
-        return (
-            len(rows) == len(self.before) + 1
-            and len(added) == 1
-            and pools.digits(added[0]["phone"]) == pools.digits(self.values["number"])
-            and same_text((added[0]["email"] or "").lower(), self.values["email"])
-        )
+        added = added_contact(device, self.before, self.values["name"], self.values["number"])
+        return added is not None and _has_email(added, self.values["email"])
 
     def plan(self) -> list[Step]:
         return [
@@ -135,7 +137,7 @@ class AddEmailToContact(_ExistingContact):
         found = _find(data.contacts(device), self.values["name"])
         return (
             len(found) == 1
-            and same_text((found[0]["email"] or "").lower(), self.values["email"])
+            and _has_email(found[0], self.values["email"])
             and pools.digits(found[0]["phone"]) == pools.digits(self.values["number"])
         )
 

@@ -16,6 +16,17 @@ COMPOSE, RECIPIENT = Selector(rid="compose_message_text"), Selector(rid="recipie
 SEND = tap_desc("Send SMS")
 
 
+def sent_ids(device: TaskDevice) -> set[Any]:
+    """The ids of the sent messages now (taken at setup, to tell which ones the agent sent)."""
+    return {m["_id"] for m in data.sms(device, "sent")}
+
+
+def sent_since(device: TaskDevice, before: set[Any], number: str) -> list[dict[str, Any]]:
+    """Messages sent to ``number`` (compared digit for digit) that are not among the ids in ``before``."""
+    want = pools.digits(number)
+    return [m for m in data.sms(device, "sent") if m["_id"] not in before and pools.digits(m["address"]) == want]
+
+
 class _MessagesTask(Task):
     apps = ("Messages",)
     packages = (data.MESSAGES,)
@@ -28,19 +39,11 @@ class _MessagesTask(Task):
         }  # fmt: skip
 
     def prepare(self, device: TaskDevice) -> None:
-        self.sent_before = {m["_id"] for m in data.sms(device, "sent")}
-
-    def sent_to(self, device: TaskDevice, number: str) -> list[dict[str, Any]]:
-        """Messages sent to ``number`` since setup."""
-        want = pools.digits(number)
-        return [
-            m for m in data.sms(device, "sent")
-            if m["_id"] not in self.sent_before and pools.digits(m["address"]) == want
-        ]  # fmt: skip
+        self.sent_before = sent_ids(device)
 
     def sent_text(self, device: TaskDevice, number: str) -> bool:
         """Exactly one new message went to ``number``, and it says the text."""
-        new = self.sent_to(device, number)
+        new = sent_since(device, self.sent_before, number)
         return len(new) == 1 and same_text(new[0]["body"], self.values["text"])
 
 

@@ -8,11 +8,11 @@ from typing import Any
 from . import data, pools
 from .base import Task
 from .checks import answer_mentions, same_text
-from .contacts_tasks import NAME_FIELD, PHONE_FIELD, SAVE
+from .contacts_tasks import NAME_FIELD, PHONE_FIELD, SAVE, added_contact
 from .device import TaskDevice
 from .maps_files_tasks import PLACES, find_place
-from .messages_tasks import COMPOSE, RECIPIENT, SEND
-from .notes_tasks import BODY, OPEN_NOTES, TITLE
+from .messages_tasks import COMPOSE, RECIPIENT, SEND, sent_ids, sent_since
+from .notes_tasks import BODY, OPEN_NOTES, TITLE, new_note
 from .steps import Finish, Launch, PressKey, Step, fill, tap_desc
 
 
@@ -39,13 +39,7 @@ class ContactFromSms(_MultiTask):
         self.before = data.contacts(device)
 
     def check(self, device: TaskDevice, answer: str | None) -> bool:
-        rows = data.contacts(device)
-        found = [r for r in rows if same_text(r["display_name"], self.values["name"])]
-        return (
-            len(rows) == len(self.before) + 1
-            and len(found) == 1
-            and pools.digits(found[0]["phone"]) == pools.digits(self.values["number"])
-        )
+        return added_contact(device, self.before, self.values["name"], self.values["number"]) is not None
 
     def plan(self) -> list[Step]:
         return [
@@ -70,10 +64,8 @@ class NoteWithAddress(_AddressTask):
         self.before = data.notes(device)
 
     def check(self, device: TaskDevice, answer: str | None) -> bool:
-        new = {t: b for t, b in data.notes(device).items() if t not in self.before}
-        return len(new) == 1 and all(
-            same_text(t, self.values["title"]) and answer_mentions(b, self.address) for t, b in new.items()
-        )
+        note = new_note(device, self.before)
+        return note is not None and same_text(note[0], self.values["title"]) and answer_mentions(note[1], self.address)
 
     def plan(self) -> list[Step]:
         return [
@@ -90,14 +82,10 @@ class SmsAddress(_AddressTask):
 
     def prepare(self, device: TaskDevice) -> None:
         super().prepare(device)
-        self.sent_before = {m["_id"] for m in data.sms(device, "sent")}
+        self.sent_before = sent_ids(device)
 
     def check(self, device: TaskDevice, answer: str | None) -> bool:
-        want = pools.digits(self.values["number"])
-        new = [
-            m for m in data.sms(device, "sent")
-            if m["_id"] not in self.sent_before and pools.digits(m["address"]) == want
-        ]  # fmt: skip
+        new = sent_since(device, self.sent_before, self.values["number"])
         return len(new) == 1 and answer_mentions(new[0]["body"], self.address)
 
     def plan(self) -> list[Step]:

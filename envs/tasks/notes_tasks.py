@@ -16,6 +16,12 @@ TITLE, BODY = Selector(rid="note_title"), Selector(rid="text_note_view")
 OPEN_NOTES = launch("Notes")  # see steps.ICON_ONLY
 
 
+def new_note(device: TaskDevice, before: dict[str, str]) -> tuple[str, str] | None:
+    """``(title, text)`` of the one note whose title was not among ``before``'s (taken at setup), else None."""
+    new = [(t, b) for t, b in data.notes(device).items() if t not in before]
+    return new[0] if len(new) == 1 else None
+
+
 class _NotesTask(Task):
     apps = ("Notes",)
     packages = (data.NOTES,)
@@ -38,11 +44,8 @@ class CreateNote(_NotesTask):
     complexity = 1.5
 
     def check(self, device: TaskDevice, answer: str | None) -> bool:
-        after = data.notes(device)
-        new = {t: b for t, b in after.items() if t not in self.before}
-        return len(new) == 1 and all(
-            same_text(t, self.values["title"]) and same_text(b, self.values["body"]) for t, b in new.items()
-        )
+        note = new_note(device, self.before)
+        return note is not None and same_text(note[0], self.values["title"]) and same_text(note[1], self.values["body"])
 
     def plan(self) -> list[Step]:
         return [
