@@ -10,7 +10,7 @@ from . import data, pools
 from .base import Task
 from .checks import answer_mentions, loose, same_text
 from .device import TaskDevice
-from .steps import AnswerWith, Finish, Launch, PressKey, Step, TapOn, fill, launch, tap_button, tap_desc, tap_text
+from .steps import AnswerWith, Finish, Launch, PressKey, Step, TapOn, fill, tap_button, tap_desc, tap_text
 from .ui import Selector
 
 PLACES = tuple(name for names, _tags in PLACE_KINDS.values() for name in names)
@@ -163,7 +163,7 @@ class OpenApp(Task):
         return device.foreground_package() == APPS[self.values["app"]]
 
     def plan(self) -> list[Step]:
-        return [*launch(self.values["app"]), Finish()]
+        return [Launch(app=self.values["app"]), Finish()]
 
 
 TASKS: tuple[type[Task], ...] = (SearchMaps, StarPlace, PlaceAddress, DeleteFile, ReadCode, OpenApp)

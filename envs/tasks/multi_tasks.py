@@ -12,7 +12,7 @@ from .contacts_tasks import NAME_FIELD, PHONE_FIELD, SAVE, added_contact
 from .device import TaskDevice
 from .maps_files_tasks import PLACES, find_place
 from .messages_tasks import COMPOSE, RECIPIENT, SEND, sent_ids, sent_since
-from .notes_tasks import BODY, OPEN_NOTES, TITLE, new_note
+from .notes_tasks import BODY, TITLE, new_note
 from .steps import Finish, Launch, PressKey, Step, fill, tap_desc
 
 
@@ -69,7 +69,7 @@ class NoteWithAddress(_AddressTask):
 
     def plan(self) -> list[Step]:
         return [
-            *find_place(self.values["place"]), *OPEN_NOTES, tap_desc("New note"),
+            *find_place(self.values["place"]), Launch(app="Notes"), tap_desc("New note"),
             *fill(TITLE, self.values["title"]), *fill(BODY, self.address), tap_desc("Save"), Finish(),
         ]  # fmt: skip
 

@@ -9,11 +9,10 @@ from . import data, pools
 from .base import Task
 from .checks import answer_is_number, same_text
 from .device import TaskDevice
-from .steps import AnswerWith, Finish, Step, TapOn, TypeText, fill, launch, tap_button, tap_desc
+from .steps import AnswerWith, Finish, Launch, Step, TapOn, TypeText, fill, tap_button, tap_desc
 from .ui import Selector
 
 TITLE, BODY = Selector(rid="note_title"), Selector(rid="text_note_view")
-OPEN_NOTES = launch("Notes")  # see steps.ICON_ONLY
 
 
 def new_note(device: TaskDevice, before: dict[str, str]) -> tuple[str, str] | None:
@@ -49,7 +48,7 @@ class CreateNote(_NotesTask):
 
     def plan(self) -> list[Step]:
         return [
-            *OPEN_NOTES, tap_desc("New note"), *fill(TITLE, self.values["title"]),
+            Launch(app="Notes"), tap_desc("New note"), *fill(TITLE, self.values["title"]),
             *fill(BODY, self.values["body"]), tap_desc("Save"), Finish(),
         ]  # fmt: skip
 
@@ -60,7 +59,7 @@ class _ExistingNote(_NotesTask):
         super().prepare(device)
 
     def open_note(self) -> list[Step]:
-        return [*OPEN_NOTES, TapOn(target=Selector(text=self.values["title"], rid="note_title"), scroll="down")]
+        return [Launch(app="Notes"), TapOn(target=Selector(text=self.values["title"], rid="note_title"), scroll="down")]
 
 
 class DeleteNote(_ExistingNote):
@@ -118,7 +117,7 @@ class NoteCount(_NotesTask):
         return answer_is_number(answer, self.expected)
 
     def plan(self) -> list[Step]:
-        return [*OPEN_NOTES, AnswerWith(text=str(self.expected)), Finish()]
+        return [Launch(app="Notes"), AnswerWith(text=str(self.expected)), Finish()]
 
 
 TASKS: tuple[type[Task], ...] = (CreateNote, DeleteNote, AppendToNote, NoteCount)

@@ -90,22 +90,6 @@ def tap_button(text: str) -> TapOn:
     return TapOn(target=Selector(text=text, cls="Button"))
 
 
-def from_home(label: str) -> list[_Step]:
-    """Open an app by tapping its icon on the home screen (for apps ``OpenApp`` cannot resolve by name)."""
-    return [PressKey(key="home"), TapOn(target=Selector(desc=label))]
-
-
-# `OpenApp("Notes")` does not resolve on the simulated phone: its package (com.simplemobiletools.notes.pro)
-# has no "notes" alias in the Android env's app table, and the sim does not list launcher activities with
-# their labels. Plans open such apps from their home-screen icon until that is fixed.
-ICON_ONLY = frozenset({"Notes"})
-
-
-def launch(app: str) -> list[_Step]:
-    """Open an app: ``OpenApp`` by name, or its home-screen icon for the apps in ``ICON_ONLY``."""
-    return from_home(app) if app in ICON_ONLY else [Launch(app=app)]
-
-
 def fill(field: Selector, text: str) -> list[_Step]:
     """Focus a text field, then type into it."""
     return [TapOn(target=field), TypeText(text=text)]
