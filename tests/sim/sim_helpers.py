@@ -17,8 +17,9 @@ def center(attrs: dict[str, str]) -> tuple[int, int]:
     return (x1 + x2) // 2, (y1 + y2) // 2
 
 
-def find(device: Device, text: str = "", desc: str = "", rid: str = "") -> dict[str, str]:
-    for attrs in nodes(device.ui_xml()):
+def first(views: list[dict[str, str]], text: str = "", desc: str = "", rid: str = "") -> dict[str, str]:
+    """The first view with that text, content description or resource id (suffix)."""
+    for attrs in views:
         if (
             (text and attrs["text"] == text)
             or (desc and attrs["content-desc"] == desc)
@@ -26,6 +27,10 @@ def find(device: Device, text: str = "", desc: str = "", rid: str = "") -> dict[
         ):
             return attrs
     raise AssertionError(f"no view with text={text!r} desc={desc!r} rid={rid!r}")
+
+
+def find(device: Device, text: str = "", desc: str = "", rid: str = "") -> dict[str, str]:
+    return first(nodes(device.ui_xml()), text, desc, rid)
 
 
 def tap(device: Device, text: str = "", desc: str = "", rid: str = "") -> None:
@@ -38,11 +43,4 @@ def adb_nodes(dev) -> list[dict[str, str]]:
 
 
 def adb_find(dev, text: str = "", desc: str = "", rid: str = "") -> dict[str, str]:
-    for attrs in adb_nodes(dev):
-        if (
-            (text and attrs["text"] == text)
-            or (desc and attrs["content-desc"] == desc)
-            or (rid and attrs["resource-id"].endswith(rid))
-        ):
-            return attrs
-    raise AssertionError(f"no view with text={text!r} desc={desc!r} rid={rid!r}")
+    return first(adb_nodes(dev), text, desc, rid)
