@@ -54,10 +54,7 @@ class TaskDevice:
 
     def shell(self, *argv: str, check: bool = True) -> str:
         """Run one command (an argument list); its stdout. ``check``: raise when it exits non-zero."""
-        try:
-            result = self.device.shell2(list(argv), timeout=self.timeout_s, v2=True)
-        except Exception as e:  # adbutils raises its own errors and socket errors alike
-            raise TaskDeviceError(f"{self.serial}: `{' '.join(argv[:3])}` failed: {e}") from e
+        result = self._run(argv)
         if check and result.returncode not in (0, None):
             message = (result.stderr or result.stdout or "").strip()[:300]
             raise TaskDeviceError(f"{self.serial}: `{' '.join(argv[:3])}` exited {result.returncode}: {message}")
@@ -195,8 +192,8 @@ class TaskDevice:
         """The UI hierarchy XML (``uiautomator dump``, retried while the screen is not idle)."""
         error = ""
         for attempt in range(attempts):
-            out = self.shell("uiautomator", "dump", UI_DUMP_PATH, check=False)
-            error = ui_dump_failed(out) or ""
+            result = self._run(("uiautomator", "dump", UI_DUMP_PATH))  # its error goes to stderr, with exit 0
+            error = ui_dump_failed(f"{result.stdout or ''}{result.stderr or ''}") or ""
             if not error:
                 return self.shell("cat", UI_DUMP_PATH)
             if attempt + 1 < attempts:
@@ -208,6 +205,13 @@ class TaskDevice:
         return int(self.shell("date", "+%s").strip()) * 1000
 
     # ---------------------------------------------------------------- helpers
+
+    def _run(self, argv: Sequence[str]) -> Any:
+        """adbutils' ``ShellReturn`` (``returncode``, ``stdout``, ``stderr``) of one command over shell v2."""
+        try:
+            return self.device.shell2(list(argv), timeout=self.timeout_s, v2=True)
+        except Exception as e:  # adbutils raises its own errors and socket errors alike
+            raise TaskDeviceError(f"{self.serial}: `{' '.join(argv[:3])}` failed: {e}") from e
 
     def _sync(self, fn: Any, what: str) -> Any:
         try:

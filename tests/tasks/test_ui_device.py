@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from qwen2vl_agent.envs.tasks import Selector, TaskDevice, TaskDeviceError, hittable, parse_ui
-from qwen2vl_agent.envs.tasks.device import _split_row
+from qwen2vl_agent.envs.tasks.device import UI_DUMP_PATH, _split_row
 
 XML = """UI hierchary dumped to: /dev/tty
 <?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation="0">
@@ -97,3 +97,10 @@ def test_round_trips_over_adb(phone, device):
     device.start("-n", "com.android.settings/.Settings")
     assert device.foreground_package() == "com.android.settings"
     assert any(n.text == "Display" for n in parse_ui(device.ui_dump()))
+
+
+def test_a_failing_ui_dump_reports_what_uiautomator_said():
+    adb = _FakeAdb(_Result(0, stderr="ERROR: could not get idle state.\n"))  # on stderr, exit 0, as on a phone
+    with pytest.raises(TaskDeviceError, match=r"failed 2 times: ERROR: could not get idle state\.$"):
+        TaskDevice(adb).ui_dump(attempts=2)
+    assert adb.calls == [["uiautomator", "dump", UI_DUMP_PATH]] * 2
