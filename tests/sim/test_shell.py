@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 
@@ -162,3 +163,24 @@ def test_motionevent_down_then_up_swipes_and_reset_forgets_a_pending_down():
     d.reset()
     d.shell("input motionevent UP 540 900")  # a touch that began before the reset is gone
     assert not d.wm.shade
+
+
+def test_glob_expansion_reads_the_file_system_under_the_device_lock(monkeypatch):
+    """Expansion runs before a command takes the lock; a glob must not list directories that another adb
+    stream (holding the lock) is changing."""
+    d = Device(seed=0)
+    listed = threading.Event()
+    real_listdir = d.fs.listdir
+
+    def listdir(path: str) -> list[str]:
+        listed.set()
+        return real_listdir(path)
+
+    monkeypatch.setattr(d.fs, "listdir", listdir)
+    out: list[str] = []
+    with d.lock:  # another stream is mid-change
+        worker = threading.Thread(target=lambda: out.append(d.shell("echo /sdcard/Do*").text))
+        worker.start()
+        assert not listed.wait(0.2)
+    worker.join(10)
+    assert out == ["/sdcard/Documents /sdcard/Download\n"]

@@ -260,9 +260,11 @@ class Shell:
         folder, base = posixpath.split(pattern)
         fs = self.device.fs
         where = posixpath.join(self.cwd, folder or ".")
-        if any(c in folder for c in "*?") or not fs.isdir(where):
-            return []
-        names = [n for n in fs.listdir(where) if fnmatchcase(n, base) and (base[:1] == "." or n[:1] != ".")]
+        with self.device.lock:  # expansion runs before the command takes the lock
+            if any(c in folder for c in "*?") or not fs.isdir(where):
+                return []
+            found = fs.listdir(where)
+        names = [n for n in found if fnmatchcase(n, base) and (base[:1] == "." or n[:1] != ".")]
         return [posixpath.join(folder, n) if folder else n for n in names]
 
     # ---------------------------------------------------------------- redirection
