@@ -184,3 +184,30 @@ def test_glob_expansion_reads_the_file_system_under_the_device_lock(monkeypatch)
         assert not listed.wait(0.2)
     worker.join(10)
     assert out == ["/sdcard/Documents /sdcard/Download\n"]
+
+
+def test_sh_c_leaves_the_device_to_other_streams_while_its_command_waits(monkeypatch):
+    """``sleep`` runs without the device lock; wrapped in ``sh -c`` it must not hold it either."""
+    from qwen2vl_agent.envs.sim.shell import cmd_files
+    from qwen2vl_agent.envs.sim.shell.interp import unlocked
+
+    d = Device(seed=0)
+    asleep, wake = threading.Event(), threading.Event()
+
+    @unlocked
+    def sleep(p, args: list[str]) -> int:  # sleeps until the test says so
+        asleep.set()
+        return 0 if wake.wait(10) else 1
+
+    monkeypatch.setitem(cmd_files.COMMANDS, "sleep", sleep)
+    sleeper = threading.Thread(target=lambda: d.shell("sh -c 'sleep 30'"))
+    sleeper.start()
+    try:
+        assert asleep.wait(10)
+        other = threading.Thread(target=lambda: d.shell("settings put global wifi_on 0"))
+        other.start()
+        other.join(5)
+        assert not other.is_alive() and d.settings.get("global", "wifi_on") == "0"
+    finally:
+        wake.set()
+        sleeper.join(10)

@@ -253,11 +253,13 @@ def export(p: Proc, args: list[str]) -> int:
 
 
 @command("sh")
+@unlocked  # each command it runs takes the lock itself (or not: sleep, screencap)
 def sh(p: Proc, args: list[str]) -> int:
+    child = type(p.shell)(p.device, p.shell.commands)
     if args[:1] == ["-c"] and len(args) > 1:
-        result = type(p.shell)(p.device, p.shell.commands).run(args[1], p.stdin)
+        result = child.run(args[1], p.stdin)
     else:
-        result = type(p.shell)(p.device, p.shell.commands).run(p.stdin.decode("utf-8", "replace"))
+        result = child.run(p.stdin.decode("utf-8", "replace"))
     for fd, data in result.chunks:
         (p.out if fd == 1 else p.err)(data)
     return result.status
