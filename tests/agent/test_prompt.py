@@ -27,25 +27,7 @@ DATA = Path(__file__).parent / "data"
 PAD = "<|vision_start|><|image_pad|><|vision_end|>"
 
 # The tools of the reference rendering (produced by Qwen-Agent 0.0.34, fncall_prompt_type='qwen').
-REF_TAP = {
-    "name": "Tap",
-    "description": "Tap the screen at a point given in screen pixel coordinates.",
-    "parameters": {
-        "type": "object",
-        "properties": {
-            "point": {
-                "type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
-                "description": "[x, y] pixel coordinates of the point to tap",
-            }
-        },
-        "required": ["point"],
-    },
-}  # fmt: skip
-REF_HOME = {
-    "name": "Home",
-    "description": "Go to the home screen.",
-    "parameters": {"type": "object", "properties": {}, "required": []},
-}
+REF_TAP, REF_HOME = json.loads((DATA / "qwen_agent_tools.json").read_text(encoding="utf-8"))
 
 
 def _img(colour: int = 0) -> Image.Image:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import logging
 from pathlib import Path
 
@@ -20,25 +21,7 @@ from qwen2vl_agent.model.vision import PixelBudget
 
 AGENT_DATA = Path(__file__).parents[1] / "agent" / "data"  # Qwen-Agent's own rendering (reference data)
 PAD = "<|vision_start|><|image_pad|><|vision_end|>"
-REF_TAP = {
-    "name": "Tap",
-    "description": "Tap the screen at a point given in screen pixel coordinates.",
-    "parameters": {
-        "type": "object",
-        "properties": {
-            "point": {
-                "type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
-                "description": "[x, y] pixel coordinates of the point to tap",
-            }
-        },
-        "required": ["point"],
-    },
-}  # fmt: skip
-REF_HOME = {
-    "name": "Home",
-    "description": "Go to the home screen.",
-    "parameters": {"type": "object", "properties": {}, "required": []},
-}
+REF_TAP, REF_HOME = json.loads((AGENT_DATA / "qwen_agent_tools.json").read_text(encoding="utf-8"))
 
 
 def noise(width: int, height: int, seed: int = 0) -> Image.Image:
