@@ -134,5 +134,6 @@ def _new_step(index: int, started: float, obs: Observation, frame: Frame, decisi
         prompt_tokens=gen.prompt_tokens,
         output_tokens=gen.output_tokens,
         image_tokens=gen.image_tokens,
+        cached_tokens=gen.cached_tokens,
         timings={f"model_{k}": v for k, v in gen.timings.items()},
     )

@@ -65,6 +65,7 @@ class Step(_Record):
     prompt_tokens: int = 0
     output_tokens: int = 0
     image_tokens: int = 0
+    cached_tokens: int = 0
     timings: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
 

@@ -67,7 +67,7 @@ def _step_html(step: Step) -> str:
     body.append(
         f"<p><small>screen {g.screen_size[0]}x{g.screen_size[1]}, screenshot {size[0]}x{size[1]}, model saw "
         f"{g.model_image_size[0]}x{g.model_image_size[1]} ({escape(g.convention)}); tokens in {step.prompt_tokens}"
-        f" (image {step.image_tokens}), out {step.output_tokens}; {escape(timing)}"
+        f" (image {step.image_tokens}, cached {step.cached_tokens}), out {step.output_tokens}; {escape(timing)}"
         f"{'; ' + escape(step.foreground) if step.foreground else ''}</small></p>"
     )
     shot = f'<div class="shot"><img src="{escape(step.screenshot)}" alt="step {step.index}">{marks}</div>'

@@ -58,6 +58,7 @@ class Row:
     steps_s: float
     min_ms_per_step: float = 0.0
     peak_gib: float = 0.0
+    cached_tokens: int = 0
 
 
 def parse_pixels(text: str) -> list[int]:
@@ -124,15 +125,17 @@ def build(shape: str, device: str | None, dtype: str | None):
     return model.eval(), tokenizer
 
 
-def backend(model, tokenizer, max_pixels: int, tokens: int, batch: int):
-    """An ``HFModel`` around the shared weights with its own processor (the budget lives in it)."""
+def backend(model, tokenizer, max_pixels: int, tokens: int, batch: int, *, naive: bool = False):
+    """An ``HFModel`` around the shared weights with its own processor (the budget lives in it).
+    ``naive``: none of the backend's own speed-ups (prefix cache, matmul patch embedding)."""
     from qwen2vl_agent.model.config import HFModelConfig
     from qwen2vl_agent.model.hf import HFModel
     from qwen2vl_agent.model.tiny import make_processor
 
     config = HFModelConfig(
-        model="random", max_pixels=max_pixels, min_new_tokens=tokens, max_new_tokens=tokens, max_batch_size=batch
-    )
+        model="random", max_pixels=max_pixels, min_new_tokens=tokens, max_new_tokens=tokens, max_batch_size=batch,
+        prefix_cache=0 if naive else HFModelConfig().prefix_cache, linear_patch_embed=not naive,
+    )  # fmt: skip
     return HFModel(model, make_processor(tokenizer), config, name="random")
 
 
@@ -171,7 +174,7 @@ def configs(model, tokenizer, args: argparse.Namespace) -> list[Config]:
     out = []
     for screen in args.screens:
         if not args.no_baseline:  # official budget, eager attention, batch 1: a plain transformers script
-            hf = backend(model, tokenizer, OFFICIAL_MAX_PIXELS, args.tokens, 1)
+            hf = backend(model, tokenizer, OFFICIAL_MAX_PIXELS, args.tokens, 1, naive=True)
             out.append(Config("naive", screen, hf, conversations(hf, SCREENS[screen], 1), "eager"))
         for budget in args.max_pixels:
             for batch in args.batch_sizes:
@@ -184,9 +187,12 @@ def run_once(config: Config, args: argparse.Namespace) -> dict[str, float]:
     """One step of every conversation in ``config``; returns the batch's timings (seconds)."""
     import torch
 
+    from qwen2vl_agent.model.patch_embed import use_linear_patch_embed
+
     model = config.hf.model
     default = model.config._attn_implementation
     model.set_attn_implementation(config.attention)
+    use_linear_patch_embed(model, config.hf.config.linear_patch_embed)  # the weights are shared by all rows
     cuda = config.hf.device.type == "cuda"
     if cuda:
         torch.cuda.reset_peak_memory_stats(config.hf.device)
@@ -197,7 +203,7 @@ def run_once(config: Config, args: argparse.Namespace) -> dict[str, float]:
     assert all(g.output_tokens == args.tokens for g in gens), [g.output_tokens for g in gens]
     if cuda:
         config.peak_gib = max(config.peak_gib, torch.cuda.max_memory_allocated(config.hf.device) / 2**30)
-    return {**gens[0].timings, "image_tokens": gens[0].image_tokens}
+    return {**gens[0].timings, "image_tokens": gens[0].image_tokens, "cached_tokens": gens[0].cached_tokens}
 
 
 def measure_all(items: list[Config], args: argparse.Namespace) -> list[Row]:
@@ -221,12 +227,13 @@ def summarize(config: Config, args: argparse.Namespace) -> Row:
         total_ms=1000 * med["total"], ms_per_step=1000 * med["total"] / batch,
         decode_tok_s=batch * (args.tokens - 1) / med["decode"], steps_s=batch / med["total"], peak_gib=config.peak_gib,
         min_ms_per_step=1000 * min(r["total"] for r in config.runs) / batch,
+        cached_tokens=int(config.runs[-1]["cached_tokens"]),
     )  # fmt: skip
 
 
 def print_table(rows: list[Row], header: str) -> None:
     print(header)
-    cols = ("label", "screen", "max_pixels", "img tok", "batch", "attn", "prep ms", "prefill ms", "decode ms",
+    cols = ("label", "screen", "max_pixels", "img tok", "cached", "batch", "attn", "prep ms", "prefill ms", "decode ms",
             "ms/step", "min ms/step", "decode tok/s", "steps/s", "x naive", "peak GiB")  # fmt: skip
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
@@ -234,9 +241,9 @@ def print_table(rows: list[Row], header: str) -> None:
     for r in rows:
         ratio = f"{r.steps_s / base[r.screen]:.1f}" if r.screen in base else "-"
         peak = f"{r.peak_gib:.1f}" if r.peak_gib else "-"
-        cells = (r.label, r.screen, r.max_pixels, r.image_tokens, r.batch, r.attention, f"{r.preprocess_ms:.0f}",
-                 f"{r.prefill_ms:.0f}", f"{r.decode_ms:.0f}", f"{r.ms_per_step:.0f}", f"{r.min_ms_per_step:.0f}",
-                 f"{r.decode_tok_s:.0f}", f"{r.steps_s:.2f}", ratio, peak)  # fmt: skip
+        cells = (r.label, r.screen, r.max_pixels, r.image_tokens, r.cached_tokens, r.batch, r.attention,
+                 f"{r.preprocess_ms:.0f}", f"{r.prefill_ms:.0f}", f"{r.decode_ms:.0f}", f"{r.ms_per_step:.0f}",
+                 f"{r.min_ms_per_step:.0f}", f"{r.decode_tok_s:.0f}", f"{r.steps_s:.2f}", ratio, peak)  # fmt: skip
         print("| " + " | ".join(str(c) for c in cells) + " |")
     for screen in dict.fromkeys(r.screen for r in rows):
         for budget in dict.fromkeys(r.max_pixels for r in rows if r.label == "best" and r.screen == screen):

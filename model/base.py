@@ -79,6 +79,8 @@ class Generation:
     prompt_tokens: int = 0
     output_tokens: int = 0
     image_tokens: int = 0
+    # Prompt tokens whose keys/values came from the backend's prefix cache (not recomputed).
+    cached_tokens: int = 0
     image_sizes: list[tuple[int, int]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     stop_reason: Literal["stop", "length", "eos"] = "stop"

@@ -25,9 +25,10 @@ is 1272 tokens but advances the position counter by only 53 (its grid's longer s
 by a line of text therefore shifts the position ids of *every later token*, and any cached keys/values
 after that point are invalid: with a sliding image window, prefix reuse (a serving engine's prefix
 cache) only covers the prompt before the first screenshot that was dropped this step. This backend keeps
-no cache between calls, so it is correct either way and pays a full prefill per step; an append-only
-history keeps prefixes stable for engines that cache, at the price of a prompt that grows by one
-screenshot per step.
+the keys/values of exactly that part, in whole turns (``prefix.py``): the system turn always, and the
+text-only turns before the first kept screenshot, which grow by one turn per step once the window
+slides; the rest of the prompt is prefilled every step. An append-only history would keep longer
+prefixes stable, at the price of a prompt that grows by one screenshot per step.
 
 Timings (seconds) per call: ``preprocess`` (template + image processor + copy to device), ``prefill``
 (vision encoder + prompt forward, up to the first new token), ``decode`` (the other tokens), ``total``.
@@ -51,6 +52,8 @@ from .chat import template_messages
 from .config import HFModelConfig
 from .generation import FirstTokenClock, StopOnStrings, read_row, synchronizer
 from .loading import load_pretrained
+from .patch_embed import use_linear_patch_embed
+from .prefix import PrefixCache, Prepared, supported
 from .vision import PixelBudget
 
 log = logging.getLogger(__name__)
@@ -81,6 +84,9 @@ class HFModel:
         self.end_ids = self.eos_ids | {self.tokenizer.pad_token_id}
         self._sync = synchronizer(self.device)
         self._lock = threading.Lock()
+        if self.config.linear_patch_embed:
+            use_linear_patch_embed(model, True)
+        self.prefix_cache = self._make_prefix_cache()
 
     @classmethod
     def load(cls, config: HFModelConfig, *, name: str | None = None) -> HFModel:
@@ -129,12 +135,12 @@ class HFModel:
         t0 = time.perf_counter()
         inputs, image_counts, sizes = self._preprocess(conversations, new_tokens)
         t1 = time.perf_counter()
-        output, first_token_at = self._run(inputs, stop, new_tokens)
+        output, first_token_at, cached = self._run(inputs, stop, new_tokens)
         t2 = time.perf_counter()
         timings = {
             "preprocess": t1 - t0, "prefill": first_token_at - t1, "decode": t2 - first_token_at, "total": t2 - t0,
         }  # fmt: skip
-        return self._read(inputs, image_counts, sizes, output, stop, timings)
+        return self._read(inputs, image_counts, sizes, output, stop, timings, cached)
 
     def _preprocess(
         self, conversations: Sequence[Sequence[Message]], new_tokens: int
@@ -176,21 +182,30 @@ class HFModel:
             )
         return sizes
 
-    def _run(self, inputs: Any, stop: Sequence[str], new_tokens: int) -> tuple[torch.Tensor, float]:
+    def _run(self, inputs: Any, stop: Sequence[str], new_tokens: int) -> tuple[torch.Tensor, float, int]:
         clock = FirstTokenClock(self._sync)
         criteria = StoppingCriteriaList([clock])
         if any(stop):
             criteria.append(StopOnStrings(self.tokenizer, stop, inputs["input_ids"].shape[1]))
         try:
+            cache = self.prefix_cache
+            prepared = cache.prepare(inputs) if cache is not None else Prepared(dict(inputs), None, 0)
+            extra = {"cache": prepared.cache} if prepared.cache is not None else {}
+            # The model keeps M-RoPE offsets from its last call; a stale one must never leak into this one.
+            if hasattr(getattr(self.model, "model", None), "rope_deltas"):
+                self.model.model.rope_deltas = None
             with torch.inference_mode():
                 output = self.model.generate(
-                    **inputs, generation_config=self._generation_config(new_tokens), stopping_criteria=criteria
+                    **prepared.inputs,
+                    **extra,
+                    generation_config=self._generation_config(new_tokens),
+                    stopping_criteria=criteria,
                 )
         except (RuntimeError, ValueError) as e:
             raise ModelFailed(f"generation failed on {self.name}: {e}") from e
         self._sync()
         assert clock.first_token_at is not None, "generate returned without producing a token"
-        return output, clock.first_token_at
+        return output, clock.first_token_at, prepared.cached_tokens
 
     def _read(
         self,
@@ -200,6 +215,7 @@ class HFModel:
         output: torch.Tensor,
         stop: Sequence[str],
         timings: dict,
+        cached: int,
     ) -> list[Generation]:
         prompt_width = inputs["input_ids"].shape[1]
         results, first_image = [], 0
@@ -211,6 +227,7 @@ class HFModel:
                     prompt_tokens=int(inputs["attention_mask"][row].sum()),
                     output_tokens=n_out,
                     image_tokens=int((inputs["input_ids"][row] == self.image_token_id).sum()),
+                    cached_tokens=cached,
                     image_sizes=sizes[first_image : first_image + count],
                     timings=dict(timings),
                     stop_reason=reason,
@@ -233,6 +250,25 @@ class HFModel:
         else:
             config.do_sample = True
         return config
+
+    def _make_prefix_cache(self) -> PrefixCache | None:
+        if not self.config.prefix_cache:
+            return None
+        if not supported():
+            log.info("prefix cache off: it needs transformers 5.24 or newer")
+            return None
+        turn_start = self.tokenizer.convert_tokens_to_ids("<|im_start|>")
+        if not isinstance(turn_start, int) or turn_start == self.tokenizer.unk_token_id:
+            log.info("prefix cache off: the tokenizer has no <|im_start|> token")
+            return None
+        return PrefixCache(
+            self.model,
+            capacity=self.config.prefix_cache,
+            min_tokens=32,
+            turn_start_id=turn_start,
+            vision_start_id=self.model.config.vision_start_token_id,
+            pad_id=self.tokenizer.pad_token_id,
+        )
 
     def _eos_ids(self) -> set[int]:
         """Token ids that end a reply: the checkpoint's eos ids, ``<|im_end|>`` and ``<|endoftext|>``."""
@@ -270,4 +306,6 @@ class HFModel:
             "max_pixels": self.budget.max_pixels,
             "context_length": self.context_length,
             "greedy": self.config.greedy,
+            "prefix_cache": self.prefix_cache.capacity if self.prefix_cache is not None else 0,
+            "linear_patch_embed": self.config.linear_patch_embed,
         }

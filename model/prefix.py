@@ -1,0 +1,152 @@
+"""Reusing the keys/values of the prompt's stable head across calls (the "prefix cache").
+
+Every agent prompt starts with the same system turn (instruction and tool section: ~1300 tokens with
+Qwen's tokenizer, about as many as one screenshot at the default budget) and, later in an episode, with
+turns whose screenshots have already been replaced by text. Its keys/values are the same every step and
+in every row of a batch, so ``HFModel`` computes them once and hands a copy to ``generate``, which then
+runs the prefill only on the rest of each row.
+
+What is cached, and why it is exact:
+- Only whole turns before the first image: a prefix ends right before a ``<|im_start|>`` token, at or
+  before the first ``<|vision_start|>`` of every row, and is common to all rows of the batch. Text
+  tokens before the first image get M-RoPE positions ``0..n-1`` on all three axes no matter what follows
+  (see ``hf.py``), so keys computed for the prefix alone equal the keys a full prefill computes. After the
+  image window slides, the first kept image moves later and the cacheable prefix grows; the longest stored
+  prefix of it is extended by the new turns, not recomputed.
+- A batch is laid out as ``[prefix | left padding | rest of the row]`` with the padding masked out.
+  transformers' ``get_rope_index`` numbers only unmasked tokens, so every row gets the positions it
+  would have alone and batched greedy output still equals one-at-a-time output.
+- The cache holds ``capacity`` prefixes (least recently used goes first), each at batch size 1; a call
+  copies one and repeats it along the batch. Memory per prefix: 2 x layers x kv_heads x head_dim x
+  tokens x bytes per value (~38 MB for the 2B shape at 1300 tokens in bfloat16).
+
+Needs transformers' generation to accept a cache whose uncached tokens hold new images (checked with
+``SUPPORTED``); on older versions ``HFModel`` runs without it.
+
+Heavy module (imports torch): only ``hf.py`` imports it.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+log = logging.getLogger(__name__)
+
+# The oldest transformers release this was checked against (continuing generation from a cache whose
+# uncached part holds images, and ``cache=`` as the keyword).
+MIN_TRANSFORMERS = (5, 24)
+
+
+def supported() -> bool:
+    """Whether the installed transformers can continue generation from a cached prefix with images after it."""
+    import transformers
+
+    parts = []
+    for part in transformers.__version__.split(".")[:2]:
+        digits = "".join(c for c in part if c.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts) >= MIN_TRANSFORMERS
+
+
+@dataclass
+class Prepared:
+    """A batch re-laid out around a cached prefix: ``inputs`` for ``generate`` plus the cache to pass."""
+
+    inputs: dict[str, Any]
+    cache: Any | None
+    cached_tokens: int
+
+
+class PrefixCache:
+    """Keys/values of prompt prefixes, by token ids; see the module docstring."""
+
+    def __init__(
+        self, model: Any, *, capacity: int, min_tokens: int, turn_start_id: int, vision_start_id: int, pad_id: int
+    ) -> None:
+        self.model = model
+        self.capacity = capacity
+        self.min_tokens = min_tokens
+        self.turn_start_id = turn_start_id
+        self.vision_start_id = vision_start_id
+        self.pad_id = pad_id
+        self._entries: OrderedDict[tuple[int, ...], Any] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def stored(self) -> int:
+        """How many prefixes are held now."""
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    # ------------------------------------------------------------------ the prefix of a batch
+
+    def prefix_length(self, rows: list[list[int]]) -> int:
+        """Tokens at the head of every row that can be cached: whole turns, before any image, common to all
+        rows, leaving at least one token per row to the prefill. 0 when shorter than ``min_tokens``."""
+        limit = min(row.index(self.vision_start_id) if self.vision_start_id in row else len(row) - 1 for row in rows)
+        first = rows[0]
+        common = limit
+        for row in rows[1:]:
+            common = next((i for i in range(common) if row[i] != first[i]), common)
+        boundary = next((i for i in range(common, 0, -1) if first[i] == self.turn_start_id), 0)
+        return boundary if boundary >= self.min_tokens else 0
+
+    # ------------------------------------------------------------------ use
+
+    def prepare(self, inputs: Any) -> Prepared:
+        """Re-lay ``inputs`` (the processor's left-padded output, on the model's device) around the longest
+        cacheable prefix, computing and storing its keys/values on a miss."""
+        ids, mask = inputs["input_ids"], inputs["attention_mask"]
+        keep = mask.bool()
+        rows = [ids[r][keep[r]].tolist() for r in range(ids.shape[0])]
+        n = self.prefix_length(rows) if self.capacity else 0
+        if not n:
+            return Prepared(dict(inputs), None, 0)
+        entry = self._get(tuple(rows[0][:n]))
+        batch, width = ids.shape
+        cache = copy.deepcopy(entry)
+        if batch > 1:
+            cache.batch_repeat_interleave(batch)
+        laid = dict(inputs)
+        for name, fill in (("input_ids", self.pad_id), ("attention_mask", 0), ("mm_token_type_ids", 0)):
+            if name not in inputs:
+                continue
+            old = inputs[name]
+            new = torch.full_like(old, fill)
+            for r in range(batch):
+                values = old[r][keep[r]]
+                new[r, :n] = values[:n]
+                rest = values.shape[0] - n
+                new[r, width - rest :] = values[n:]
+            laid[name] = new
+        return Prepared(laid, cache, n)
+
+    def _get(self, key: tuple[int, ...]) -> Any:
+        if key in self._entries:
+            self.hits += 1
+            self._entries.move_to_end(key)
+            return self._entries[key]
+        self.misses += 1
+        base = max((k for k in self._entries if len(k) < len(key) and key[: len(k)] == k), key=len, default=None)
+        cache = copy.deepcopy(self._entries[base]) if base is not None else None
+        start = len(base) if base is not None else 0
+        device = self.model.device
+        tokens = torch.tensor([key[start:]], dtype=torch.long, device=device)
+        self.model.model.rope_deltas = None  # text-only positions: plain 0..n-1 on every M-RoPE axis
+        with torch.inference_mode():
+            out = self.model(input_ids=tokens, cache=cache, use_cache=True, logits_to_keep=1)
+        self.model.model.rope_deltas = None
+        self._entries[key] = out.cache
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+        log.debug("prefix cache: stored %d tokens (%d computed now)", len(key), len(key) - start)
+        return out.cache
