@@ -46,6 +46,7 @@ from typing import Any
 
 import torch
 from transformers import StoppingCriteriaList
+from transformers.modeling_outputs import BaseModelOutputWithPooling
 
 from .base import Generation, Message, ModelFailed, ModelUnavailable
 from .chat import template_messages
@@ -55,6 +56,7 @@ from .loading import load_pretrained
 from .patch_embed import use_linear_patch_embed
 from .prefix import PrefixCache, Prepared, supported
 from .vision import PixelBudget
+from .vision_cache import VisionCache, fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,7 @@ class HFModel:
         if self.config.linear_patch_embed:
             use_linear_patch_embed(model, True)
         self.prefix_cache = self._make_prefix_cache()
+        self.vision_cache = VisionCache(self.config.vision_cache) if self.config.vision_cache and supported() else None
 
     @classmethod
     def load(cls, config: HFModelConfig, *, name: str | None = None) -> HFModel:
@@ -133,9 +136,9 @@ class HFModel:
     ) -> list[Generation]:
         new_tokens = min(max_new_tokens, self.config.max_new_tokens)
         t0 = time.perf_counter()
-        inputs, image_counts, sizes = self._preprocess(conversations, new_tokens)
+        inputs, image_counts, sizes, fingerprints = self._preprocess(conversations, new_tokens)
         t1 = time.perf_counter()
-        output, first_token_at, cached = self._run(inputs, stop, new_tokens)
+        output, first_token_at, cached = self._run(inputs, fingerprints, stop, new_tokens)
         t2 = time.perf_counter()
         timings = {
             "preprocess": t1 - t0, "prefill": first_token_at - t1, "decode": t2 - first_token_at, "total": t2 - t0,
@@ -144,8 +147,9 @@ class HFModel:
 
     def _preprocess(
         self, conversations: Sequence[Sequence[Message]], new_tokens: int
-    ) -> tuple[Any, list[int], list[tuple[int, int]]]:
-        """(processor output on the device, images per conversation, size each image was resized to)."""
+    ) -> tuple[Any, list[int], list[tuple[int, int]], list[bytes]]:
+        """(processor output on the device, images per conversation, size each image was resized to, each
+        image's fingerprint for the vision cache (empty when it is off))."""
         texts, images, counts = [], [], []
         for conversation in conversations:
             rendered, conversation_images = template_messages(conversation)
@@ -164,9 +168,10 @@ class HFModel:
                 f"{self.context_length}. Keep fewer screenshots as images or lower max_pixels."
             )
         sizes = self._resized_sizes(inputs, images)
+        fingerprints = [fingerprint(image) for image in images] if self.vision_cache is not None else []
         inputs = inputs.to(self.device)
         self._sync()
-        return inputs, counts, sizes
+        return inputs, counts, sizes, fingerprints
 
     def _resized_sizes(self, inputs: Any, images: list) -> list[tuple[int, int]]:
         """The (width, height) each image became, read from the processor's patch grid, checked against
@@ -182,7 +187,9 @@ class HFModel:
             )
         return sizes
 
-    def _run(self, inputs: Any, stop: Sequence[str], new_tokens: int) -> tuple[torch.Tensor, float, int]:
+    def _run(
+        self, inputs: Any, fingerprints: list[bytes], stop: Sequence[str], new_tokens: int
+    ) -> tuple[torch.Tensor, float, int]:
         clock = FirstTokenClock(self._sync)
         criteria = StoppingCriteriaList([clock])
         if any(stop):
@@ -191,6 +198,13 @@ class HFModel:
             cache = self.prefix_cache
             prepared = cache.prepare(inputs) if cache is not None else Prepared(dict(inputs), None, 0)
             extra = {"cache": prepared.cache} if prepared.cache is not None else {}
+            if self.vision_cache is not None and "pixel_values" in prepared.inputs:
+                pixel_values = prepared.inputs.pop("pixel_values")
+                with torch.inference_mode():
+                    features = self.vision_cache.features(
+                        self.model, pixel_values, prepared.inputs["image_grid_thw"], fingerprints
+                    )
+                extra["mm_encoder_outputs"] = {"image": BaseModelOutputWithPooling(pooler_output=features)}
             # The model keeps M-RoPE offsets from its last call; a stale one must never leak into this one.
             if hasattr(getattr(self.model, "model", None), "rope_deltas"):
                 self.model.model.rope_deltas = None
@@ -308,4 +322,5 @@ class HFModel:
             "greedy": self.config.greedy,
             "prefix_cache": self.prefix_cache.capacity if self.prefix_cache is not None else 0,
             "linear_patch_embed": self.config.linear_patch_embed,
+            "vision_cache": self.config.vision_cache,
         }

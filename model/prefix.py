@@ -44,7 +44,8 @@ MIN_TRANSFORMERS = (5, 24)
 
 
 def supported() -> bool:
-    """Whether the installed transformers can continue generation from a cached prefix with images after it."""
+    """Whether the installed transformers can continue generation from a cached prefix with images after it
+    and take precomputed image features (``mm_encoder_outputs``, for ``vision_cache.py``)."""
     import transformers
 
     parts = []
@@ -85,7 +86,9 @@ class PrefixCache:
         return len(self._entries)
 
     def clear(self) -> None:
+        """Forget every entry and reset the hit/miss counters."""
         self._entries.clear()
+        self.hits = self.misses = 0
 
     # ------------------------------------------------------------------ the prefix of a batch
 

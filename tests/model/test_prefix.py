@@ -95,7 +95,7 @@ def test_logits_with_a_cached_prefix_equal_a_full_prefill(pair, helpers) -> None
         chat(helpers, task="Task: a.", images=[helpers.noise(200, 400, seed=6)]),
         chat(helpers, task="Task: something longer to pad.", images=[helpers.noise(500, 300, seed=7)]),
     ]
-    inputs, _, _ = cached._preprocess(conversations, 1)
+    inputs, _, _, _ = cached._preprocess(conversations, 1)
     prepared = cached.prefix_cache.prepare(inputs)
     assert prepared.cached_tokens > 40
     model = cached.model
