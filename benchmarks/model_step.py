@@ -3,23 +3,28 @@ pixel budget and batch size, beside a naive baseline measured in the same run.
 
 The model is built from the real architecture's config with random weights (``--shape tiny|2b|7b``):
 cost depends on shapes and token counts, not on weight values, and nothing is downloaded. The prompt is
-the agent's real first-step prompt (system prompt with the mobile tool section, the task, one
-screenshot of random pixels). Every step is forced to exactly ``--tokens`` new tokens (``min_new_tokens
-= max_new_tokens``, no stop strings). Timings are the backend's own breakdown (``Generation.timings``;
-on CUDA each clock reading follows ``torch.cuda.synchronize``), medians of ``--repeats`` runs after
-``--warmup`` rounds (``min ms/step`` is the fastest run: on a shared machine, interference only adds
-time); each round runs every configuration once (round-robin, so changes in the machine's
-load hit all configurations alike).
+the agent's real prompt (system prompt with the mobile tool section, the task, screenshots of random
+pixels): a first step by default, or with ``--history K`` a later step showing K screenshots, the
+newest never seen and the other K-1 shown by the previous round too, as in an episode. Every round
+draws new screenshots, so the backend's vision cache only saves what it would save in an episode;
+its prefix cache keeps the system turn, which is the same at every step. Every step is forced to
+exactly ``--tokens`` new tokens (``min_new_tokens = max_new_tokens``, no stop strings). Timings are the
+backend's own breakdown (``Generation.timings``; on CUDA each clock reading follows
+``torch.cuda.synchronize``), medians of ``--repeats`` runs after ``--warmup`` rounds (``min ms/step`` is
+the fastest run: on a shared machine, interference only adds time); each round runs every configuration
+once (round-robin, so changes in the machine's load hit all configurations alike).
 
 Rows: for each screen (phone 1080x2400, desktop 1920x1080) and each ``--max-pixels``, batch sizes
 ``--batch-sizes`` with the best attention (flash-attention 2 when installed on CUDA, else SDPA); and the
-naive baseline: the official checkpoints' budget (12845056 pixels), eager attention, batch 1.
+naive baseline: the official checkpoints' budget (12845056 pixels), eager attention, batch 1, and none
+of the backend's own speed-ups (no prefix or vision cache, the Conv3d patch embedding).
 ``ms/step`` is the batch's wall time divided by its size; ``steps/s`` its inverse; ``decode tok/s``
 counts all rows; ``x naive`` is steps/s over the naive baseline's for the same screen.
 
   python benchmarks/model_step.py                                  # tiny shape on CPU, a few minutes
   python benchmarks/model_step.py --shape 2b --device cuda         # the real 2B shape on a GPU
   python benchmarks/model_step.py --shape 7b --device cuda --quick # a few minutes
+  python benchmarks/model_step.py --history 4                      # a step late in an episode
 """
 
 from __future__ import annotations
@@ -81,12 +86,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--batch-sizes", default="1,4,8", help="default 1,4,8")
     p.add_argument("--max-pixels", default="1280*28*28,512*28*28,256*28*28", help="budgets to sweep")
     p.add_argument("--screens", default="phone,desktop", help="phone, desktop or both")
+    p.add_argument(
+        "--history", type=int, default=1, help="screenshots per step (default 1: a first step; the agent keeps 4)"
+    )
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     p.add_argument("--quick", action="store_true", help="default budget only, batch 1 and 8, 2 repeats")
     p.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = p.parse_args(argv)
+    if args.history < 1:
+        p.error("--history must be at least 1")
     if args.quick:
         args.max_pixels, args.batch_sizes, args.repeats = "1280*28*28", "1,8", 2
     args.max_pixels = parse_pixels(args.max_pixels)
@@ -127,7 +137,7 @@ def build(shape: str, device: str | None, dtype: str | None):
 
 def backend(model, tokenizer, max_pixels: int, tokens: int, batch: int, *, naive: bool = False):
     """An ``HFModel`` around the shared weights with its own processor (the budget lives in it).
-    ``naive``: none of the backend's own speed-ups (prefix cache, matmul patch embedding)."""
+    ``naive``: none of the backend's own speed-ups (prefix and vision caches, matmul patch embedding)."""
     from qwen2vl_agent.model.config import HFModelConfig
     from qwen2vl_agent.model.hf import HFModel
     from qwen2vl_agent.model.tiny import make_processor
@@ -135,23 +145,33 @@ def backend(model, tokenizer, max_pixels: int, tokens: int, batch: int, *, naive
     config = HFModelConfig(
         model="random", max_pixels=max_pixels, min_new_tokens=tokens, max_new_tokens=tokens, max_batch_size=batch,
         prefix_cache=0 if naive else HFModelConfig().prefix_cache, linear_patch_embed=not naive,
+        vision_cache=0 if naive else HFModelConfig().vision_cache,
     )  # fmt: skip
     return HFModel(model, make_processor(tokenizer), config, name="random")
 
 
-def conversations(hf, screen: tuple[int, int], batch: int) -> list:
-    """The agent's first-step prompt for ``batch`` different random screenshots of size ``screen``."""
+def conversations(hf, screen: tuple[int, int], batch: int, round_: int, history: int) -> list:
+    """The agent's prompts for ``batch`` episodes at step ``round_ + history``: each shows ``history``
+    screenshots of size ``screen``, the newest never seen before and the others the ones the previous
+    round showed (so a vision cache sees what it would see in an episode)."""
     import numpy as np
     from PIL import Image
 
-    from qwen2vl_agent.agent.policy import QwenPolicy
+    from qwen2vl_agent.agent.policy import PolicyConfig, QwenPolicy
+    from qwen2vl_agent.agent.prompt import CallTurn, Exchange
     from qwen2vl_agent.tools import MOBILE_ACTIONS
 
+    def shot(row: int, index: int) -> Image.Image:
+        rng = np.random.default_rng([row, index])
+        return Image.fromarray(rng.integers(0, 256, (screen[1], screen[0], 3), dtype=np.uint8))
+
     out = []
-    for seed in range(batch):
-        pixels = np.random.default_rng(seed).integers(0, 256, (screen[1], screen[0], 3), dtype=np.uint8)
-        policy = QwenPolicy(hf, MOBILE_ACTIONS)
-        policy.begin(TASK, Image.fromarray(pixels))
+    for row in range(batch):
+        policy = QwenPolicy(hf, MOBILE_ACTIONS, PolicyConfig(history_images=history))
+        policy.begin(TASK, shot(row, round_))
+        for i in range(1, history):
+            call = CallTurn("Tap", '{"point": [500, 500]}', "Tapped.", shot(row, round_ + i))
+            policy.record(Exchange("I tap the button.", [call]))
         out.append(policy.messages())
     return out
 
@@ -163,7 +183,7 @@ class Config:
     label: str
     screen: str
     hf: object
-    convs: list
+    batch: int
     attention: str
     runs: list = field(default_factory=list)
     peak_gib: float = 0.0
@@ -175,20 +195,21 @@ def configs(model, tokenizer, args: argparse.Namespace) -> list[Config]:
     for screen in args.screens:
         if not args.no_baseline:  # official budget, eager attention, batch 1: a plain transformers script
             hf = backend(model, tokenizer, OFFICIAL_MAX_PIXELS, args.tokens, 1, naive=True)
-            out.append(Config("naive", screen, hf, conversations(hf, SCREENS[screen], 1), "eager"))
+            out.append(Config("naive", screen, hf, 1, "eager"))
         for budget in args.max_pixels:
             for batch in args.batch_sizes:
                 hf = backend(model, tokenizer, budget, args.tokens, batch)
-                out.append(Config("best", screen, hf, conversations(hf, SCREENS[screen], batch), best))
+                out.append(Config("best", screen, hf, batch, best))
     return out
 
 
-def run_once(config: Config, args: argparse.Namespace) -> dict[str, float]:
-    """One step of every conversation in ``config``; returns the batch's timings (seconds)."""
+def run_once(config: Config, args: argparse.Namespace, round_: int) -> dict[str, float]:
+    """One step of ``config.batch`` episodes with fresh screenshots; returns the batch's timings (seconds)."""
     import torch
 
     from qwen2vl_agent.model.patch_embed import use_linear_patch_embed
 
+    convs = conversations(config.hf, SCREENS[config.screen], config.batch, round_, args.history)
     model = config.hf.model
     default = model.config._attn_implementation
     model.set_attn_implementation(config.attention)
@@ -197,7 +218,7 @@ def run_once(config: Config, args: argparse.Namespace) -> dict[str, float]:
     if cuda:
         torch.cuda.reset_peak_memory_stats(config.hf.device)
     try:
-        gens = config.hf.generate_batch(config.convs, max_new_tokens=args.tokens)
+        gens = config.hf.generate_batch(convs, max_new_tokens=args.tokens)
     finally:
         model.set_attn_implementation(default)
     assert all(g.output_tokens == args.tokens for g in gens), [g.output_tokens for g in gens]
@@ -210,7 +231,7 @@ def measure_all(items: list[Config], args: argparse.Namespace) -> list[Row]:
     """Round-robin over the configurations, so load changes on the machine hit all of them alike."""
     for round_ in range(args.warmup + args.repeats):
         for config in items:
-            timings = run_once(config, args)
+            timings = run_once(config, args, round_)
             if round_ >= args.warmup:
                 config.runs.append(timings)
         logging.info("round %d of %d done", round_ + 1, args.warmup + args.repeats)
@@ -219,7 +240,7 @@ def measure_all(items: list[Config], args: argparse.Namespace) -> list[Row]:
 
 def summarize(config: Config, args: argparse.Namespace) -> Row:
     med = {k: statistics.median(r[k] for r in config.runs) for k in ("preprocess", "prefill", "decode", "total")}
-    batch = len(config.convs)
+    batch = config.batch
     return Row(
         label=config.label, screen=config.screen, max_pixels=config.hf.budget.max_pixels,
         image_tokens=int(config.runs[0]["image_tokens"]), batch=batch, attention=config.attention,

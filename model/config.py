@@ -53,8 +53,9 @@ class HFModelConfig(BaseModel):
     # See prefix.py: output is unchanged, the prefill skips ~1300 tokens per row.
     prefix_cache: int = Field(4, ge=0)
     # Screenshots whose vision-encoder output is kept, so the history images of later steps are not
-    # encoded again (see vision_cache.py); 0 turns the cache off.
-    vision_cache: int = Field(16, ge=0)
+    # encoded again (see vision_cache.py); 0 turns the cache off. Enough for 8 episodes showing 4
+    # screenshots each, twice over; ~250 MB on the 2B shape at the default pixel budget.
+    vision_cache: int = Field(64, ge=0)
     # Run the vision tower's patch embedding as a matmul instead of a Conv3d (same result; see
     # patch_embed.py).
     linear_patch_embed: bool = True

@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import torch
-from transformers import StoppingCriteriaList
+from transformers import BatchFeature, StoppingCriteriaList
 from transformers.modeling_outputs import BaseModelOutputWithPooling
 
 from .base import Generation, Message, ModelFailed, ModelUnavailable
@@ -160,7 +160,7 @@ class HFModel:
             )
             images += conversation_images
             counts.append(len(conversation_images))
-        inputs = self.processor(text=texts, images=images or None, padding=True, return_tensors="pt")
+        inputs, fingerprints = self._process(texts, images)
         longest = int(inputs["attention_mask"].sum(dim=1).max())
         if longest + new_tokens > self.context_length:
             raise ModelFailed(
@@ -168,10 +168,38 @@ class HFModel:
                 f"{self.context_length}. Keep fewer screenshots as images or lower max_pixels."
             )
         sizes = self._resized_sizes(inputs, images)
-        fingerprints = [fingerprint(image) for image in images] if self.vision_cache is not None else []
         inputs = inputs.to(self.device)
         self._sync()
         return inputs, counts, sizes, fingerprints
+
+    def _process(self, texts: list[str], images: list) -> tuple[Any, list[bytes]]:
+        """The processor's output for ``texts`` and ``images`` (left-padded tensors), and each image's
+        fingerprint when the vision cache is on.
+
+        With the cache, only screenshots it does not hold go through the image processor; the prompt is
+        then laid out by the processor's own steps (each ``<|image_pad|>`` expanded to its image's token
+        count from the patch grid, tokenizer, modality ids), so it equals the one-call output, and
+        ``pixel_values`` holds only the new images, each once."""
+        if self.vision_cache is None or not images:
+            return self.processor(text=texts, images=images or None, padding=True, return_tensors="pt"), []
+        fingerprints = [fingerprint(image) for image in images]
+        grids = {key: self.vision_cache.grid(key) for key in fingerprints}
+        new = {key: image for key, image in zip(fingerprints, images, strict=True) if grids[key] is None}
+        data: dict[str, Any] = {}
+        if new:
+            fresh = self.processor.image_processor(images=list(new.values()), return_tensors="pt")
+            grids.update(zip(new, map(tuple, fresh["image_grid_thw"].tolist()), strict=True))
+            data["pixel_values"] = fresh["pixel_values"]
+        data["image_grid_thw"] = torch.tensor([grids[key] for key in fingerprints], dtype=torch.long)
+        expansions = [
+            self.processor.replace_image_token({"image_grid_thw": data["image_grid_thw"]}, i)
+            for i in range(len(fingerprints))
+        ]
+        expanded, _ = self.processor.get_text_with_replacements(list(texts), expansions)
+        tokens = self.tokenizer(expanded, padding=True, return_tensors="pt")
+        kinds = self.processor.create_mm_token_type_ids(tokens["input_ids"].tolist())
+        data.update(tokens, mm_token_type_ids=torch.tensor(kinds, dtype=torch.long))
+        return BatchFeature(data), fingerprints
 
     def _resized_sizes(self, inputs: Any, images: list) -> list[tuple[int, int]]:
         """The (width, height) each image became, read from the processor's patch grid, checked against
@@ -198,11 +226,11 @@ class HFModel:
             cache = self.prefix_cache
             prepared = cache.prepare(inputs) if cache is not None else Prepared(dict(inputs), None, 0)
             extra = {"cache": prepared.cache} if prepared.cache is not None else {}
-            if self.vision_cache is not None and "pixel_values" in prepared.inputs:
-                pixel_values = prepared.inputs.pop("pixel_values")
+            if fingerprints:
+                pixel_values = prepared.inputs.pop("pixel_values", None)
                 with torch.inference_mode():
                     features = self.vision_cache.features(
-                        self.model, pixel_values, prepared.inputs["image_grid_thw"], fingerprints
+                        self.model, fingerprints, prepared.inputs["image_grid_thw"], pixel_values
                     )
                 extra["mm_encoder_outputs"] = {"image": BaseModelOutputWithPooling(pooler_output=features)}
             # The model keeps M-RoPE offsets from its last call; a stale one must never leak into this one.

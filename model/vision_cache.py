@@ -9,7 +9,8 @@ precomputed features; the language model's prefill is unchanged (the image token
 attended to; what is saved is the encoder, full attention over every 14x14 patch of the image).
 
 One backend instance has one pixel budget, so the same screenshot always becomes the same patches;
-the key still carries the patch grid. ``capacity`` images are kept, least recently used out first
+an entry also keeps the image's patch grid, so a stored screenshot skips the image processor too (its
+prompt tokens are laid out from the grid alone). ``capacity`` images are kept, least recently used out first
 (each costs tokens x hidden size values: ~3.9 MB for a phone screenshot on the 2B shape in bfloat16).
 
 Heavy module (imports torch): only ``hf.py`` imports it.
@@ -33,11 +34,11 @@ def fingerprint(image: Any) -> bytes:
 
 
 class VisionCache:
-    """Per-image vision encoder outputs, by pixel fingerprint; see the module docstring."""
+    """Per-image grid and vision encoder output, by pixel fingerprint; see the module docstring."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[tuple[bytes, tuple[int, ...]], torch.Tensor] = OrderedDict()
+        self._entries: OrderedDict[bytes, tuple[tuple[int, ...], torch.Tensor]] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -50,32 +51,35 @@ class VisionCache:
         self._entries.clear()
         self.hits = self.misses = 0
 
+    def grid(self, key: bytes) -> tuple[int, ...] | None:
+        """The (t, h, w) patch grid of a stored image, None for one not seen (or evicted)."""
+        entry = self._entries.get(key)
+        return entry[0] if entry is not None else None
+
     def features(
-        self, model: Any, pixel_values: torch.Tensor, grids: torch.Tensor, fingerprints: Sequence[bytes]
+        self, model: Any, fingerprints: Sequence[bytes], grids: torch.Tensor, pixel_values: torch.Tensor | None
     ) -> tuple[torch.Tensor, ...]:
-        """Each image's encoder output (``grid.prod() / merge**2`` rows), encoding only the unseen ones, all
-        of those in one call. ``pixel_values`` are the processor's patches of all images, in order."""
-        sizes = grids.prod(-1).tolist()
-        keys = [(fp, tuple(grid)) for fp, grid in zip(fingerprints, grids.tolist(), strict=True)]
-        starts = [sum(sizes[:i]) for i in range(len(sizes))]
-        out: dict[int, torch.Tensor] = {}
-        todo = []
-        for i, key in enumerate(keys):
+        """Each image's encoder output (``grid.prod() / merge**2`` rows), in order. ``pixel_values`` holds the
+        processor's patches of the images not stored yet, each once, in order of first appearance; those
+        are encoded in one call and stored."""
+        found: dict[bytes, torch.Tensor] = {}
+        todo: dict[bytes, tuple[int, ...]] = {}
+        for key, grid in zip(fingerprints, grids.tolist(), strict=True):
             if key in self._entries:
                 self._entries.move_to_end(key)
-                out[i] = self._entries[key]
-            elif any(keys[j] == key for j in todo):
-                continue  # the same screenshot twice in one call: encode it once
-            else:
-                todo.append(i)
-        self.hits += len(keys) - len(todo)
+                found[key] = self._entries[key][1]
+                self.hits += 1
+            elif key not in todo:
+                todo[key] = tuple(grid)
         self.misses += len(todo)
         if todo:
-            patches = torch.cat([pixel_values[starts[i] : starts[i] + sizes[i]] for i in todo])
-            encoded = model.model.get_image_features(patches, grids[todo]).pooler_output
-            for i, feats in zip(todo, encoded, strict=True):
-                out[i] = feats
-                self._entries[keys[i]] = feats
+            if pixel_values is None:
+                raise ValueError(f"{len(todo)} image(s) are not in the vision cache and no pixels were given")
+            new_grids = torch.tensor(list(todo.values()), device=grids.device)
+            encoded = model.model.get_image_features(pixel_values, new_grids).pooler_output
+            for (key, grid), feats in zip(todo.items(), encoded, strict=True):
+                found[key] = feats
+                self._entries[key] = (grid, feats)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
-        return tuple(out[i] if i in out else out[keys.index(keys[i])] for i in range(len(keys)))
+        return tuple(found[key] for key in fingerprints)

@@ -58,18 +58,43 @@ def test_cached_features_equal_a_fresh_encoding(pair, helpers) -> None:
     cached.vision_cache.clear()
     a, b = helpers.noise(280, 560, seed=12), helpers.noise(560, 280, seed=13)
     inputs, _, _, fingerprints = cached._preprocess([episode(helpers, [a, b])], 1)
+    grids, pixels = inputs["image_grid_thw"], inputs["pixel_values"]
     with torch.inference_mode():
-        first = cached.vision_cache.features(
-            cached.model, inputs["pixel_values"], inputs["image_grid_thw"], fingerprints
-        )
-        alone = cached.model.model.get_image_features(inputs["pixel_values"], inputs["image_grid_thw"]).pooler_output
-        again = cached.vision_cache.features(
-            cached.model, inputs["pixel_values"], inputs["image_grid_thw"], fingerprints
-        )
-    assert cached.vision_cache.hits == 2
+        first = cached.vision_cache.features(cached.model, fingerprints, grids, pixels)
+        alone = cached.model.model.get_image_features(pixels, grids).pooler_output
+        again = cached.vision_cache.features(cached.model, fingerprints, grids, None)
+    assert (cached.vision_cache.hits, cached.vision_cache.misses) == (2, 2)
     for x, y, z in zip(first, alone, again, strict=True):
         assert torch.allclose(x, y, atol=1e-5)
         assert torch.equal(x, z)
+    with pytest.raises(ValueError, match="not in the vision cache"):
+        cached.vision_cache.features(cached.model, [b"unseen"], grids[:1], None)
+
+
+def test_the_prompt_is_laid_out_as_the_processor_does(pair, helpers) -> None:
+    # Cold cache: every image goes through the image processor; warm: none does, and the prompt is
+    # built from the stored grids. Both equal the processor's own one-call output.
+    cached, plain = pair
+    cached.vision_cache.clear()
+    shots = [helpers.noise(1080, 2400, seed=20), helpers.noise(500, 300, seed=21)]
+    conversations = [episode(helpers, shots), episode(helpers, shots[1:])]
+    want, _, want_sizes, none = plain._preprocess(conversations, 1)
+    assert none == []
+    cold, _, sizes, fingerprints = cached._preprocess(conversations, 1)
+    assert set(cold) == set(want) and sizes == want_sizes
+    for key in want:
+        assert cold[key].dtype == want[key].dtype, key
+        if key == "pixel_values":
+            assert torch.equal(cold[key], want[key][: cold[key].shape[0]])  # each image once: shot 2 repeats
+            assert cold[key].shape[0] < want[key].shape[0]
+        else:
+            assert torch.equal(cold[key], want[key]), key
+    with torch.inference_mode():
+        cached.vision_cache.features(cached.model, fingerprints, cold["image_grid_thw"], cold["pixel_values"])
+    warm, _, sizes, _ = cached._preprocess(conversations, 1)
+    assert "pixel_values" not in warm and sizes == want_sizes
+    for key in ("input_ids", "attention_mask", "mm_token_type_ids", "image_grid_thw"):
+        assert torch.equal(warm[key], want[key]), key
 
 
 def test_an_image_changed_in_place_is_encoded_again(pair, helpers) -> None:
