@@ -30,6 +30,11 @@ text-only turns before the first kept screenshot, which grow by one turn per ste
 slides; the rest of the prompt is prefilled every step. An append-only history would keep longer
 prefixes stable, at the price of a prompt that grows by one screenshot per step.
 
+Vision cache (``vision_cache.py``): a screenshot already seen (the history images of every later step)
+skips both the image processor and the vision encoder; its stored features go to ``generate`` with the
+new ones as precomputed ``mm_encoder_outputs``. Prefix cache and vision cache each leave the logits
+unchanged (to float rounding) and can be turned off in ``HFModelConfig``.
+
 Timings (seconds) per call: ``preprocess`` (template + image processor + copy to device), ``prefill``
 (vision encoder + prompt forward, up to the first new token), ``decode`` (the other tokens), ``total``.
 CUDA work is synchronised before each clock reading. In a batch every row reports its batch's timings.
