@@ -145,8 +145,8 @@ def build_messages(
     """The full model input: system, then one user message holding the task and the folded episode.
 
     ``keep_images``: show only the last K screenshots as images; older ones become a short text note.
-    Dropping an image changes the M-RoPE positions of everything after it, so a prefix cache only helps
-    while no image has been dropped.
+    Dropping an image changes the M-RoPE positions of everything after it, so a prefix cache can reuse
+    only the prompt before the first image shown (the transformers backend caches exactly that head).
     """
     results = sum(1 for ex in exchanges for c in ex.calls if c.result_image is not None)
     total = results + 1

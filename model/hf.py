@@ -25,10 +25,11 @@ is 1272 tokens but advances the position counter by only 53 (its grid's longer s
 by a line of text therefore shifts the position ids of *every later token*, and any cached keys/values
 after that point are invalid: with a sliding image window, prefix reuse (a serving engine's prefix
 cache) only covers the prompt before the first screenshot that was dropped this step. This backend keeps
-the keys/values of exactly that part, in whole turns (``prefix.py``): the system turn always, and the
-text-only turns before the first kept screenshot, which grow by one turn per step once the window
-slides; the rest of the prompt is prefilled every step. An append-only history would keep longer
-prefixes stable, at the price of a prompt that grows by one screenshot per step.
+the keys/values of the head before the first kept screenshot (``prefix.py``): the system turn, the task,
+and the steps whose screenshots are text by now, a head that grows by one step per step once the window
+slides and is extended rather than recomputed; the rest of the prompt is prefilled every step. An
+append-only history would keep longer prefixes stable, at the price of a prompt that grows by one
+screenshot per step.
 
 Vision cache (``vision_cache.py``): a screenshot already seen (the history images of every later step)
 skips both the image processor and the vision encoder; its stored features go to ``generate`` with the

@@ -1,18 +1,20 @@
 """Reusing the keys/values of the prompt's stable head across calls (the "prefix cache").
 
 Every agent prompt starts with the same system turn (instruction and tool section: ~1300 tokens with
-Qwen's tokenizer, about as many as one screenshot at the default budget) and, later in an episode, with
-turns whose screenshots have already been replaced by text. Its keys/values are the same every step and
-in every row of a batch, so ``HFModel`` computes them once and hands a copy to ``generate``, which then
-runs the prefill only on the rest of each row.
+Qwen's tokenizer, about as many as one screenshot at the default budget), then the task and, later in
+an episode, the steps whose screenshots have already been replaced by text. Those keys/values are the
+same every step (and the system turn in every row of a batch), so ``HFModel`` computes them once and
+hands a copy to ``generate``, which then runs the prefill only on the rest of each row.
 
 What is cached, and why it is exact:
-- Only whole turns before the first image: a prefix ends right before a ``<|im_start|>`` token, at or
-  before the first ``<|vision_start|>`` of every row, and is common to all rows of the batch. Text
-  tokens before the first image get M-RoPE positions ``0..n-1`` on all three axes no matter what follows
-  (see ``hf.py``), so keys computed for the prefix alone equal the keys a full prefill computes. After the
-  image window slides, the first kept image moves later and the cacheable prefix grows; the longest stored
-  prefix of it is extended by the new turns, not recomputed.
+- The head of the prompt before the first image, common to all rows of the batch. Text tokens before
+  the first image get M-RoPE positions ``0..n-1`` on all three axes no matter what follows (see
+  ``hf.py``), so keys computed for the prefix alone equal the keys a full prefill computes. The head up
+  to the last turn start in it (the system turn, for the agent's prompts) is stored as well, since
+  every episode shares it. When the image window slides, the first kept image moves later and the
+  head grows: the longest stored prefix of it is extended by the new tokens, not recomputed (a prefix
+  must match token for token: if the text that replaced an image re-tokenizes the end of the old
+  head, the extension starts at the last stored prefix that still matches).
 - A batch is laid out as ``[prefix | left padding | rest of the row]`` with the padding masked out.
   transformers' ``get_rope_index`` numbers only unmasked tokens, so every row gets the positions it
   would have alone and batched greedy output still equals one-at-a-time output.
@@ -20,8 +22,8 @@ What is cached, and why it is exact:
   copies one and repeats it along the batch. Memory per prefix: 2 x layers x kv_heads x head_dim x
   tokens x bytes per value (~38 MB for the 2B shape at 1300 tokens in bfloat16).
 
-Needs transformers' generation to accept a cache whose uncached tokens hold new images (checked with
-``SUPPORTED``); on older versions ``HFModel`` runs without it.
+Needs transformers' generation to accept a cache whose uncached tokens hold new images (checked by
+``supported()``); on older versions ``HFModel`` runs without it.
 
 Heavy module (imports torch): only ``hf.py`` imports it.
 """
@@ -77,8 +79,9 @@ class PrefixCache:
         self.vision_start_id = vision_start_id
         self.pad_id = pad_id
         self._entries: OrderedDict[tuple[int, ...], Any] = OrderedDict()
-        self.hits = 0
-        self.misses = 0
+        self.hits = 0  # calls whose whole prefix was stored
+        self.misses = 0  # prefixes computed (from a stored shorter one, or from scratch)
+        self.computed_tokens = 0
 
     @property
     def stored(self) -> int:
@@ -86,22 +89,25 @@ class PrefixCache:
         return len(self._entries)
 
     def clear(self) -> None:
-        """Forget every entry and reset the hit/miss counters."""
+        """Forget every entry and reset the counters."""
         self._entries.clear()
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.computed_tokens = 0
 
     # ------------------------------------------------------------------ the prefix of a batch
 
-    def prefix_length(self, rows: list[list[int]]) -> int:
-        """Tokens at the head of every row that can be cached: whole turns, before any image, common to all
-        rows, leaving at least one token per row to the prefill. 0 when shorter than ``min_tokens``."""
+    def prefix_length(self, rows: list[list[int]]) -> tuple[int, int]:
+        """(n, turn): the head of every row that can be cached (before any image, common to all rows, at
+        least one token per row left to the prefill; 0 when shorter than ``min_tokens``) and the start of
+        the last whole turn within it (0 when there is none), stored too because later prompts share it."""
         limit = min(row.index(self.vision_start_id) if self.vision_start_id in row else len(row) - 1 for row in rows)
         first = rows[0]
-        common = limit
+        n = limit
         for row in rows[1:]:
-            common = next((i for i in range(common) if row[i] != first[i]), common)
-        boundary = next((i for i in range(common, 0, -1) if first[i] == self.turn_start_id), 0)
-        return boundary if boundary >= self.min_tokens else 0
+            n = next((i for i in range(n) if row[i] != first[i]), n)
+        if n < self.min_tokens:
+            return 0, 0
+        turn = next((i for i in range(n, 0, -1) if first[i] == self.turn_start_id), 0)
+        return n, turn if turn >= self.min_tokens else 0
 
     # ------------------------------------------------------------------ use
 
@@ -111,10 +117,10 @@ class PrefixCache:
         ids, mask = inputs["input_ids"], inputs["attention_mask"]
         keep = mask.bool()
         rows = [ids[r][keep[r]].tolist() for r in range(ids.shape[0])]
-        n = self.prefix_length(rows) if self.capacity else 0
+        n, turn = self.prefix_length(rows) if self.capacity else (0, 0)
         if not n:
             return Prepared(dict(inputs), None, 0)
-        entry = self._get(tuple(rows[0][:n]))
+        entry = self._get(tuple(rows[0][:n]), turn)
         batch, width = ids.shape
         cache = copy.deepcopy(entry)
         if batch > 1:
@@ -133,23 +139,34 @@ class PrefixCache:
             laid[name] = new
         return Prepared(laid, cache, n)
 
-    def _get(self, key: tuple[int, ...]) -> Any:
+    def _get(self, key: tuple[int, ...], turn: int) -> Any:
+        """The cache for ``key``: stored, or computed from the longest stored prefix of it (after storing
+        ``key[:turn]`` on the way, when that is longer than what is stored)."""
         if key in self._entries:
             self.hits += 1
             self._entries.move_to_end(key)
             return self._entries[key]
-        self.misses += 1
-        base = max((k for k in self._entries if len(k) < len(key) and key[: len(k)] == k), key=len, default=None)
-        cache = copy.deepcopy(self._entries[base]) if base is not None else None
-        start = len(base) if base is not None else 0
-        device = self.model.device
-        tokens = torch.tensor([key[start:]], dtype=torch.long, device=device)
+        base = max((k for k in self._entries if len(k) < len(key) and key[: len(k)] == k), key=len, default=())
+        if len(base) < turn < len(key):
+            self._extend(key[:turn], base)
+            base = key[:turn]
+        return self._extend(key, base)
+
+    def _extend(self, key: tuple[int, ...], base: tuple[int, ...]) -> Any:
+        """Compute ``key``'s keys/values from ``base``'s (a stored prefix of it, or empty), store and return them."""
+        cache = None
+        if base:
+            self._entries.move_to_end(base)
+            cache = copy.deepcopy(self._entries[base])
+        tokens = torch.tensor([key[len(base) :]], dtype=torch.long, device=self.model.device)
         self.model.model.rope_deltas = None  # text-only positions: plain 0..n-1 on every M-RoPE axis
         with torch.inference_mode():
             out = self.model(input_ids=tokens, cache=cache, use_cache=True, logits_to_keep=1)
         self.model.model.rope_deltas = None
+        self.misses += 1
+        self.computed_tokens += len(key) - len(base)
         self._entries[key] = out.cache
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
-        log.debug("prefix cache: stored %d tokens (%d computed now)", len(key), len(key) - start)
+        log.debug("prefix cache: stored %d tokens (%d computed now)", len(key), len(key) - len(base))
         return out.cache

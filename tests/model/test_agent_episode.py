@@ -52,3 +52,29 @@ def test_run_command_offline_with_the_tiny_model(tmp_path: Path, monkeypatch) ->
     result = json.loads((out / "result.json").read_text())
     assert result["steps"] == 1 and result["status"] != "error"
     assert (tmp_path / "cache" / "tiny-qwen2vl" / "model.safetensors").is_file()
+
+
+def test_caches_across_an_episode_change_nothing_the_agent_does(tiny_dir: Path, helpers) -> None:
+    # Five steps showing the last 2 screenshots: from step 3 on, older screenshots are text, so the
+    # cacheable prefix grows; each screenshot is encoded once. With both caches off, the same episode.
+    from qwen2vl_agent.model.factory import load_model
+
+    reply = 'I tap it.\n✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [250, 750]}\n✿RESULT✿: junk'
+    runs = []
+    for caches in ({}, {"prefix_cache": 0, "vision_cache": 0}):
+        model = load_model(str(tiny_dir), **caches)
+        env, log = FakeEnv(make_screens(5, size=(360, 800))), helpers.StepLog()
+        policy = QwenPolicy(model, env.action_space, PolicyConfig(max_new_tokens=48, history_images=2))
+        with helpers.forced_reply(model, reply):
+            result = run_episode(env, policy, "tap it", LoopConfig(max_steps=5), [log])
+        runs.append((model, result, env.executed, log.steps))
+    (cached, result, executed, steps), (_, plain_result, plain_executed, plain_steps) = runs
+    assert (result.steps, result.status, executed) == (plain_result.steps, plain_result.status, plain_executed)
+    assert [s.raw_text for s in steps] == [s.raw_text for s in plain_steps]
+    assert [s.prompt_tokens for s in steps] == [s.prompt_tokens for s in plain_steps]
+    assert all(s.cached_tokens == 0 for s in plain_steps)
+    cached_tokens = [s.cached_tokens for s in steps]
+    assert cached_tokens[0] > 1000  # the system turn with the tool section
+    assert cached_tokens[0] == cached_tokens[1] < cached_tokens[2] < cached_tokens[3] < cached_tokens[4]
+    shown = [1, 2, 2, 2, 2]  # screenshots shown as images per step
+    assert cached.vision_cache.misses == 5 and cached.vision_cache.hits == sum(shown) - 5
