@@ -15,7 +15,8 @@ the fastest run: on a shared machine, interference only adds time); each round r
 once (round-robin, so changes in the machine's load hit all configurations alike).
 
 Rows: for each screen (phone 1080x2400, desktop 1920x1080) and each ``--max-pixels``, batch sizes
-``--batch-sizes`` with the best attention (flash-attention 2 when installed on CUDA, else SDPA); and the
+``--batch-sizes`` with the best attention (flash-attention 2 when installed on CUDA, else SDPA) and the
+backend's defaults (with ``--without-caches``, each also with its prefix and vision caches off); and the
 naive baseline: the official checkpoints' budget (12845056 pixels), eager attention, batch 1, and none
 of the backend's own speed-ups (no prefix or vision cache, the Conv3d patch embedding).
 ``ms/step`` is the batch's wall time divided by its size; ``steps/s`` its inverse; ``decode tok/s``
@@ -92,6 +93,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    p.add_argument(
+        "--without-caches", action="store_true", help="also run every best row with the prefix and vision caches off"
+    )
     p.add_argument("--quick", action="store_true", help="default budget only, batch 1 and 8, 2 repeats")
     p.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = p.parse_args(argv)
@@ -135,17 +139,20 @@ def build(shape: str, device: str | None, dtype: str | None):
     return model.eval(), tokenizer
 
 
-def backend(model, tokenizer, max_pixels: int, tokens: int, batch: int, *, naive: bool = False):
+def backend(model, tokenizer, max_pixels: int, tokens: int, batch: int, *, naive: bool = False, caches: bool = True):
     """An ``HFModel`` around the shared weights with its own processor (the budget lives in it).
-    ``naive``: none of the backend's own speed-ups (prefix and vision caches, matmul patch embedding)."""
+    ``naive``: none of the backend's own speed-ups (prefix and vision caches, matmul patch embedding);
+    ``caches=False``: the speed-ups but the two caches."""
     from qwen2vl_agent.model.config import HFModelConfig
     from qwen2vl_agent.model.hf import HFModel
     from qwen2vl_agent.model.tiny import make_processor
 
+    defaults = HFModelConfig()
+    caches = caches and not naive
     config = HFModelConfig(
         model="random", max_pixels=max_pixels, min_new_tokens=tokens, max_new_tokens=tokens, max_batch_size=batch,
-        prefix_cache=0 if naive else HFModelConfig().prefix_cache, linear_patch_embed=not naive,
-        vision_cache=0 if naive else HFModelConfig().vision_cache,
+        prefix_cache=defaults.prefix_cache if caches else 0, vision_cache=defaults.vision_cache if caches else 0,
+        linear_patch_embed=not naive,
     )  # fmt: skip
     return HFModel(model, make_processor(tokenizer), config, name="random")
 
@@ -200,6 +207,9 @@ def configs(model, tokenizer, args: argparse.Namespace) -> list[Config]:
             for batch in args.batch_sizes:
                 hf = backend(model, tokenizer, budget, args.tokens, batch)
                 out.append(Config("best", screen, hf, batch, best))
+                if args.without_caches:
+                    hf = backend(model, tokenizer, budget, args.tokens, batch, caches=False)
+                    out.append(Config("no caches", screen, hf, batch, best))
     return out
 
 
