@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from .options import NO_CACHE_HELP
+
 DEFAULT_MODEL = "Qwen/Qwen2-VL-2B-Instruct"
 SAMPLE_SCREENS = {"phone": (1080, 2400), "desktop": (1920, 1080)}
 
@@ -34,6 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     info.add_argument("--attn", dest="attn_implementation", help="flash_attention_2, sdpa or eager")
     info.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default 1280*28*28)")
     info.add_argument("--min-pixels", type=int)
+    info.add_argument("--no-model-cache", action="store_true", help=NO_CACHE_HELP)
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(func=show_info)
     p.set_defaults(func=lambda args: p.print_help() or 2)
@@ -61,6 +64,8 @@ def show_info(args: argparse.Namespace) -> int:
         "device": args.device, "dtype": args.dtype, "attn_implementation": args.attn_implementation,
         "max_pixels": args.max_pixels, "min_pixels": args.min_pixels,
     }  # fmt: skip
+    if args.no_model_cache:
+        overrides.update(prefix_cache=0, vision_cache=0)
     try:
         model = load_model(args.model, **overrides)
     except ModelUnavailable as e:

@@ -17,6 +17,11 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     m.add_argument("--dtype", help="bfloat16, float16 or float32 (default: bf16 on CUDA, fp32 on CPU)")
     m.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default 1280*28*28)")
     m.add_argument("--min-pixels", type=int)
+    m.add_argument("--no-model-cache", action="store_true", help=NO_CACHE_HELP)
+
+
+# Shared with ``model info``.
+NO_CACHE_HELP = "transformers backend: keep no prefix or vision cache (same replies, slower later steps, less memory)"
 
 
 def add_agent_options(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +34,8 @@ def add_agent_options(parser: argparse.ArgumentParser) -> None:
 def model_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The model options the user set (unset ones are left to the backend's defaults)."""
     given = {"device": args.device, "dtype": args.dtype, "max_pixels": args.max_pixels, "min_pixels": args.min_pixels}
+    if getattr(args, "no_model_cache", False):
+        given.update(prefix_cache=0, vision_cache=0)
     return {k: v for k, v in given.items() if v is not None}
 
 
