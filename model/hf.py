@@ -92,8 +92,8 @@ class HFModel:
         self.end_ids = self.eos_ids | {self.tokenizer.pad_token_id}
         self._sync = synchronizer(self.device)
         self._lock = threading.Lock()
-        if self.config.linear_patch_embed:
-            use_linear_patch_embed(model, True)
+        # Set on the model itself: a model shared by several instances runs as the last one built says.
+        use_linear_patch_embed(model, self.config.linear_patch_embed)
         self.prefix_cache = self._make_prefix_cache()
         self.vision_cache = VisionCache(self.config.vision_cache) if self.config.vision_cache and supported() else None
 
