@@ -16,7 +16,9 @@ once (round-robin, so changes in the machine's load hit all configurations alike
 
 Rows: for each screen (phone 1080x2400, desktop 1920x1080) and each ``--max-pixels``, batch sizes
 ``--batch-sizes`` with the best attention (flash-attention 2 when installed on CUDA, else SDPA) and the
-backend's defaults (with ``--without-caches``, each also with its prefix and vision caches off); and the
+backend's defaults (with ``--without-caches``, each also with its prefix and vision caches off; with
+``--static-cache``, each also decoding into a static cache, which on CUDA compiles the decode step: the
+warm-up round pays for the compilation); and the
 naive baseline: the official checkpoints' budget (12845056 pixels), eager attention, batch 1, and none
 of the backend's own speed-ups (no prefix or vision cache, the Conv3d patch embedding).
 ``ms/step`` is the batch's wall time divided by its size; ``steps/s`` its inverse; ``decode tok/s``
@@ -96,6 +98,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--without-caches", action="store_true", help="also run every best row with the prefix and vision caches off"
     )
+    p.add_argument("--static-cache", action="store_true", help="also run every best row decoding into a static cache")
     p.add_argument("--quick", action="store_true", help="default budget only, batch 1 and 8, 2 repeats")
     p.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = p.parse_args(argv)
@@ -139,10 +142,10 @@ def build(shape: str, device: str | None, dtype: str | None):
     return model.eval(), tokenizer
 
 
-def backend(model, tokenizer, max_pixels: int, tokens: int, batch: int, *, naive: bool = False, caches: bool = True):
+def backend(model, tokenizer, max_pixels: int, tokens: int, batch: int, *, naive=False, caches=True, static=False):
     """An ``HFModel`` around the shared weights with its own processor (the budget lives in it).
     ``naive``: none of the backend's own speed-ups (prefix and vision caches, matmul patch embedding);
-    ``caches=False``: the speed-ups but the two caches."""
+    ``caches=False``: the speed-ups but the two caches; ``static``: decode into a static cache."""
     from qwen2vl_agent.model.config import HFModelConfig
     from qwen2vl_agent.model.hf import HFModel
     from qwen2vl_agent.model.tiny import make_processor
@@ -152,7 +155,7 @@ def backend(model, tokenizer, max_pixels: int, tokens: int, batch: int, *, naive
     config = HFModelConfig(
         model="random", max_pixels=max_pixels, min_new_tokens=tokens, max_new_tokens=tokens, max_batch_size=batch,
         prefix_cache=defaults.prefix_cache if caches else 0, vision_cache=defaults.vision_cache if caches else 0,
-        linear_patch_embed=not naive,
+        linear_patch_embed=not naive, static_cache=static and not naive,
     )  # fmt: skip
     return HFModel(model, make_processor(tokenizer), config, name="random")
 
@@ -210,6 +213,9 @@ def configs(model, tokenizer, args: argparse.Namespace) -> list[Config]:
                 if args.without_caches:
                     hf = backend(model, tokenizer, budget, args.tokens, batch, caches=False)
                     out.append(Config("no caches", screen, hf, batch, best))
+                if args.static_cache:
+                    hf = backend(model, tokenizer, budget, args.tokens, batch, static=True)
+                    out.append(Config("static cache", screen, hf, batch, best))
     return out
 
 
@@ -276,15 +282,15 @@ def print_table(rows: list[Row], header: str) -> None:
                  f"{r.preprocess_ms:.0f}", f"{r.prefill_ms:.0f}", f"{r.decode_ms:.0f}", f"{r.ms_per_step:.0f}",
                  f"{r.min_ms_per_step:.0f}", f"{r.decode_tok_s:.0f}", f"{r.steps_s:.2f}", ratio, peak)  # fmt: skip
         print("| " + " | ".join(str(c) for c in cells) + " |")
-    for screen in dict.fromkeys(r.screen for r in rows):
-        for budget in dict.fromkeys(r.max_pixels for r in rows if r.label == "best" and r.screen == screen):
-            same = {r.batch: r for r in rows if (r.label, r.screen, r.max_pixels) == ("best", screen, budget)}
-            if 1 in same and len(same) > 1:
-                one, top = same[1], same[max(same)]
-                print(
-                    f"{screen} @ {budget}: batch {top.batch} = {top.steps_s / one.steps_s:.1f}x the steps/s of batch 1 "
-                    f"(fastest runs: {one.min_ms_per_step / top.min_ms_per_step:.1f}x)"
-                )
+    groups = dict.fromkeys((r.label, r.screen, r.max_pixels) for r in rows if r.label != "naive")
+    for label, screen, budget in groups:
+        same = {r.batch: r for r in rows if (r.label, r.screen, r.max_pixels) == (label, screen, budget)}
+        if 1 in same and len(same) > 1:
+            one, top = same[1], same[max(same)]
+            print(
+                f"{label}, {screen} @ {budget}: batch {top.batch} = {top.steps_s / one.steps_s:.1f}x the steps/s of "
+                f"batch 1 (fastest runs: {one.min_ms_per_step / top.min_ms_per_step:.1f}x)"
+            )
 
 
 def environment(model) -> str:

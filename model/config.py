@@ -56,6 +56,10 @@ class HFModelConfig(BaseModel):
     # encoded again (see vision_cache.py); 0 turns the cache off. Enough for 8 episodes showing 4
     # screenshots each, twice over; ~250 MB on the 2B shape at the default pixel budget.
     vision_cache: int = Field(64, ge=0)
+    # Decode into a cache preallocated for the whole call (see hf.py): same output; faster batched decode
+    # on a CPU, and on CUDA transformers then compiles the decode step (the first call of each shape waits
+    # for the compilation).
+    static_cache: bool = False
     # Run the vision tower's patch embedding as a matmul instead of a Conv3d (same result; see
     # patch_embed.py).
     linear_patch_embed: bool = True

@@ -36,6 +36,12 @@ skips both the image processor and the vision encoder; its stored features go to
 new ones as precomputed ``mm_encoder_outputs``. Prefix cache and vision cache each leave the logits
 unchanged (to float rounding) and can be turned off in ``HFModelConfig``.
 
+Static cache (``HFModelConfig.static_cache``, off by default): decode writes into a cache preallocated for
+the whole call instead of growing one by concatenation (on this project's 2-core CPU, batch-8 decode
+about a third faster; output unchanged). On CUDA, transformers compiles the decode step of a call with
+a static cache (CUDA graphs), which is what removes the per-token launch overhead of plain ``generate``;
+the first call of each (batch size, cache length) pays the compilation.
+
 Timings (seconds) per call: ``preprocess`` (template + image processor + copy to device), ``prefill``
 (vision encoder + prompt forward, up to the first new token), ``decode`` (the other tokens), ``total``.
 CUDA work is synchronised before each clock reading. In a batch every row reports its batch's timings.
@@ -65,6 +71,10 @@ from .vision import PixelBudget
 from .vision_cache import VisionCache, fingerprint
 
 log = logging.getLogger(__name__)
+
+# Static caches are sized in steps of this many tokens, so that calls of similar length share one shape
+# (and, on CUDA, one compiled decode graph).
+STATIC_BUCKET = 256
 
 
 class HFModel:
@@ -234,6 +244,8 @@ class HFModel:
             cache = self.prefix_cache
             prepared = cache.prepare(inputs) if cache is not None else Prepared(dict(inputs), None, 0)
             extra = {"cache": prepared.cache} if prepared.cache is not None else {}
+            if self.config.static_cache:
+                extra["cache"] = self._static_cache(prepared, new_tokens)
             if fingerprints:
                 pixel_values = prepared.inputs.pop("pixel_values", None)
                 with torch.inference_mode():
@@ -256,6 +268,20 @@ class HFModel:
         self._sync()
         assert clock.first_token_at is not None, "generate returned without producing a token"
         return output, clock.first_token_at, prepared.cached_tokens
+
+    def _static_cache(self, prepared: Prepared, new_tokens: int) -> Any:
+        """A preallocated cache for the whole call (prompt and new tokens, rounded up to ``STATIC_BUCKET`` so
+        calls of similar length share one shape), holding the cached prefix when there is one."""
+        from transformers import StaticCache
+
+        width = prepared.inputs["input_ids"].shape[1]
+        length = -(-(width + new_tokens) // STATIC_BUCKET) * STATIC_BUCKET
+        static = StaticCache(config=self.model.config, max_cache_len=length)
+        if prepared.cache is not None:
+            with torch.inference_mode():
+                for source, target in zip(prepared.cache.layers, static.layers, strict=True):
+                    target.update(source.keys, source.values)  # writes positions 0..n-1
+        return static
 
     def _read(
         self,
@@ -359,4 +385,5 @@ class HFModel:
             "prefix_cache": self.prefix_cache.capacity if self.prefix_cache is not None else 0,
             "linear_patch_embed": self.config.linear_patch_embed,
             "vision_cache": self.config.vision_cache,
+            "static_cache": self.config.static_cache,
         }

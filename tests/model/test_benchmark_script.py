@@ -30,14 +30,16 @@ def model_step():
 def test_a_short_run_prints_and_writes_every_row(model_step, tmp_path: Path, capsys) -> None:
     out = tmp_path / "rows.json"
     argv = ["--screens", "phone", "--max-pixels", "64*28*28", "--batch-sizes", "1,2", "--tokens", "4"]
-    argv += ["--warmup", "1", "--repeats", "1", "--history", "2", "--no-baseline", "--json", str(out)]
+    argv += ["--warmup", "1", "--repeats", "1", "--history", "2", "--no-baseline", "--static-cache", "--json", str(out)]
     assert model_step.main(argv) == 0
     rows = json.loads(out.read_text())["rows"]
     tokens = 2 * PixelBudget(max_pixels=50176).tokens(1080, 2400)  # two screenshots per step
-    assert [(r["label"], r["batch"], r["image_tokens"]) for r in rows] == [("best", 1, tokens), ("best", 2, tokens)]
+    assert [(r["label"], r["batch"], r["image_tokens"]) for r in rows] == [
+        ("best", 1, tokens), ("static cache", 1, tokens), ("best", 2, tokens), ("static cache", 2, tokens)
+    ]  # fmt: skip
     assert all(r["cached_tokens"] > 1000 for r in rows)  # the system turn came from the prefix cache
     printed = capsys.readouterr().out
-    assert "phone @ 50176: batch 2 =" in printed
+    assert "best, phone @ 50176: batch 2 =" in printed
 
 
 def test_bad_arguments_are_refused(model_step) -> None:
