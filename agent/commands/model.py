@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from .options import NO_CACHE_HELP
+from .options import NO_CACHE_HELP, STATIC_CACHE_HELP
 
 DEFAULT_MODEL = "Qwen/Qwen2-VL-2B-Instruct"
 SAMPLE_SCREENS = {"phone": (1080, 2400), "desktop": (1920, 1080)}
@@ -37,6 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     info.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default 1280*28*28)")
     info.add_argument("--min-pixels", type=int)
     info.add_argument("--no-model-cache", action="store_true", help=NO_CACHE_HELP)
+    info.add_argument("--static-cache", action="store_true", help=STATIC_CACHE_HELP)
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(func=show_info)
     p.set_defaults(func=lambda args: p.print_help() or 2)
@@ -66,6 +67,8 @@ def show_info(args: argparse.Namespace) -> int:
     }  # fmt: skip
     if args.no_model_cache:
         overrides.update(prefix_cache=0, vision_cache=0)
+    if args.static_cache:
+        overrides.update(static_cache=True)
     try:
         model = load_model(args.model, **overrides)
     except ModelUnavailable as e:

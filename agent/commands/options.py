@@ -18,10 +18,12 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     m.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default 1280*28*28)")
     m.add_argument("--min-pixels", type=int)
     m.add_argument("--no-model-cache", action="store_true", help=NO_CACHE_HELP)
+    m.add_argument("--static-cache", action="store_true", help=STATIC_CACHE_HELP)
 
 
 # Shared with ``model info``.
 NO_CACHE_HELP = "transformers backend: keep no prefix or vision cache (same replies, slower later steps, less memory)"
+STATIC_CACHE_HELP = "transformers backend: decode into a preallocated cache (same replies; compiled decoding on CUDA)"
 
 
 def add_agent_options(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +38,8 @@ def model_overrides(args: argparse.Namespace) -> dict[str, Any]:
     given = {"device": args.device, "dtype": args.dtype, "max_pixels": args.max_pixels, "min_pixels": args.min_pixels}
     if getattr(args, "no_model_cache", False):
         given.update(prefix_cache=0, vision_cache=0)
+    if getattr(args, "static_cache", False):
+        given.update(static_cache=True)
     return {k: v for k, v in given.items() if v is not None}
 
 

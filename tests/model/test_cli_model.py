@@ -20,7 +20,9 @@ def test_make_tiny_builds_a_loadable_checkpoint(tmp_path: Path, capsys) -> None:
     assert (facts["prefix_cache"], facts["vision_cache"]) == (4, 64)
     assert main(["model", "info", "--model", str(target), "--no-model-cache", "--json"]) == 0
     facts = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert (facts["prefix_cache"], facts["vision_cache"]) == (0, 0)
+    assert (facts["prefix_cache"], facts["vision_cache"], facts["static_cache"]) == (0, 0, False)
+    assert main(["model", "info", "--model", str(target), "--static-cache", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["static_cache"] is True
 
 
 def test_make_tiny_refuses_a_directory_it_did_not_build(tmp_path: Path, capsys) -> None:
@@ -44,5 +46,7 @@ def test_run_and_bench_model_options_become_backend_overrides() -> None:
     parser = argparse.ArgumentParser()
     add_model_options(parser)
     assert model_overrides(parser.parse_args([])) == {}
-    args = parser.parse_args(["--max-pixels", "50176", "--dtype", "float32", "--no-model-cache"])
-    assert model_overrides(args) == {"max_pixels": 50176, "dtype": "float32", "prefix_cache": 0, "vision_cache": 0}
+    args = parser.parse_args(["--max-pixels", "50176", "--dtype", "float32", "--no-model-cache", "--static-cache"])
+    assert model_overrides(args) == {
+        "max_pixels": 50176, "dtype": "float32", "prefix_cache": 0, "vision_cache": 0, "static_cache": True
+    }  # fmt: skip
