@@ -10,13 +10,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Status = Literal["success", "answered", "failure", "max_steps", "stuck", "model_errors", "error"]
+Status = Literal["success", "answered", "failure", "max_steps", "stuck", "model_errors", "error", "interrupted"]
 """How an episode ended.
 
 ``success``: the model called Terminate("success"). ``answered``: it replied without any call (a final
 answer). ``failure``: Terminate("failure"). ``max_steps``: the step budget ran out. ``stuck``: the same
 action on an unchanged screen too many times. ``model_errors``: too many consecutive unusable replies or
 failed actions. ``error``: an infrastructure fault (device gone, model crashed); see ``reason``.
+``interrupted``: stopped by a signal (Ctrl-C, SIGTERM, SIGHUP) before it ended.
 """
 
 DONE_STATUSES: frozenset[str] = frozenset({"success", "answered"})
