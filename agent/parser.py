@@ -31,21 +31,28 @@ from pydantic import ValidationError
 from qwen2vl_agent.tools import ACTION_TYPES, Action, ModelError
 
 from . import jsonish
+from .calllike import find_call
 from .markers import ARGS, FUNCTION
 
 MAX_CALLS = 8
+MAX_REPLY_CHARS = 32_000  # longer replies are refused before any parsing
+MAX_THOUGHT_CHARS = 4_000  # of a refused reply, what the conversation keeps
 
 
 def _marker(word: str) -> re.Pattern[str]:
-    return re.compile(rf"(?:✿|\*{{1,2}})[ \t]*{word}[ \t]*(?:✿|\*{{1,2}})[ \t]*[:：]?", re.IGNORECASE)
+    # Every run of spaces is bounded, so a search over any text stays linear (an unbounded ``[ \t]*`` after
+    # each of many ``*`` would rescan the same run of spaces from every one of them).
+    colon = "[ \t]{0,4}[:：]"
+    return re.compile(
+        rf"(?:✿|\*{{1,2}})[ \t]{{0,4}}{word}(?:{colon})?[ \t]{{0,4}}(?:✿|\*{{1,2}})(?:{colon})?", re.IGNORECASE
+    )
 
 
 _FUNCTION = _marker("FUNCTION")
 _ARGS = _marker("ARGS")
-_STOP = re.compile(r"(?:✿|\*{1,2})[ \t]*(?:RESULT|RETURN)[ \t]*(?:✿|\*{1,2})", re.IGNORECASE)
-_PARTIAL = re.compile(r"✿[A-Za-z]*✿?[ \t]*$")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\- ]*")
-_FENCE = re.compile(r"^```[A-Za-z]*\s*|\s*```\s*$")
+_STOP = re.compile(r"(?:✿|\*{1,2})[ \t]{0,4}(?:RESULT|RETURN)[ \t]{0,4}(?:✿|\*{1,2})", re.IGNORECASE)
+_PARTIAL = re.compile(r"✿[A-Za-z]{0,8}✿?\Z")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\- ]{0,80}")
 
 FORMAT_HINT = f"Write your thought, then call one tool like this:\n{FUNCTION}: <tool name>\n{ARGS}: <JSON object>"
 
@@ -109,7 +116,7 @@ def clean_reply(text: str) -> str:
     stop = _STOP.search(text)
     if stop:
         text = text[: stop.start()]
-    text = _PARTIAL.sub("", text)
+    text = _PARTIAL.sub("", text.rstrip())
     stripped = text.lstrip(" \t")
     if stripped[:1] in (":", "："):
         text = stripped[1:]
@@ -154,8 +161,21 @@ def _resolve(name: str, space: Sequence[type]) -> type:
     raise ModelError(f'Unknown tool "{name}".{hint} Available tools: {", ".join(names)}.')
 
 
+def _strip_fence(text: str) -> str:
+    """Drop a Markdown code fence around the arguments (string operations: no regex on model text)."""
+    text = text.strip()
+    if text.startswith("```"):
+        first_line_end = text.find("\n")
+        head = text[3:] if first_line_end < 0 else text[3:first_line_end]
+        # "```json\n{...}" drops the language word; "```{...}" keeps what follows the backticks
+        text = text[3 + len(head) :] if head.strip().isalpha() or not head.strip() else text[3:]
+    if text.endswith("```"):
+        text = text[:-3]
+    return text.strip()
+
+
 def _read_arguments(text: str) -> dict[str, Any]:
-    text = _FENCE.sub("", text.strip()).strip()
+    text = _strip_fence(text)
     if not text or text in ("{}", "None", "null"):
         return {}
     value, _end = jsonish.read_object(text)  # text after the object is ignored
@@ -197,8 +217,29 @@ def _validate(raw: RawCall, space: Sequence[type]) -> Call:
     return Call(action=action, raw=raw)
 
 
-def parse_reply(text: str, action_space: Sequence[type] = ACTION_TYPES) -> ParsedReply:
-    """Parse one model reply. Pure: no I/O, no state. Raises only ``ParseError``."""
+def parse_reply(text: str, action_space: Sequence[type] = ACTION_TYPES, *, cut_off: bool = False) -> ParsedReply:
+    """Parse one model reply. Pure: no I/O, no state. Raises only ``ParseError``.
+
+    ``cut_off``: generation stopped at the token limit, so a reply without a call is unfinished, not a final
+    answer, and any error says the reply was cut off.
+    """
+    if len(text) > MAX_REPLY_CHARS:
+        raise ParseError(
+            f"Your reply was too long ({len(text)} characters; at most {MAX_REPLY_CHARS}). Write a short thought.",
+            thought=text[:MAX_THOUGHT_CHARS],
+        )
+    try:
+        return _parse(text, action_space, cut_off)
+    except ParseError as e:
+        if not cut_off:
+            raise
+        raise ParseError(f"{CUT_OFF} {e.problem}", thought=e.thought, raw_calls=e.raw_calls, text=e.text) from None
+
+
+CUT_OFF = "Your reply was cut off at the token limit before it was complete: write a shorter thought."
+
+
+def _parse(text: str, action_space: Sequence[type], cut_off: bool) -> ParsedReply:
     cleaned = clean_reply(text)
     if not cleaned:
         raise ParseError("Your reply was empty.", text=cleaned)
@@ -210,6 +251,8 @@ def parse_reply(text: str, action_space: Sequence[type] = ACTION_TYPES) -> Parse
             raw_calls=split.raw_calls[:MAX_CALLS],
             text=cleaned,
         )
+    if not split.raw_calls:
+        _refuse_unread_call(text, cleaned, cut_off)
     calls = []
     for i, raw in enumerate(split.raw_calls):
         try:
@@ -218,3 +261,24 @@ def parse_reply(text: str, action_space: Sequence[type] = ACTION_TYPES) -> Parse
             where = f"Call {i + 1}: " if len(split.raw_calls) > 1 else ""
             raise ParseError(f"{where}{e}", thought=split.thought, raw_calls=split.raw_calls, text=cleaned) from None
     return ParsedReply(thought=split.thought, calls=tuple(calls), text=cleaned)
+
+
+def _refuse_unread_call(text: str, cleaned: str, cut_off: bool) -> None:
+    """A reply without a call is a final answer only if it is complete and holds nothing call-like."""
+    thought = cleaned[:MAX_THOUGHT_CHARS]
+    if cut_off:
+        raise ParseError("It made no call and gave no final answer.", thought=thought, text=cleaned)
+    if _STOP.search(text):
+        raise ParseError(
+            "Your reply has a RESULT or RETURN marker but no call before it; the results are written for you.",
+            thought=thought,
+            text=cleaned,
+        )
+    what = find_call(cleaned)
+    if what is not None:
+        raise ParseError(
+            f"Your reply looks like a tool call written as {what}, which is not a format this agent reads; "
+            "nothing was executed. A reply without a call ends the task as your final answer.",
+            thought=thought,
+            text=cleaned,
+        )

@@ -12,31 +12,41 @@ pixels of the screenshot that environment returned.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, WithJsonSchema
 
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"-?\d{1,400}(?:\.\d{1,400})?")
+
+
+_LIMIT = 1_000_000_000  # larger than any screen in any convention; bigger numbers are not coordinates
 
 
 def _coerce_point(value: Any) -> Any:
     """Accept the point spellings Qwen-family models produce.
 
-    ``[x, y]``, ``(x, y)``, ``"(348,291)"``, ``"<|box_start|>(348,291)<|box_end|>"``, floats with an
-    integral value or not (rounded), and a box ``[x1, y1, x2, y2]`` (its centre). Anything else is left
+    ``[x, y]``, ``(x, y)``, ``"(348,291)"``, ``"<|box_start|>(348,291)<|box_end|>"``, floats with an integral
+    value, and a box ``[x1, y1, x2, y2]`` (its centre, rounded). Coordinates that are not integers
+    (``[0.348, 0.291]``) or not finite are a ``ValueError`` for the model, never rounded; anything else is left
     for pydantic to reject with a field error.
     """
     if isinstance(value, str):
-        numbers = _NUMBER.findall(value)
+        numbers = _NUMBER.findall(value[:200])
         if len(numbers) in (2, 4):
             value = [float(n) for n in numbers]
         else:
             return value
-    if isinstance(value, (list, tuple)) and len(value) == 4 and all(_is_number(v) for v in value):
-        x1, y1, x2, y2 = value
-        value = [(x1 + x2) / 2, (y1 + y2) / 2]
-    if isinstance(value, (list, tuple)) and len(value) == 2 and all(_is_number(v) for v in value):
+    if isinstance(value, (list, tuple)) and len(value) in (2, 4) and all(_is_number(v) for v in value):
+        for v in value:
+            if not math.isfinite(v) or abs(v) > _LIMIT:
+                raise ValueError(f"{v:g} is not a coordinate on any screen")
+            if v != int(v):
+                raise ValueError(f"coordinates must be integers, not fractions like {v:g}")
+        if len(value) == 4:
+            x1, y1, x2, y2 = value
+            value = [(x1 + x2) / 2, (y1 + y2) / 2]
         return (round(value[0]), round(value[1]))
     return value
 

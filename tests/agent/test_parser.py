@@ -57,7 +57,7 @@ GOLDEN = [
         "",
         [("Tap", {"point": [200, 300]})],
     ),
-    ('✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [348.6, 291.2]}', "", [("Tap", {"point": [349, 291]})]),
+    ('✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [348.0, 291.0]}', "", [("Tap", {"point": [348, 291]})]),
     ("✿FUNCTION✿: Home\n✿ARGS✿: {}\n✿RES", "", [("Home", {})]),  # a partial stop marker at the end
     ("✿FUNCTION✿: Home", "", [("Home", {})]),  # no ARGS at all
     ('✿FUNCTION✿: Tap {"point": [1, 2]}', "", [("Tap", {"point": [1, 2]})]),  # no ARGS marker
