@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from qwen2vl_agent.envs import Env
 from qwen2vl_agent.tools import Answer, Frame, ModelError, Terminate, map_action
 
-from . import jsonish
 from .parser import Call, ParseError
-from .prompt import CallTurn, Exchange
 from .records import CallRecord, Status
 
 SKIPPED = "Not executed, because an earlier call of this reply failed."
@@ -23,9 +21,10 @@ SKIPPED = "Not executed, because an earlier call of this reply failed."
 
 @dataclass
 class Acted:
-    """The outcome of one reply: records for the trajectory, the exchange for the conversation."""
+    """The outcome of one reply. ``records`` are the step's calls: the trajectory writes them and the next
+    prompt is rendered from them (``prompt.exchange_of``), so the model and the log cannot disagree."""
 
-    exchange: Exchange
+    thought: str
     records: list[CallRecord] = field(default_factory=list)
     failed: bool = False
     end: tuple[Status, str] | None = None
@@ -33,34 +32,27 @@ class Acted:
     executed_keys: list[str] = field(default_factory=list)
 
 
-def act(env: Env, calls: tuple[Call, ...], thought: str, frame: Frame) -> Acted:
-    """Execute ``calls`` in order on ``env``; stop at the first failure or at ``Terminate``."""
-    acted = Acted(Exchange(thought=thought))
+def act(env: Env, calls: tuple[Call, ...], frame: Frame, acted: Acted) -> Acted:
+    """Execute ``calls`` in order on ``env``, appending a record per call to ``acted.records`` as it goes (so
+    a fault mid-reply leaves the calls made so far on record); stop at the first failure or ``Terminate``."""
     for call in calls:
-        raw_args = call.raw.arguments
-        shown = CallTurn(name=call.name, arguments=_shown_arguments(call))
-        record = CallRecord(name=call.name, raw_arguments=raw_args, arguments=call.arguments)
-        acted.exchange.calls.append(shown)
+        record = CallRecord(name=call.name, raw_arguments=call.raw.arguments, arguments=call.arguments)
         acted.records.append(record)
         if acted.failed or acted.end:
-            shown.result_text = record.result = SKIPPED
+            record.result = SKIPPED
             continue
-        _act_one(env, call, frame, acted, shown, record)
+        _act_one(env, call, frame, acted, record)
     return acted
 
 
-def _shown_arguments(call: Call) -> str:
-    return jsonish.dumps(call.arguments)
-
-
-def _act_one(env: Env, call: Call, frame: Frame, acted: Acted, shown: CallTurn, record: CallRecord) -> None:
+def _act_one(env: Env, call: Call, frame: Frame, acted: Acted, record: CallRecord) -> None:
     action = call.action
     match action:
         case Terminate(status=status):
             acted.end = (status, f"the agent terminated with {status}")
         case Answer(text=text):
             acted.answer = text
-            shown.result_text = record.result = "Answer recorded."
+            record.result = "Answer recorded."
         case _:
             started = time.perf_counter()
             try:
@@ -69,31 +61,25 @@ def _act_one(env: Env, call: Call, frame: Frame, acted: Acted, shown: CallTurn, 
                 outcome = env.execute(executed)
             except ModelError as e:
                 record.error = str(e)
-                shown.result_text = record.result = f"Error: {e}"
+                record.result = f"Error: {e}"
                 acted.failed = True
+            except BaseException as e:  # a fault: the run ends, the record says where
+                record.result = f"Not completed: {type(e).__name__}: {e}"
+                raise
             else:
                 record.settle_s = outcome.settle_s
-                shown.result_text = record.result = outcome.message
+                record.result = outcome.message
                 acted.executed_keys.append(executed.model_dump_json())
-            record.execute_s = time.perf_counter() - started
+            finally:
+                record.execute_s = time.perf_counter() - started
 
 
 def rejected(error: ParseError) -> Acted:
-    """A reply that could not be parsed: show the model its calls as written, with the error as the result."""
-    exchange = Exchange(thought=error.thought)
+    """A reply that could not be parsed: its calls as written, the error as the result of the last one."""
     message = f"Error: {error}"
     if error.raw_calls:
-        exchange.calls = [CallTurn(name=c.name, arguments=c.arguments) for c in error.raw_calls]
-        exchange.calls[-1].result_text = message
-        for c in exchange.calls[:-1]:
-            c.result_text = SKIPPED
+        records = [CallRecord(name=c.name, raw_arguments=c.arguments, result=SKIPPED) for c in error.raw_calls]
+        records[-1].result = message
     else:  # e.g. ARGS without FUNCTION: no call to attach the result to, so show it as a bare result
-        exchange.calls = [CallTurn(name="", arguments="", result_text=message)]
-    records = [CallRecord(name=c.name, raw_arguments=c.arguments, result=c.result_text) for c in exchange.calls]
-    return Acted(exchange, records=records, failed=True)
-
-
-def attach_screenshot(acted: Acted, screenshot: object) -> None:
-    """The new screenshot is the result image of the reply's last call."""
-    if acted.exchange.calls:
-        acted.exchange.calls[-1].result_image = screenshot  # type: ignore[assignment]
+        records = [CallRecord(name="", raw_arguments="", result=message)]
+    return Acted(error.thought, records=records, failed=True)

@@ -2,8 +2,9 @@
 
 It ends on Terminate, on a final answer (a reply without a call), at ``max_steps``, when the model fails
 too often in a row, when it repeats the same action on an unchanged screen, or on an infrastructure
-fault (``EnvError``, ``ModelUnavailable``, ``ModelFailed``: the run stops with the message, and every
-finished step has already been handed to the hooks). Recording, console output and the like are hooks.
+fault (``EnvError``, ``ModelUnavailable``, ``ModelFailed``, or a bug of ours: the run stops as ``error``
+with the message), or on an interrupt (``interrupted``). Every step, the one in flight when the episode
+ended included, is handed to the hooks. Recording, console output and the like are hooks.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,10 +21,10 @@ from qwen2vl_agent.envs import Env, EnvError, Observation
 from qwen2vl_agent.model import ModelFailed, ModelUnavailable
 from qwen2vl_agent.tools import Frame
 
-from .acting import Acted, act, attach_screenshot, rejected
+from .acting import Acted, act, rejected
+from .parser import MAX_THOUGHT_CHARS
 from .progress import ProgressTracker
-from .prompt import Exchange
-from .records import EpisodeResult, Geometry, Status, Step
+from .records import EpisodeResult, Geometry, Status, Step, safe_text
 
 if TYPE_CHECKING:
     from .policy import Decision, QwenPolicy
@@ -49,78 +51,130 @@ class Hook(Protocol):
     def on_end(self, result: EpisodeResult, observation: Observation | None) -> None: ...
 
 
+@dataclass
+class _Run:
+    """Where an episode stands; what ``on_end`` reports however the episode ends."""
+
+    task: str
+    started: float = field(default_factory=time.time)
+    steps: int = 0
+    answer: str | None = None  # the last Answer call's text
+    final: str | None = None  # a final reply's text (the answer only when no Answer was given)
+    obs: Observation | None = None
+
+
 def run_episode(
     env: Env, policy: QwenPolicy, task: str, config: LoopConfig | None = None, hooks: Sequence[Hook] = ()
 ) -> EpisodeResult:
-    """Run one episode of ``task`` on ``env`` and return how it ended."""
+    """Run one episode of ``task`` on ``env`` and return how it ended.
+
+    Every step, the one in flight when a fault or an interrupt ends the episode included, reaches the hooks'
+    ``on_step``, and ``on_end`` always runs. A fault (``FAULTS``, or an exception in our own code) ends the
+    episode as ``error``; ``KeyboardInterrupt`` ends it as ``interrupted`` and is raised again afterwards.
+    """
     config = config or LoopConfig()
-    started, steps, answer = time.time(), 0, None
-    obs: Observation | None = None
+    run = _Run(task)
+    end: tuple[Status, str] | None = None
     try:
-        obs = env.reset()
-        policy.begin(task, obs.screenshot)
+        run.obs = env.reset()
+        policy.begin(task, run.obs.screenshot)
         for hook in hooks:
-            hook.on_start(task, obs)
+            hook.on_start(task, run.obs)
         tracker = ProgressTracker(config)
-        end: tuple[Status, str] | None = None
-        while end is None and steps < config.max_steps:
-            step, acted, next_obs = _step(env, policy, obs, steps, tracker)
-            steps += 1
-            answer = acted.answer or step.final_answer or answer
-            for hook in hooks:
-                hook.on_step(step, obs)
-            obs, end = next_obs or obs, acted.end or tracker.verdict()
+        while end is None and run.steps < config.max_steps:
+            acted, next_obs = _step_recorded(env, policy, run, tracker, hooks)
+            run.obs, end = next_obs or run.obs, acted.end or tracker.verdict()
         end = end or ("max_steps", f"no result within {config.max_steps} steps")
-    except (EnvError, ModelUnavailable, ModelFailed) as e:
+    except KeyboardInterrupt:
+        _finish(run, ("interrupted", "stopped by a signal"), hooks)
+        raise
+    except FAULTS as e:
         log.error("episode stopped: %s", e)
         end = ("error", f"{type(e).__name__}: {e}")
+    except Exception as e:  # a bug of ours: the run still ends with a verdict on disk
+        log.exception("episode stopped by an internal error")
+        end = ("error", f"internal error: {type(e).__name__}: {e}")
+    return _finish(run, end, hooks)
+
+
+FAULTS = (EnvError, ModelUnavailable, ModelFailed)
+"""Infrastructure faults: the device, the display or the model failed, not the agent."""
+
+
+def _finish(run: _Run, end: tuple[Status, str], hooks: Sequence[Hook]) -> EpisodeResult:
     result = EpisodeResult(
-        task=task, status=end[0], reason=end[1], steps=steps, answer=answer, duration_s=time.time() - started
-    )
+        task=run.task, status=end[0], reason=end[1], steps=run.steps, answer=run.answer or run.final,
+        duration_s=time.time() - run.started,
+    )  # fmt: skip
     for hook in hooks:
-        hook.on_end(result, obs)
+        try:
+            hook.on_end(result, run.obs)
+        except Exception:  # one failing hook must not keep the others from writing the verdict
+            log.exception("a hook failed at the end of the episode")
     return result
 
 
-def _step(
-    env: Env, policy: QwenPolicy, obs: Observation, index: int, tracker: ProgressTracker
-) -> tuple[Step, Acted, Observation | None]:
-    """One reply: decide, act, observe. Returns the record, what was done, and the new observation."""
+def _step_recorded(
+    env: Env, policy: QwenPolicy, run: _Run, tracker: ProgressTracker, hooks: Sequence[Hook]
+) -> tuple[Acted, Observation | None]:
+    """One step, handed to the hooks however it ends: a fault mid-step records what happened so far (the
+    reply, the calls made, the fault) and is raised again."""
+    obs = run.obs
+    assert obs is not None
     frame = policy.frame(obs.screenshot)
-    started = time.time()
+    step = _new_step(run.steps, obs, frame)
+    try:
+        acted, next_obs = _step(env, policy, obs, frame, step, tracker)
+    except BaseException as e:
+        step.fault = f"{type(e).__name__}: {e}"
+        run.steps += 1
+        for hook in hooks:
+            hook.on_step(step, obs)
+        raise
+    run.steps += 1
+    run.answer, run.final = acted.answer or run.answer, step.final_answer or run.final
+    for hook in hooks:
+        hook.on_step(step, obs)
+    return acted, next_obs
+
+
+def _step(
+    env: Env, policy: QwenPolicy, obs: Observation, frame: Frame, step: Step, tracker: ProgressTracker
+) -> tuple[Acted, Observation | None]:
+    """One reply: decide, act, observe, filling ``step`` as it goes. The policy remembers the step from its
+    record, so what the model is shown next is what the trajectory says."""
     decision = policy.decide()
-    step = _new_step(index, started, obs, frame, decision)
-    next_obs = None
+    _record_generation(step, decision)
     if decision.error is not None:
         acted = rejected(decision.error)
-        step.parse_error = str(decision.error)
+        step.calls, step.parse_error = acted.records, str(decision.error)
     elif decision.reply is not None and decision.reply.is_final:
-        acted = Acted(Exchange(thought=decision.reply.thought), end=("answered", "the agent gave its final answer"))
         step.final_answer = decision.reply.thought
-        return step, acted, None
+        return Acted(decision.reply.thought, end=("answered", "the agent gave its final answer")), None
     else:
         assert decision.reply is not None
+        acted = Acted(decision.reply.thought)
+        step.calls = acted.records  # filled call by call: a fault mid-reply keeps the calls so far
         t0 = time.perf_counter()
-        acted = act(env, decision.reply.calls, decision.reply.thought, frame)
+        act(env, decision.reply.calls, frame, acted)
         step.timings["act"] = time.perf_counter() - t0
+    next_obs = None
     if acted.end is None:
         t0 = time.perf_counter()
         next_obs = env.observe()
         step.timings["observe"] = time.perf_counter() - t0
-        attach_screenshot(acted, next_obs.screenshot)
-    step.notes += tracker.update(obs, next_obs, acted)
-    if step.notes and acted.exchange.calls:
-        acted.exchange.calls[-1].result_text = " ".join([acted.exchange.calls[-1].result_text, *step.notes]).strip()
-    step.calls = acted.records
-    policy.record(acted.exchange)
-    return step, acted, next_obs
+    notes = tracker.update(obs, next_obs, acted)
+    if notes and step.calls:  # the notes are part of what the model hears as the result
+        step.calls[-1].result = " ".join([step.calls[-1].result, *notes]).strip()
+    step.notes += notes
+    policy.record(step, next_obs.screenshot if next_obs is not None else None)
+    return acted, next_obs
 
 
-def _new_step(index: int, started: float, obs: Observation, frame: Frame, decision: Decision) -> Step:
-    gen = decision.generation
+def _new_step(index: int, obs: Observation, frame: Frame) -> Step:
     return Step(
         index=index,
-        started_at=started,
+        started_at=time.time(),
         screenshot=f"step_{index:03d}.png",
         geometry=Geometry(
             screen_size=obs.screen_size,
@@ -129,11 +183,16 @@ def _new_step(index: int, started: float, obs: Observation, frame: Frame, decisi
             convention=frame.convention,
         ),
         foreground=obs.foreground,
-        raw_text=gen.text,
-        thought=(decision.reply.thought if decision.reply else decision.error.thought if decision.error else ""),
-        prompt_tokens=gen.prompt_tokens,
-        output_tokens=gen.output_tokens,
-        image_tokens=gen.image_tokens,
-        cached_tokens=gen.cached_tokens,
-        timings={f"model_{k}": v for k, v in gen.timings.items()},
+        raw_text="",
     )
+
+
+def _record_generation(step: Step, decision: Decision) -> None:
+    gen = decision.generation
+    step.raw_text = decision.text
+    step.thought = decision.reply.thought if decision.reply else decision.error.thought if decision.error else ""
+    step.thought = safe_text(step.thought, MAX_THOUGHT_CHARS)
+    step.stop_reason = gen.stop_reason
+    step.prompt_tokens, step.output_tokens = gen.prompt_tokens, gen.output_tokens
+    step.image_tokens, step.cached_tokens = gen.image_tokens, gen.cached_tokens
+    step.timings.update({f"model_{k}": v for k, v in gen.timings.items()})

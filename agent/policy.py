@@ -18,8 +18,9 @@ from qwen2vl_agent.model import Generation, Message, Model
 from qwen2vl_agent.tools import DEFAULT_CONVENTION, DESKTOP_ACTIONS, Convention, Frame, tool_specs
 
 from . import markers
-from .parser import ParsedReply, ParseError, parse_reply
-from .prompt import Exchange, build_messages, render_template, system_message
+from .parser import MAX_REPLY_CHARS, ParsedReply, ParseError, parse_reply
+from .prompt import DROPPED, Exchange, build_messages, exchange_of, render_template, system_message
+from .records import Step, safe_text
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -38,11 +39,16 @@ class PolicyConfig(BaseModel):
 
 @dataclass
 class Decision:
-    """What the model said: the generation, and either a parsed reply or the parse error."""
+    """What the model said: the generation, and either a parsed reply or the parse error.
+
+    ``text`` is the reply as it can be kept: lone surrogates repaired, longer ones capped (the parser refuses
+    what is over its limit, so nothing beyond the cap is ever acted on).
+    """
 
     generation: Generation
     reply: ParsedReply | None = None
     error: ParseError | None = None
+    text: str = ""
 
 
 class QwenPolicy:
@@ -85,11 +91,26 @@ class QwenPolicy:
         return self.interpret(generation)
 
     def interpret(self, generation: Generation) -> Decision:
+        text = safe_text(generation.text)
+        kept = safe_text(text, MAX_REPLY_CHARS)
+        cut_off = generation.stop_reason == "length"
         try:
-            return Decision(generation, reply=parse_reply(generation.text, self.action_space))
+            return Decision(generation, reply=parse_reply(text, self.action_space, cut_off=cut_off), text=kept)
         except ParseError as e:
-            return Decision(generation, error=e)
+            return Decision(generation, error=e, text=kept)
 
-    def record(self, exchange: Exchange) -> None:
-        """Append what the last reply did; the next ``messages()`` shows it to the model."""
+    def record(self, step: Step, screenshot: Image | None) -> None:
+        """Append what a step did, from its record; the next ``messages()`` shows it to the model with
+        ``screenshot`` (the screen after it) as the result image of its last call."""
+        self.record_exchange(exchange_of(step.thought, step.calls, screenshot))
+
+    def record_exchange(self, exchange: Exchange) -> None:
+        """Append an exchange as the prompt shows it. Screenshots that have left the image window are
+        dropped here, so memory stays flat however long the episode runs."""
         self.exchanges.append(exchange)
+        shots = [c for ex in self.exchanges for c in ex.calls if c.result_image is not None]
+        dropped = len(shots) + 1 - self.config.history_images  # the first screenshot counts too
+        if dropped > 0:
+            self.first_image = DROPPED  # type: ignore[assignment]
+            for call in shots[: dropped - 1]:
+                call.result_image = DROPPED  # type: ignore[assignment]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from qwen2vl_agent.model import ImagePart, Message, Part, TextPart
 
 from . import jsonish, markers
+from .records import CallRecord
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -96,6 +97,29 @@ class Exchange:
     calls: list[CallTurn] = field(default_factory=list)
 
 
+class _Dropped:
+    """Stands for a screenshot that has left the image window: the policy keeps no pixels for it."""
+
+    def __repr__(self) -> str:
+        return "DROPPED"
+
+
+DROPPED = _Dropped()
+"""A ``CallTurn.result_image`` whose image is no longer kept; it is always rendered as ``OMITTED``."""
+
+
+def exchange_of(thought: str, calls: Sequence[CallRecord], screenshot: Image | None) -> Exchange:
+    """The prompt's view of a step's record: each call as shown (normalised JSON for a validated call, the
+    model's own text otherwise) with its recorded result, and the new screenshot after the last call."""
+    turns = [
+        CallTurn(c.name, jsonish.dumps(c.arguments) if c.arguments is not None else c.raw_arguments, c.result)
+        for c in calls
+    ]
+    if turns:
+        turns[-1].result_image = screenshot
+    return Exchange(thought, turns)
+
+
 def _push_text(parts: list[Part], text: str) -> None:
     """Append text, merging with a preceding text part (the template concatenates parts anyway)."""
     if not text:
@@ -122,6 +146,8 @@ def episode_parts(exchanges: Sequence[Exchange], omitted: frozenset[int] = froze
                 _push_text(parts, f"{prefix}{markers.FUNCTION}: {call.name}\n{markers.ARGS}: {call.arguments}")
             _push_text(parts, f"\n{markers.RESULT}: {call.result_text}")
             if call.result_image is not None:
+                if call.result_image is DROPPED and image_index not in omitted:
+                    raise ValueError(f"result image {image_index} was dropped but is inside the image window")
                 if image_index in omitted:
                     _push_text(parts, f"{' ' if call.result_text else ''}{OMITTED}")
                 else:

@@ -21,7 +21,7 @@ from typing import Any
 
 from qwen2vl_agent.envs import Observation
 
-from .records import EpisodeResult, Step
+from .records import EpisodeResult, Step, to_json
 from .report import write_report
 
 
@@ -45,7 +45,7 @@ class TrajectoryRecorder:
     def on_step(self, step: Step, observation: Observation) -> None:
         observation.screenshot.save(self.out_dir / step.screenshot, compress_level=1)
         with open(self.out_dir / "steps.jsonl", "a", encoding="utf-8") as f:
-            f.write(step.model_dump_json() + "\n")
+            f.write(to_json(step) + "\n")
             f.flush()
             os.fsync(f.fileno())
         if self.html:
@@ -57,7 +57,7 @@ class TrajectoryRecorder:
         if observation is not None:
             observation.screenshot.save(self.out_dir / "final.png", compress_level=1)
         result.out_dir = str(self.out_dir)
-        _write_json(self.out_dir / "result.json", result.model_dump(mode="json"))
+        _write_json(self.out_dir / "result.json", json.loads(to_json(result)))
         if self.html:
             write_report(self.out_dir)
 

@@ -6,9 +6,12 @@ These are what the trajectory recorder writes (one ``Step`` per line of ``steps.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import PydanticSerializationError
 
 Status = Literal["success", "answered", "failure", "max_steps", "stuck", "model_errors", "error", "interrupted"]
 """How an episode ended.
@@ -22,6 +25,36 @@ failed actions. ``error``: an infrastructure fault (device gone, model crashed);
 
 DONE_STATUSES: frozenset[str] = frozenset({"success", "answered"})
 """Statuses where the agent itself declared the task done."""
+
+
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def safe_text(text: str, limit: int | None = None) -> str:
+    """``text`` as it can be written anywhere: lone surrogates (from a server or a file) become U+FFFD, and
+    past ``limit`` characters the rest is replaced by a note saying how much was left out."""
+    text = _SURROGATES.sub("\ufffd", text)
+    if limit is not None and len(text) > limit:
+        text = f"{text[:limit]}... [{len(text) - limit} more characters not kept]"
+    return text
+
+
+def to_json(record: BaseModel) -> str:
+    """One line of JSON for ``record``; text that cannot be encoded is repaired, never an exception."""
+    try:
+        return record.model_dump_json()
+    except PydanticSerializationError:
+        return json.dumps(_repaired(record.model_dump(mode="python")), ensure_ascii=False, default=str)
+
+
+def _repaired(value: Any) -> Any:
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, dict):
+        return {safe_text(str(k)): _repaired(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_repaired(v) for v in value]
+    return value
 
 
 class _Record(BaseModel):
@@ -58,7 +91,7 @@ class Step(_Record):
     screenshot: str  # file name of the screenshot the model saw, inside the episode directory
     geometry: Geometry
     foreground: str | None = None
-    raw_text: str  # the model's reply as generated (cut at the stop marker)
+    raw_text: str  # the model's reply as generated (cut at the stop marker; capped, see ``safe_text``)
     thought: str = ""
     calls: list[CallRecord] = Field(default_factory=list)
     parse_error: str | None = None
@@ -68,7 +101,9 @@ class Step(_Record):
     image_tokens: int = 0
     cached_tokens: int = 0
     timings: dict[str, float] = Field(default_factory=dict)
-    notes: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # also appended to the last call's result, as the model saw
+    stop_reason: str | None = None  # why generation stopped: "stop", "eos", or "length" (cut off at the limit)
+    fault: str | None = None  # the fault that ended the episode during this step (its calls so far are above)
 
 
 class EpisodeResult(_Record):

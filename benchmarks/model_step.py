@@ -181,7 +181,7 @@ def conversations(hf, screen: tuple[int, int], batch: int, round_: int, history:
         policy.begin(TASK, shot(row, round_))
         for i in range(1, history):
             call = CallTurn("Tap", '{"point": [500, 500]}', "Tapped.", shot(row, round_ + i))
-            policy.record(Exchange("I tap the button.", [call]))
+            policy.record_exchange(Exchange("I tap the button.", [call]))
         out.append(policy.messages())
     return out
 

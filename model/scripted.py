@@ -17,10 +17,14 @@ from .base import Generation, Message, ModelFailed, ModelUnavailable, cut_at_sto
 
 
 class ScriptedModel:
-    def __init__(self, replies: Sequence[str], *, name: str = "scripted") -> None:
+    """``keep_seen``: how many of the latest conversations ``seen`` keeps (None: all, for tests; the CLI keeps
+    one, so a long scripted run does not hold every screenshot it was shown)."""
+
+    def __init__(self, replies: Sequence[str], *, name: str = "scripted", keep_seen: int | None = None) -> None:
         self.replies = list(replies)
         self.name = name
         self.calls = 0
+        self.keep_seen = keep_seen
         self.seen: list[list[Message]] = []
         self._lock = threading.Lock()
 
@@ -35,7 +39,7 @@ class ScriptedModel:
             raise ModelUnavailable(f"cannot read scripted model file {path}: {e}") from None
         if not isinstance(data, list) or not all(isinstance(r, str) for r in data):
             raise ModelUnavailable(f"{path} must hold a JSON array of reply strings")
-        return cls(data, name=f"scripted:{path.name}")
+        return cls(data, name=f"scripted:{path.name}", keep_seen=1)
 
     def generate(
         self, messages: Sequence[Message], *, stop: Sequence[str] = (), max_new_tokens: int = 256
@@ -46,6 +50,8 @@ class ScriptedModel:
             reply = self.replies[self.calls]
             self.calls += 1
             self.seen.append(list(messages))
+            if self.keep_seen is not None:
+                del self.seen[: -self.keep_seen or None]
         text, stopped = cut_at_stop(reply, stop)
         sizes = [img.size for m in messages for img in m.images()]
         return Generation(text=text, image_sizes=sizes, stop_reason="stop" if stopped else "eos")

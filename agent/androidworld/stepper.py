@@ -13,9 +13,9 @@ from typing import Any
 
 from qwen2vl_agent.envs import Observation
 
-from ..acting import Acted, act, attach_screenshot, rejected
+from ..acting import Acted, act, rejected
 from ..policy import QwenPolicy
-from ..prompt import Exchange
+from ..prompt import exchange_of
 from .env import AndroidWorldEnv
 
 
@@ -39,8 +39,8 @@ class EpisodeStepper:
             self.goal = goal
             self.policy.begin(goal, observation.screenshot)
         elif self.pending is not None:
-            attach_screenshot(self.pending, observation.screenshot)
-            self.policy.record(self.pending.exchange)
+            pending = self.pending
+            self.policy.record_exchange(exchange_of(pending.thought, pending.records, observation.screenshot))
         frame = self.policy.frame(observation.screenshot)
         decision = self.policy.decide()
         self.steps += 1
@@ -52,9 +52,9 @@ class EpisodeStepper:
         assert decision.reply is not None
         if decision.reply.is_final:  # a reply without a call is the agent's final answer
             self.env.answer(decision.reply.thought)
-            self.pending = Acted(Exchange(thought=decision.reply.thought))
+            self.pending = Acted(decision.reply.thought)
             return True, {**data, "answer": decision.reply.thought}
-        acted = act(self.env, decision.reply.calls, decision.reply.thought, frame)
+        acted = act(self.env, decision.reply.calls, frame, Acted(decision.reply.thought))
         self.pending = acted
         data["calls"] = [r.model_dump(mode="json") for r in acted.records]
         if acted.answer is not None:

@@ -117,7 +117,7 @@ def test_infrastructure_errors_stop_the_run_with_a_message() -> None:
 
 def test_model_failure_stops_the_run() -> None:
     result, _, _ = run([HOME])  # the script runs out: the model "crashes"
-    assert (result.status, result.steps) == ("error", 1)
+    assert (result.status, result.steps) == ("error", 2)  # the step in flight counts: it is on record
     assert ModelFailed.__name__ in result.reason
 
 

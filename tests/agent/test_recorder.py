@@ -53,7 +53,9 @@ def test_a_failed_run_keeps_every_finished_step(tmp_path: Path) -> None:
         env, QwenPolicy(ScriptedModel(replies), env.action_space), "t", hooks=[TrajectoryRecorder(tmp_path)]
     )
     assert result.status == "error"
-    assert [s.index for s in read_steps(tmp_path)] == [0, 1]
+    steps = read_steps(tmp_path)
+    assert [s.index for s in steps] == [0, 1, 2]  # the step in flight too, with the fault that ended it
+    assert [s.fault is None for s in steps] == [True, True, False]
     assert read_result(tmp_path).status == "error"
 
 
