@@ -48,6 +48,10 @@ class ConsoleView:
             self._print(f"      {_shorten(step.thought, self.width)}")
         for note in step.notes:
             self._print(f"      {_shorten(note, self.width)}")
+        if step.stop_reason == "length":
+            self._print("      (the reply was cut off at the token limit)")
+        if step.fault:
+            self._print(f"      fault: {_shorten(step.fault, self.width)}")
 
     def on_end(self, result: EpisodeResult, observation: Observation | None) -> None:
         where = f"  trajectory: {result.out_dir}" if result.out_dir else ""
