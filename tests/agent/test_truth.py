@@ -207,3 +207,17 @@ def test_pathological_replies_parse_in_linear_time(reply: str) -> None:
     with contextlib.suppress(ParseError):
         parse_reply(reply)
     assert time.monotonic() - started < 1.0  # quadratic regexes took 6-10 s on the first of these
+
+
+def test_the_live_view_shows_a_cut_off_reply_and_the_fault() -> None:
+    import io
+
+    from qwen2vl_agent.agent.console import ConsoleView
+
+    out = io.StringIO()
+    env = FakeEnv(fail_on=["Home"])
+    model = _Cut(["Going home.\n" + HOME])
+    run_episode(env, QwenPolicy(model, env.action_space), "t", hooks=[ConsoleView(out)])
+    text = out.getvalue()
+    assert "cut off at the token limit" in text
+    assert "fault: EnvError: fake failure while executing Home" in text
