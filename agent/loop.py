@@ -19,15 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from qwen2vl_agent.envs import Env, EnvError, Observation
 from qwen2vl_agent.model import ModelFailed, ModelUnavailable
-from qwen2vl_agent.tools import Frame
 
-from .acting import Acted, act, rejected
-from .parser import MAX_THOUGHT_CHARS
+from .acting import Acted
 from .progress import ProgressTracker
-from .records import EpisodeResult, Geometry, Status, Step, safe_text
+from .records import EpisodeResult, Status, Step
+from .step import conclude, new_step, take_turn
 
 if TYPE_CHECKING:
-    from .policy import Decision, QwenPolicy
+    from .policy import QwenPolicy
 
 log = logging.getLogger(__name__)
 
@@ -117,82 +116,28 @@ def _finish(run: _Run, end: tuple[Status, str], hooks: Sequence[Hook]) -> Episod
 def _step_recorded(
     env: Env, policy: QwenPolicy, run: _Run, tracker: ProgressTracker, hooks: Sequence[Hook]
 ) -> tuple[Acted, Observation | None]:
-    """One step, handed to the hooks however it ends: a fault mid-step records what happened so far (the
-    reply, the calls made, the fault) and is raised again."""
+    """One step (``step.take_turn``, observe, ``step.conclude``), handed to the hooks however it ends: a fault
+    mid-step records what happened so far (the reply, the calls made, the fault) and is raised again."""
     obs = run.obs
     assert obs is not None
     frame = policy.frame(obs.screenshot)
-    step = _new_step(run.steps, obs, frame)
+    record = new_step(run.steps, obs, frame)
     try:
-        acted, next_obs = _step(env, policy, obs, frame, step, tracker)
+        acted = take_turn(env, policy, frame, record)
+        next_obs = None
+        if acted.end is None:
+            started = time.perf_counter()
+            next_obs = env.observe()
+            record.timings["observe"] = time.perf_counter() - started
+        conclude(policy, tracker, record, acted, obs, next_obs)
     except BaseException as e:
-        step.fault = f"{type(e).__name__}: {e}"
+        record.fault = f"{type(e).__name__}: {e}"
         run.steps += 1
         for hook in hooks:
-            hook.on_step(step, obs)
+            hook.on_step(record, obs)
         raise
     run.steps += 1
-    run.answer, run.final = acted.answer or run.answer, step.final_answer or run.final
+    run.answer, run.final = acted.answer or run.answer, record.final_answer or run.final
     for hook in hooks:
-        hook.on_step(step, obs)
+        hook.on_step(record, obs)
     return acted, next_obs
-
-
-def _step(
-    env: Env, policy: QwenPolicy, obs: Observation, frame: Frame, step: Step, tracker: ProgressTracker
-) -> tuple[Acted, Observation | None]:
-    """One reply: decide, act, observe, filling ``step`` as it goes. The policy remembers the step from its
-    record, so what the model is shown next is what the trajectory says."""
-    decision = policy.decide()
-    _record_generation(step, decision)
-    if decision.error is not None:
-        acted = rejected(decision.error)
-        step.calls, step.parse_error = acted.records, str(decision.error)
-    elif decision.reply is not None and decision.reply.is_final:
-        step.final_answer = decision.reply.thought
-        return Acted(decision.reply.thought, end=("answered", "the agent gave its final answer")), None
-    else:
-        assert decision.reply is not None
-        acted = Acted(decision.reply.thought)
-        step.calls = acted.records  # filled call by call: a fault mid-reply keeps the calls so far
-        t0 = time.perf_counter()
-        act(env, decision.reply.calls, frame, acted)
-        step.timings["act"] = time.perf_counter() - t0
-    next_obs = None
-    if acted.end is None:
-        t0 = time.perf_counter()
-        next_obs = env.observe()
-        step.timings["observe"] = time.perf_counter() - t0
-    notes = tracker.update(obs, next_obs, acted)
-    if notes and step.calls:  # the notes are part of what the model hears as the result
-        step.calls[-1].result = " ".join([step.calls[-1].result, *notes]).strip()
-    step.notes += notes
-    policy.record(step, next_obs.screenshot if next_obs is not None else None)
-    return acted, next_obs
-
-
-def _new_step(index: int, obs: Observation, frame: Frame) -> Step:
-    return Step(
-        index=index,
-        started_at=time.time(),
-        screenshot=f"step_{index:03d}.png",
-        geometry=Geometry(
-            screen_size=obs.screen_size,
-            screenshot_size=obs.screenshot.size,
-            model_image_size=frame.model_image,
-            convention=frame.convention,
-        ),
-        foreground=obs.foreground,
-        raw_text="",
-    )
-
-
-def _record_generation(step: Step, decision: Decision) -> None:
-    gen = decision.generation
-    step.raw_text = decision.text
-    step.thought = decision.reply.thought if decision.reply else decision.error.thought if decision.error else ""
-    step.thought = safe_text(step.thought, MAX_THOUGHT_CHARS)
-    step.stop_reason = gen.stop_reason
-    step.prompt_tokens, step.output_tokens = gen.prompt_tokens, gen.output_tokens
-    step.image_tokens, step.cached_tokens = gen.image_tokens, gen.cached_tokens
-    step.timings.update({f"model_{k}": v for k, v in gen.timings.items()})

@@ -3,7 +3,8 @@
 ``EpisodeStepper.step(goal, observation)`` does what one turn of ``loop.run_episode`` does - give the
 model the new screen, parse its reply, carry the calls out - and says whether the agent is done. The
 first step of an episode (or a new goal) starts the conversation; each later step attaches its screen as
-the result of the previous reply's last call, exactly as the loop does. An ``Answer`` (or a final reply
+the result of the previous reply's last call, exactly as the loop does, with the loop's own step functions
+(``agent.step``: the same records, no-progress notes and stuck detection). An ``Answer`` (or a final reply
 without a call) is handed to the environment's ``answer`` so the harness can check it.
 """
 
@@ -13,24 +14,30 @@ from typing import Any
 
 from qwen2vl_agent.envs import Observation
 
-from ..acting import Acted, act, rejected
+from ..acting import Acted
+from ..loop import LoopConfig
 from ..policy import QwenPolicy
-from ..prompt import exchange_of
+from ..progress import ProgressTracker
+from ..records import Step
+from ..step import conclude, new_step, take_turn
 from .env import AndroidWorldEnv
 
 
 class EpisodeStepper:
-    """Steps ``policy`` on ``env``; ``reset()`` before each episode."""
+    """Steps ``policy`` on ``env`` with the loop's own step (``agent.step``); ``reset()`` before each episode."""
 
-    def __init__(self, env: AndroidWorldEnv, policy: QwenPolicy) -> None:
+    def __init__(self, env: AndroidWorldEnv, policy: QwenPolicy, config: LoopConfig | None = None) -> None:
         self.env = env
         self.policy = policy
+        self.config = config or LoopConfig()
         self.goal: str | None = None
-        self.pending: Acted | None = None
+        self.pending: tuple[Step, Acted, Observation] | None = None
+        self.tracker = ProgressTracker(self.config)
         self.steps = 0
 
     def reset(self) -> None:
         self.goal, self.pending, self.steps = None, None, 0
+        self.tracker = ProgressTracker(self.config)
 
     def step(self, goal: str, observation: Observation) -> tuple[bool, dict[str, Any]]:
         """Advance one reply on ``observation``; (done, data for the harness's logs)."""
@@ -38,25 +45,28 @@ class EpisodeStepper:
             self.reset()
             self.goal = goal
             self.policy.begin(goal, observation.screenshot)
-        elif self.pending is not None:
-            pending = self.pending
-            self.policy.record_exchange(exchange_of(pending.thought, pending.records, observation.screenshot))
+        elif self.pending is not None:  # the screen after the last step: conclude it as the loop does
+            record, acted, before = self.pending
+            conclude(self.policy, self.tracker, record, acted, before, observation)
+            verdict = self.tracker.verdict()
+            if verdict is not None:
+                return True, {"step": self.steps, "status": verdict[0], "reason": verdict[1]}
         frame = self.policy.frame(observation.screenshot)
-        decision = self.policy.decide()
+        record = new_step(self.steps, observation, frame)
+        acted = take_turn(self.env, self.policy, frame, record)
         self.steps += 1
-        data: dict[str, Any] = {"step": self.steps, "raw_response": decision.generation.text}
-        if decision.error is not None:
-            self.pending = rejected(decision.error)
-            data["parse_error"] = str(decision.error)
+        self.pending = (record, acted, observation)
+        return self._report(record, acted)
+
+    def _report(self, record: Step, acted: Acted) -> tuple[bool, dict[str, Any]]:
+        data: dict[str, Any] = {"step": self.steps, "raw_response": record.raw_text}
+        if record.parse_error is not None:
+            data["parse_error"] = record.parse_error
             return False, data
-        assert decision.reply is not None
-        if decision.reply.is_final:  # a reply without a call is the agent's final answer
-            self.env.answer(decision.reply.thought)
-            self.pending = Acted(decision.reply.thought)
-            return True, {**data, "answer": decision.reply.thought}
-        acted = act(self.env, decision.reply.calls, frame, Acted(decision.reply.thought))
-        self.pending = acted
-        data["calls"] = [r.model_dump(mode="json") for r in acted.records]
+        if record.final_answer is not None:  # a reply without a call is the agent's final answer
+            self.env.answer(record.final_answer)
+            return True, {**data, "answer": record.final_answer}
+        data["calls"] = [c.model_dump(mode="json") for c in record.calls]
         if acted.answer is not None:
             self.env.answer(acted.answer)
             data["answer"] = acted.answer

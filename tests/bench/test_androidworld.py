@@ -138,6 +138,25 @@ def test_stepper_runs_an_episode_the_way_the_loop_does():
     assert sum(len(m.images()) for m in last) >= 2
 
 
+class _FrozenAwEnv(_FakeAwEnv):
+    def get_state(self, wait_to_stabilize: bool = False) -> _State:
+        return _State(np.full((2400, 1080, 3), 90, dtype=np.uint8))
+
+
+def test_stepper_tells_the_model_and_stops_when_nothing_changes_as_the_loop_does():
+    fake = _FrozenAwEnv()
+    env = AndroidWorldEnv(fake, make_action=dict)
+    model = ScriptedModel([REPLIES[1]] * 10)
+    stepper = EpisodeStepper(env, QwenPolicy(model, env.action_space))
+    steps = _run(lambda goal: stepper.step(goal, env.observe()), "Tap the tab")
+    assert steps[-1] == (
+        True,
+        {"step": 5, "status": "stuck", "reason": "the same action had no effect 5 times in a row"},
+    )
+    assert "the screen has not changed" in str(model.seen[3][-1].content)
+    assert len(fake.executed) == 5
+
+
 def _stand_in_android_world(monkeypatch) -> None:
     """Just enough of android_world for QwenAgent: base_agent and json_action."""
 
