@@ -106,19 +106,23 @@ def step_html(step: Step) -> str:
     return f'<div class="step">{shot}<div>{"".join(body)}</div></div>'
 
 
-def _badge(tone: Tone, text: str) -> str:
+def badge(tone: Tone, text: str) -> str:
     return f'<span class="badge {tone}">{escape(text)}</span>'
 
 
+def score_tone(score: float) -> Tone:
+    """Full marks green, none red, partial credit grey."""
+    return "good" if score >= 1 else "bad" if score <= 0 else "neutral"
+
+
 def _score_html(score: CheckerScore) -> str:
-    tone: Tone = "good" if score.score >= 1 else "bad" if score.score <= 0 else "neutral"
     note = score.note or ("" if score.checked else _NOT_CHECKED)
-    return f"<p>{_badge(tone, f'checker: {score.score:g} / 1')} {escape(note)}</p>"
+    return f"<p>{badge(score_tone(score.score), f'checker: {score.score:g} / 1')} {escape(note)}</p>"
 
 
 def _finished_html(result: EpisodeResult, score: CheckerScore | None) -> str:
     out = (
-        f"<p>{_badge(STATUS_TONE[result.status], result.status)} {escape(result.reason)} &middot; "
+        f"<p>{badge(STATUS_TONE[result.status], result.status)} {escape(result.reason)} &middot; "
         f"{result.steps} steps &middot; {result.duration_s:.1f} s</p>"
     )
     if score is not None:
@@ -138,7 +142,7 @@ def _running_html(steps: int, updated: float) -> str:
         '" min: the run was probably killed; this page has stopped reloading."}})()</script>'
     )
     return (
-        f"<p>{_badge('neutral', 'running')} {steps} steps so far &middot; last updated {when}"
+        f"<p>{badge('neutral', 'running')} {steps} steps so far &middot; last updated {when}"
         f'<span id="quiet" class="err"></span></p>{script}'
     )
 

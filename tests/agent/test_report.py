@@ -15,6 +15,7 @@ from typing import Any, get_args
 import pytest
 
 from qwen2vl_agent.agent import report, trajectory
+from qwen2vl_agent.agent.bench import EpisodeRecord, summarize
 from qwen2vl_agent.agent.loop import LoopConfig, run_episode
 from qwen2vl_agent.agent.policy import QwenPolicy
 from qwen2vl_agent.agent.recorder import TrajectoryRecorder
@@ -235,3 +236,63 @@ def bench_phone():
 
     with SimPhone(seed=0, size=(540, 1200), density=210) as phone:
         yield phone
+
+
+# ---------------------------------------------------------------- the benchmark's run page
+
+
+def _record(task: str, instance: int, success: float, status: Status | None, **kw: Any) -> EpisodeRecord:
+    return EpisodeRecord(
+        task=task, instance=instance, seed=instance, goal="g", difficulty="easy", complexity=1.0, max_steps=10,
+        success=success, status=status, **{"trajectory": f"trajectories/{task}-{instance}", **kw},
+    )  # fmt: skip
+
+
+def write_run_page(run_dir: Path, records: list[EpisodeRecord], summary: Any) -> Path:
+    from qwen2vl_agent.agent.bench.page import write_run_page
+
+    return write_run_page(run_dir, records, summary)
+
+
+def test_the_run_page_lists_every_episode_with_the_checker_first(tmp_path: Path) -> None:
+    for name in ("A-0", "B-0"):
+        (tmp_path / "trajectories" / name).mkdir(parents=True)
+        (tmp_path / "trajectories" / name / "report.html").write_text("x")
+    records = [
+        _record("B", 0, 0.0, None, exception="TaskDeviceError: <boom>"),
+        _record("A", 1, 1.0, "answered", steps=2),
+        _record("A", 0, 0.0, "success", steps=3, declared_done=True),
+    ]
+    html = write_run_page(tmp_path, records, summarize(records, "oracle")).read_text()
+    assert _badges(html) == [
+        ("bad", "0 / 1"), ("good", "success"),
+        ("good", "1 / 1"), ("neutral", "answered"),
+        ("bad", "0 / 1"), ("bad", "not run"),
+    ]  # fmt: skip
+    assert 'href="trajectories/A-0/report.html"' in html and 'href="trajectories/B-0/report.html"' in html
+    assert 'href="trajectories/A-1/report.html"' not in html  # no page there (a --no-html run): no dead link
+    assert "TaskDeviceError: &lt;boom&gt;" in html and "oracle" in html
+    assert "1 of 3 episodes" in html
+
+
+def test_a_run_page_never_links_outside_the_run(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    for place in (tmp_path / "t", run / "javascript:alert(1)"):
+        place.mkdir(parents=True)
+        (place / "report.html").write_text("x")
+    records = [
+        _record("A", 0, 0.0, "success", trajectory=t) for t in ("../t", "javascript:alert(1)", str(tmp_path / "t"))
+    ]
+    html = write_run_page(run, records, summarize(records)).read_text()
+    assert "href" not in html and html.count("<td>A</td>") == 3
+
+
+def test_the_bench_command_writes_the_run_page(tmp_path: Path) -> None:
+    from qwen2vl_agent.agent.cli import main
+
+    out = tmp_path / "run"
+    argv = ["bench", "--tasks", "LauncherOpenApp", "--out", str(out), "--screen", "540x1200", "--density", "210"]
+    assert main([*argv, "-q"]) == 0
+    html = (out / "report.html").read_text()
+    assert 'href="trajectories/LauncherOpenApp-0/report.html"' in html
+    assert _badges(html) == [("good", "1 / 1"), ("good", "success")]
