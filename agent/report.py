@@ -12,7 +12,7 @@ Badges say what happened, not what the agent claimed: success is green, failure 
 or a spent step budget grey; a benchmark episode shows the checker's score beside the claim, coloured by
 the score. While the episode runs the page reloads itself every few seconds and says when it was last
 updated; a page not updated for ``STALE_AFTER_S`` (a run killed by SIGKILL never writes its status) stops
-reloading and says so. A finished page, whatever its status, never reloads.
+reloading and says the run may have been killed. A finished page, whatever its status, never reloads.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ STATUS_TONE: dict[Status, Tone] = {
 }
 
 TAIL_MARK = "<!--report-tail-->"  # never produced by escaped text, which has no "<"
-STALE_AFTER_S = 900  # a running page not updated for this long stops reloading: the run was likely killed
+STALE_AFTER_S = 900  # a running page not updated for this long stops reloading: the run may have been killed
 RELOAD_S = 3
 _NOT_CHECKED = "not checked: the agent did not declare the task done"
 
@@ -139,7 +139,8 @@ def _running_html(steps: int, updated: float) -> str:
         "var age=Date.now()/1000-updated;"
         f"if(age<stale){{setTimeout(function(){{location.reload()}},{RELOAD_S * 1000})}}"
         'else{document.getElementById("quiet").textContent=" \\u00b7 no update for "+Math.round(age/60)+'
-        '" min: the run was probably killed; this page has stopped reloading."}})()</script>'
+        '" min: the run may have been killed (or is stalled); this page has stopped reloading, reload it by hand"'
+        "}})()</script>"
     )
     return (
         f"<p>{badge('neutral', 'running')} {steps} steps so far &middot; last updated {when}"

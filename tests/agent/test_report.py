@@ -85,9 +85,15 @@ def test_every_status_has_a_tone() -> None:
 
 @pytest.mark.parametrize(("status", "tone"), EXPECTED_TONE.items())
 def test_the_status_badge_is_coloured_by_the_status(tmp_path: Path, status: Status, tone: str) -> None:
-    html = report.write_report(_episode_dir(tmp_path, _result(status))).read_text()
+    out = _episode_dir(tmp_path, _result(status))
+    (out / "result.json").rename(out / "result.later")
+    assert "location.reload" in report.write_report(out).read_text()  # running
+    (out / "result.later").rename(out / "result.json")
+    report.finish_report(out)  # what the recorder does at the end
+    html = (out / "report.html").read_text()
     assert _badges(html) == [(tone, status)]
     assert "location.reload" not in html and "refresh" not in html  # any finished run, "interrupted" too
+    assert html == report.write_report(out).read_text()
 
 
 def test_the_tones_are_green_red_and_grey() -> None:
