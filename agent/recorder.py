@@ -8,7 +8,9 @@ Layout of an episode directory:
 ``step_NNN.png``  the screenshot the model saw at step NNN.
 ``final.png``     the last screenshot, when there is one.
 ``result.json``   the ``records.EpisodeResult``, written at the end.
-``report.html``   a self-contained page of every step, rewritten after each step (open it to watch a run).
+``score.json``    a benchmark checker's ``trajectory.CheckerScore``, written after the end (``report.record_score``).
+``report.html``   a self-contained page of every step, extended in place after each step (open it to watch a
+                  run); see ``report``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 from qwen2vl_agent.envs import Observation
 
 from .records import EpisodeResult, Step, to_json
-from .report import write_report
+from .report import append_step, finish_report, write_report
 
 
 class TrajectoryRecorder:
@@ -35,7 +37,7 @@ class TrajectoryRecorder:
 
     def on_start(self, task: str, observation: Observation) -> None:
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        for stale in ("steps.jsonl", "result.json"):  # a re-run into the same directory starts afresh
+        for stale in ("steps.jsonl", "result.json", "score.json"):  # a re-run into the same directory starts afresh
             (self.out_dir / stale).unlink(missing_ok=True)
         meta = {"task": task, "started_at": time.time(), **self.meta}
         _write_json(self.out_dir / "meta.json", meta)
@@ -49,7 +51,7 @@ class TrajectoryRecorder:
             f.flush()
             os.fsync(f.fileno())
         if self.html:
-            write_report(self.out_dir)
+            append_step(self.out_dir, step)
 
     def on_end(self, result: EpisodeResult, observation: Observation | None) -> None:
         if not self.out_dir.exists():  # the episode failed before it started
@@ -59,7 +61,7 @@ class TrajectoryRecorder:
         result.out_dir = str(self.out_dir)
         _write_json(self.out_dir / "result.json", json.loads(to_json(result)))
         if self.html:
-            write_report(self.out_dir)
+            finish_report(self.out_dir)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -1,23 +1,55 @@
 """A self-contained HTML report of an episode directory: every step, its screenshot, what the model said
 and what ran. Executed points are drawn on the screenshot (as positioned markers), so a wrong coordinate
-mapping is visible at a glance. While the episode runs the page reloads itself every few seconds.
+mapping is visible at a glance.
+
+The page is written as the episode runs, without re-reading it: a head, one fragment per step, and a tail
+(the status, after ``TAIL_MARK``). Each step overwrites the tail with its fragment and a new tail, so a
+step costs the same at step 200 as at step 1; the final status is written once at the end, and a
+benchmark's checker score (``record_score``) once after that. ``write_report`` renders the same page from
+the directory's files at once.
+
+Badges say what happened, not what the agent claimed: success is green, failure and faults red, an answer
+or a spent step budget grey; a benchmark episode shows the checker's score beside the claim, coloured by
+the score. While the episode runs the page reloads itself every few seconds and says when it was last
+updated; a page not updated for ``STALE_AFTER_S`` (a run killed by SIGKILL never writes its status) stops
+reloading and says the run may have been killed. A finished page, whatever its status, never reloads.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from .records import CallRecord, EpisodeResult, Step
-from .trajectory import read_result, read_steps
+from .records import CallRecord, EpisodeResult, Status, Step
+from .trajectory import SCORE, CheckerScore, read_result, read_score, read_steps
 
-_STYLE = """
+Tone = Literal["good", "bad", "neutral"]
+
+STATUS_TONE: dict[Status, Tone] = {
+    "success": "good",
+    "failure": "bad",
+    "error": "bad",
+    "stuck": "bad",
+    "model_errors": "bad",
+    "answered": "neutral",  # a reply without a call may be an answer or gibberish: the checker decides
+    "max_steps": "neutral",
+    "interrupted": "neutral",
+}
+
+TAIL_MARK = "<!--report-tail-->"  # never produced by escaped text, which has no "<"
+STALE_AFTER_S = 900  # a running page not updated for this long stops reloading: the run may have been killed
+RELOAD_S = 3
+_NOT_CHECKED = "not checked: the agent did not declare the task done"
+
+STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5em;background:#fafafa;color:#222}
-h1{font-size:1.3em} .status{font-weight:bold;padding:.1em .4em;border-radius:4px;background:#ddd}
-.success,.answered{background:#c8f0c8} .failure,.error,.stuck,.model_errors,.max_steps{background:#f5c6c6}
+body{display:flex;flex-direction:column} h1{font-size:1.3em;order:-2} .end{order:-1}
+.badge{font-weight:bold;padding:.1em .4em;border-radius:4px} .badge.good{background:#c8f0c8}
+.badge.bad{background:#f5c6c6} .badge.neutral{background:#e2e2e2}
 .step{display:flex;gap:1.2em;background:#fff;border:1px solid #ddd;border-radius:6px;padding:1em;margin:1em 0}
 .shot{position:relative;flex:none;width:240px} .shot img{width:240px;border:1px solid #ccc}
 .mark{position:absolute;width:14px;height:14px;margin:-8px 0 0 -8px;border:2px solid #e00;border-radius:50%}
@@ -49,7 +81,7 @@ def _call_html(call: CallRecord) -> str:
     return f"<table>{''.join(rows)}</table>"
 
 
-def _step_html(step: Step) -> str:
+def step_html(step: Step) -> str:
     size = step.geometry.screenshot_size
     marks = "".join(_marks(c, size) for c in step.calls)
     g = step.geometry
@@ -74,35 +106,147 @@ def _step_html(step: Step) -> str:
     return f'<div class="step">{shot}<div>{"".join(body)}</div></div>'
 
 
-def render_report(meta: dict[str, Any], steps: list[Step], result: EpisodeResult | None) -> str:
-    task = escape(str(meta.get("task", "")))
-    refresh = "" if result else '<meta http-equiv="refresh" content="3">'
-    if result:
-        head = (
-            f'<p><span class="status {escape(result.status)}">{escape(result.status)}</span> '
-            f"{escape(result.reason)} &middot; {result.steps} steps &middot; {result.duration_s:.1f} s</p>"
-        )
-        if result.answer:
-            head += f"<p><b>Answer:</b> {escape(result.answer)}</p>"
-    else:
-        head = '<p><span class="status">running</span></p>'
-    details = {k: v for k, v in meta.items() if k not in ("task", "started_at")}
-    info = f"<pre>{escape(json.dumps(details, ensure_ascii=False, indent=1, default=str))}</pre>" if details else ""
+def badge(tone: Tone, text: str) -> str:
+    return f'<span class="badge {tone}">{escape(text)}</span>'
+
+
+def score_tone(score: float) -> Tone:
+    """Full marks green, none red, partial credit grey."""
+    return "good" if score >= 1 else "bad" if score <= 0 else "neutral"
+
+
+def _score_html(score: CheckerScore) -> str:
+    note = score.note or ("" if score.checked else _NOT_CHECKED)
+    return f"<p>{badge(score_tone(score.score), f'checker: {score.score:g} / 1')} {escape(note)}</p>"
+
+
+def _finished_html(result: EpisodeResult, score: CheckerScore | None) -> str:
+    out = (
+        f"<p>{badge(STATUS_TONE[result.status], result.status)} {escape(result.reason)} &middot; "
+        f"{result.steps} steps &middot; {result.duration_s:.1f} s</p>"
+    )
+    if score is not None:
+        out += _score_html(score)
+    if result.answer:
+        out += f"<p><b>Answer:</b> {escape(result.answer)}</p>"
+    return out
+
+
+def _running_html(steps: int, updated: float) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(updated))
+    script = (
+        f"<script>(function(){{var updated={updated:.0f};var stale={STALE_AFTER_S};"
+        "var age=Date.now()/1000-updated;"
+        f"if(age<stale){{setTimeout(function(){{location.reload()}},{RELOAD_S * 1000})}}"
+        'else{document.getElementById("quiet").textContent=" \\u00b7 no update for "+Math.round(age/60)+'
+        '" min: the run may have been killed (or is stalled); this page has stopped reloading, reload it by hand"'
+        "}})()</script>"
+    )
     return (
-        f'<!doctype html><html><head><meta charset="utf-8">{refresh}<title>{task}</title>'
-        f"<style>{_STYLE}</style></head><body><h1>{task}</h1>{head}{info}"
-        f"{''.join(_step_html(s) for s in steps)}</body></html>"
+        f"<p>{badge('neutral', 'running')} {steps} steps so far &middot; last updated {when}"
+        f'<span id="quiet" class="err"></span></p>{script}'
     )
 
 
+def _tail(result: EpisodeResult | None, score: CheckerScore | None, steps: int, updated: float) -> str:
+    body = _finished_html(result, score) if result else _running_html(steps, updated)
+    return f'{TAIL_MARK}<div class="end">{body}</div></body></html>'
+
+
+def _head(meta: dict[str, Any]) -> str:
+    task = escape(str(meta.get("task", "")))
+    details = {k: v for k, v in meta.items() if k not in ("task", "started_at")}
+    info = f"<pre>{escape(json.dumps(details, ensure_ascii=False, indent=1, default=str))}</pre>" if details else ""
+    return (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{task}</title>'
+        f"<style>{STYLE}</style></head><body><h1>{task}</h1>{info}"
+    )
+
+
+def render_report(
+    meta: dict[str, Any], steps: list[Step], result: EpisodeResult | None, score: CheckerScore | None = None,
+    updated: float | None = None,
+) -> str:  # fmt: skip
+    """The whole page; ``updated`` (default now) is when a running episode last wrote something."""
+    fragments = "".join(step_html(s) for s in steps)
+    return _head(meta) + fragments + _tail(result, score, len(steps), time.time() if updated is None else updated)
+
+
 def write_report(out_dir: str | Path) -> Path:
-    """(Re)write ``report.html`` from the files of an episode directory."""
+    """(Re)write ``report.html`` from the files of an episode directory, all at once."""
     out_dir = Path(out_dir)
     meta_path = out_dir / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-    html = render_report(meta, read_steps(out_dir), read_result(out_dir))
+    html = render_report(meta, read_steps(out_dir), read_result(out_dir), read_score(out_dir), _last_written(out_dir))
     path = out_dir / "report.html"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def append_step(out_dir: str | Path, step: Step) -> None:
+    """Add ``step`` (already in ``steps.jsonl``) to a running episode's page, in place."""
+    tail = _tail(None, None, step.index + 1, time.time())
+    if not _replace_tail(Path(out_dir), step_html(step) + tail):
+        write_report(out_dir)
+
+
+def finish_report(out_dir: str | Path) -> None:
+    """Write the final status (``result.json``, and ``score.json`` when there is one) into the page."""
+    out_dir = Path(out_dir)
+    result = read_result(out_dir)
+    if result is None or not _replace_tail(out_dir, _tail(result, read_score(out_dir), result.steps, 0.0)):
+        write_report(out_dir)
+
+
+def record_score(out_dir: str | Path, score: float, *, checked: bool = True, note: str = "") -> None:
+    """Record a benchmark checker's ``score`` (0..1) for an episode, and show it on its page if it has one.
+
+    ``checked=False``: the checker did not run (the agent never declared the task done; the score is 0).
+    """
+    out_dir = Path(out_dir)
+    path = out_dir / SCORE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(CheckerScore(score=score, checked=checked, note=note).model_dump_json(), encoding="utf-8")
+    os.replace(tmp, path)
+    if (out_dir / "report.html").exists():
+        finish_report(out_dir)
+
+
+def _replace_tail(out_dir: Path, text: str) -> bool:
+    """Overwrite ``report.html`` from its tail mark on with ``text``; False when the page has no mark."""
+    path = out_dir / "report.html"
+    try:
+        with open(path, "r+b") as f:
+            at = _find_tail(f)
+            if at is None:
+                return False
+            f.seek(at)
+            f.write(text.encode("utf-8"))
+            f.truncate()
+            return True
+    except FileNotFoundError:
+        return False
+
+
+def _find_tail(f: Any) -> int | None:
+    """The offset of the last tail mark, reading back from the end (the tail is small; a final answer may
+    make it longer, hence the growing window)."""
+    mark = TAIL_MARK.encode()
+    end = f.seek(0, os.SEEK_END)
+    window = 8192
+    while True:
+        start = max(0, end - window)
+        f.seek(start)
+        found = f.read(end - start).rfind(mark)
+        if found >= 0:
+            return start + found
+        if start == 0:
+            return None
+        window *= 4
+
+
+def _last_written(out_dir: Path) -> float:
+    times = [p.stat().st_mtime for p in (out_dir / "steps.jsonl", out_dir / "meta.json") if p.exists()]
+    return max(times, default=time.time())

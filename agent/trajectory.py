@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from .records import EpisodeResult, Step
 
 log = logging.getLogger(__name__)
+
+SCORE = "score.json"
 
 
 def read_steps(out_dir: str | Path) -> list[Step]:
@@ -27,3 +31,22 @@ def read_steps(out_dir: str | Path) -> list[Step]:
 def read_result(out_dir: str | Path) -> EpisodeResult | None:
     path = Path(out_dir) / "result.json"
     return EpisodeResult.model_validate_json(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+class CheckerScore(BaseModel):
+    """What a benchmark's checker made of an episode (``score.json``), written after the episode ends.
+
+    ``checked`` is False when the checker did not run because the agent never declared the task done (the
+    score is then 0 by rule, not by the checker's verdict).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: float = Field(ge=0.0, le=1.0)
+    checked: bool = True
+    note: str = ""
+
+
+def read_score(out_dir: str | Path) -> CheckerScore | None:
+    path = Path(out_dir) / SCORE
+    return CheckerScore.model_validate_json(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -26,6 +26,7 @@ from qwen2vl_agent.envs.tasks import Task, TaskDevice, instance_seed, select
 from ..loop import LoopConfig, run_episode
 from ..policy import PolicyConfig, QwenPolicy
 from ..recorder import TrajectoryRecorder
+from ..report import record_score
 from .policies import PolicyKind, PolicySource
 from .results import EpisodeRecord, ResultsFile
 from .summary import Summary, summarize
@@ -229,6 +230,7 @@ def _episode(
     record.seconds_per_step = round(result.duration_s / result.steps, 3) if result.steps else 0.0
     record.declared_done = result.declared_done
     record.success = task.is_successful(device, result.answer) if result.declared_done else 0.0
+    record_score(config.out / record.trajectory, record.success, checked=result.declared_done)
 
 
 def _teardown(task: Task, device: TaskDevice, record: EpisodeRecord) -> None:

@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from qwen2vl_agent.model import ModelFailed, ModelUnavailable
 
     from ..bench import BenchRunner, RunMismatch, render
+    from ..bench.page import write_run_page
     from ..bench.summary import write
 
     try:
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     except (UnknownTask, RunMismatch, ValueError, ModelUnavailable, ModelFailed) as e:
         return _fail(str(e))
     md, _ = write(report.summary, config.out)
+    write_run_page(config.out, report.records, report.summary)
     print(render(report.summary), end="")
     resumed = f", {report.skipped} already done" if report.skipped else ""
     print(

@@ -43,7 +43,7 @@ def test_episode_directory(tmp_path: Path) -> None:
     html = (tmp_path / "report.html").read_text()
     assert "a &lt;task&gt;" in html and "Tap &lt;it&gt;." in html  # escaped
     assert 'class="mark" style="left:25.00%;top:75.00%"' in html  # the executed point, drawn
-    assert "refresh" not in html  # finished: no auto-reload
+    assert "refresh" not in html and "location.reload" not in html  # finished: no auto-reload
 
 
 def test_a_failed_run_keeps_every_finished_step(tmp_path: Path) -> None:
@@ -73,4 +73,4 @@ def test_report_auto_refreshes_while_running(tmp_path: Path) -> None:
     from qwen2vl_agent.agent.report import write_report
 
     (tmp_path / "meta.json").write_text('{"task": "x"}')
-    assert "refresh" in write_report(tmp_path).read_text()
+    assert "location.reload" in write_report(tmp_path).read_text()

@@ -1,0 +1,65 @@
+"""The run's own page, ``OUT/report.html``: every episode of a benchmark run in one table (task, instance,
+the checker's score, how the episode ended, steps, time), each linked to its episode report.
+
+The score column comes first and is coloured by the score; the status column is the agent's claim,
+coloured by ``report.STATUS_TONE``. An episode that never started shows "not run" and the exception.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+from ..report import STATUS_TONE, STYLE, badge, score_tone
+from .results import EpisodeRecord
+from .summary import Summary
+
+PAGE = "report.html"
+_SAFE_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")  # relative, no ".."
+_TABLE_STYLE = "th{text-align:left;padding:.2em .6em .2em 0;border-bottom:1px solid #ccc} tr:hover{background:#fff}"
+
+
+def _link(run_dir: Path, trajectory: str) -> str:
+    """A link to the episode's page: only a plain relative path inside the run to a page that exists."""
+    if not _SAFE_PATH.fullmatch(trajectory) or not (run_dir / trajectory / PAGE).is_file():
+        return escape(trajectory)
+    return f'<a href="{escape(trajectory)}/{PAGE}">{escape(trajectory.rsplit("/", 1)[-1])}</a>'
+
+
+def _row(run_dir: Path, r: EpisodeRecord) -> str:
+    status = badge(STATUS_TONE[r.status], r.status) if r.status else badge("bad", "not run")
+    note = r.exception or r.reason
+    cells = [
+        escape(r.task), str(r.instance), escape(r.difficulty), badge(score_tone(r.success), f"{r.success:g} / 1"),
+        status, str(r.steps), f"{r.duration_s:.1f} s", _link(run_dir, r.trajectory),
+        f'<span class="err">{escape(note)}</span>' if r.exception else escape(note),
+    ]  # fmt: skip
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
+def render_run_page(run_dir: Path, records: Sequence[EpisodeRecord], summary: Summary) -> str:
+    o = summary.overall
+    title = f"Benchmark run{f' ({summary.policy})' if summary.policy else ''}"
+    head = ["task", "instance", "difficulty", "checker", "agent's claim", "steps", "time", "episode", "reason"]
+    rows = "".join(_row(run_dir, r) for r in sorted(records, key=lambda r: r.key))
+    return (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<style>{STYLE}{_TABLE_STYLE}</style></head><body><h1>{escape(title)}</h1>"
+        f"<p>checker: {o.successes:g} of {o.episodes} episodes succeeded ({o.success_rate:.1%}); mean steps "
+        f"{o.mean_steps:.1f}; {o.errors} errors</p>"
+        f"<table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>{rows}</table></body></html>"
+    )
+
+
+def write_run_page(run_dir: str | Path, records: Sequence[EpisodeRecord], summary: Summary) -> Path:
+    """Write ``report.html`` into the run directory; its path."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    path = run_dir / PAGE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(render_run_page(run_dir, records, summary), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
