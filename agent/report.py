@@ -91,8 +91,12 @@ def step_html(step: Step) -> str:
         f"<pre>{escape(step.raw_text)}</pre>",
         *(_call_html(c) for c in step.calls),
     ]
+    if step.stop_reason == "length":
+        body.append('<p class="err">The reply was cut off at the token limit.</p>')
     if step.parse_error:
         body.append(f'<p class="err">{escape(step.parse_error)}</p>')
+    if step.fault:
+        body.append(f'<p class="err"><b>Fault:</b> {escape(step.fault)}</p>')
     if step.final_answer is not None:
         body.append(f"<p><b>Final answer:</b> {escape(step.final_answer)}</p>")
     body += [f"<p>{escape(n)}</p>" for n in step.notes]

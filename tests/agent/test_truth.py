@@ -221,3 +221,12 @@ def test_the_live_view_shows_a_cut_off_reply_and_the_fault() -> None:
     text = out.getvalue()
     assert "cut off at the token limit" in text
     assert "fault: EnvError: fake failure while executing Home" in text
+
+
+def test_the_report_shows_the_fault_and_a_cut_off_reply(tmp_path: Path) -> None:
+    env = FakeEnv(fail_on=["Home"])
+    model = _Cut(["Going home.\n" + HOME])
+    run_episode(env, QwenPolicy(model, env.action_space), "t", hooks=[TrajectoryRecorder(tmp_path)])
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "cut off at the token limit" in html
+    assert "Fault:</b> EnvError: fake failure while executing Home" in html
