@@ -22,7 +22,9 @@ class AndroidConfig(BaseModel):
     ``ui_tree``: add the ``uiautomator dump`` XML to every observation (slow: 1-3 s on phones).
     ``foreground``: read the focused app on every observation.
     ``keyboard``: ``auto``, ``input`` or ``adbkeyboard`` (see ``text_entry``); ``text_chunk``: characters
-    per ``input text`` call.
+    per ``input text`` call. ``check_typing``: before ``Type``, find the focused text field in the UI tree
+    (none: the model is told to tap one, nothing is typed), and read it back after (two UI dumps per ``Type``);
+    turn off for apps whose fields the UI tree does not show (games, some custom views).
     ``wake_on_reset``, ``dismiss_keyguard``: prepare the screen in ``reset()``.
     ``disable_animations``: set the three animation scales to 0 in ``reset()``, restored on ``close()``.
     ``wake_on_black``: if a frame is black because the screen went off mid-episode, wake it and retry once.
@@ -40,6 +42,7 @@ class AndroidConfig(BaseModel):
     foreground: bool = True
     keyboard: Literal["auto", "input", "adbkeyboard"] = "auto"
     text_chunk: int = Field(64, ge=2, le=1000)
+    check_typing: bool = True
     wake_on_reset: bool = True
     dismiss_keyguard: bool = True
     disable_animations: bool = False

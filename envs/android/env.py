@@ -85,7 +85,9 @@ class AndroidEnv(EnvBase):
         self.serial = transport.serial
         self.device = AndroidDevice(RetryingTransport(transport, self.config.retry), self.config.timeouts)
         self.capturer = ScreenCapturer(self.device, self.config.capture, self.config.display_id)
-        self.text = TextEntry(self.device, self.config.keyboard, chunk=self.config.text_chunk)
+        self.text = TextEntry(
+            self.device, self.config.keyboard, chunk=self.config.text_chunk, check=self.config.check_typing
+        )
         self.animations = AnimationSwitch(self.device)
         self._display: DisplayInfo | None = None
         self._catalog: AppCatalog | None = None
@@ -198,7 +200,7 @@ class AndroidEnv(EnvBase):
     # ---------------------------------------------------------------- actions
 
     def _perform(self, action: Action) -> str:
-        """Carry out one action; the note for the model (usually empty)."""
+        """Carry out one action; the note for the model (empty for most; ``Type`` says what the field shows)."""
         match action:
             case Tap(point=point):
                 self.device.tap(*self._to_input(point))
@@ -208,7 +210,7 @@ class AndroidEnv(EnvBase):
             case Swipe(start=start, end=end, duration_ms=ms):
                 self.device.swipe(self._to_input(start), self._to_input(end), ms)
             case Type(text=text):
-                self.text.type(text)
+                return self.text.type(text)
             case Back():
                 self.device.keyevent(KEY_BACK)
             case Home():

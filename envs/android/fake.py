@@ -4,8 +4,9 @@
 it (the idea of httpx's ``MockTransport``). It also checks that each argv survives the quoting round trip
 ``shlex.split(command_line(argv)) == argv``, the property that keeps typed text from running as a command.
 
-``FakePhone`` is a ready handler: a small phone state (screen colour, focused app, typed text, lock screen,
-IMEs, settings) answering with the output formats of a recent Android release.
+``FakePhone`` is a ready handler: a small phone state (screen colour, focused app, one text field, lock
+screen, IMEs, settings) answering with the output formats of a recent Android release. As on a phone, text
+reaches the field only while it has focus (``focused``); else ``input text`` is silently dropped.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import base64
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from xml.sax.saxutils import quoteattr
 
 from .adb import ShellResult, command_line
 from .keyboard import ADB_KEYBOARD_IME, decode_input_text
@@ -78,7 +80,11 @@ class FakePhone:
     animating: int = 0  # captures after an action that still change (settle tests)
     ui_busy: int = 0  # `uiautomator dump` calls that fail with "could not get idle state"
     files: dict[str, str] = field(default_factory=dict)
-    typed: str = ""
+    typed: str = ""  # the text field's content
+    focused: bool = True  # the text field has focus (typed text reaches it)
+    password: bool = False  # the field masks its text in the UI tree
+    hint: str = ""  # what the empty field shows (uiautomator reports it as the text)
+    max_length: int | None = None  # the field keeps at most this many characters (an input filter)
     frame: int = 0
     events: list[tuple[str, ...]] = field(default_factory=list)
     _pending: int = 0
@@ -99,6 +105,22 @@ class FakePhone:
         self.events.append(event)
         self.frame += 1
         self._pending = self.animating
+
+    def enter_text(self, text: str) -> None:
+        """What the focused field does with committed text (nothing, when no field has focus)."""
+        if self.focused:
+            self.typed = (self.typed + text)[: self.max_length]
+
+    def field_xml(self) -> str:
+        """The text field as uiautomator reports it (the hint when empty; dots for a password)."""
+        w = self.size[0]
+        text = self.typed or self.hint
+        text = "\u2022" * len(text) if self.password else text
+        flags = f'focusable="true" focused="{str(self.focused).lower()}" password="{str(self.password).lower()}"'
+        return (
+            f'<node index="0" text={quoteattr(text)} resource-id="com.example:id/field" '
+            f'class="android.widget.EditText" {flags} bounds="[0,10][{w},40]" />'
+        )
 
     # ---------------------------------------------------------------- screen
 
@@ -193,7 +215,7 @@ class FakePhone:
             case ("text", arg):
                 if any(ord(c) > 0x7E or ord(c) < 0x20 for c in arg):
                     return ShellResult(b"", b"Exception occurred while executing 'text'\n", 255)
-                self.typed += decode_input_text(arg)
+                self.enter_text(decode_input_text(arg))
                 self.changed("text", arg)
             case _:
                 return ShellResult(b"", b"Usage: input [<source>] <command> [<arg>...]\n", 1)
@@ -203,7 +225,7 @@ class FakePhone:
         if args[:3] == ("broadcast", "-a", "ADB_INPUT_B64"):
             if self.settings.get(("secure", "default_input_method")) != ADB_KEYBOARD_IME:
                 return "Broadcasting: Intent { act=ADB_INPUT_B64 }\nBroadcast completed: result=0\n"  # ignored
-            self.typed += base64.b64decode(args[args.index("msg") + 1]).decode("utf-8")
+            self.enter_text(base64.b64decode(args[args.index("msg") + 1]).decode("utf-8"))
             self.changed("b64", args[-1])
             return "Broadcast completed: result=0\n"
         if args[:2] == ("start", "-n") and args[2] in self.apps.values():
@@ -228,8 +250,8 @@ class FakePhone:
         w, h = self.size
         self.files[path] = (
             "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"
-            f'<node index="0" text="" package="{self.foreground.split("/")[0]}" bounds="[0,0][{w},{h}]" />'
-            "</hierarchy>"
+            f'<node index="0" text="" package="{self.foreground.split("/")[0]}" bounds="[0,0][{w},{h}]">'
+            f"{self.field_xml()}</node></hierarchy>"
         )
         return f"UI hierchary dumped to: {path}\n"
 
