@@ -52,7 +52,9 @@ def test_unplugged_mid_episode_keeps_every_finished_step(tmp_path):
     assert result.status == "error" and "DeviceLost" in result.reason and "not connected" in result.reason
     assert elapsed < 15
     steps = read_steps(tmp_path)
-    assert [s.calls[0].name for s in steps] == ["OpenApp", "Back"]
+    assert [s.calls[0].name for s in steps] == ["OpenApp", "Back", "Swipe"]  # the step in flight too
+    assert [s.fault is not None for s in steps] == [False, False, True]
+    assert "DeviceLost" in steps[-1].fault and steps[-1].calls[0].result.startswith("Not completed: AdbDeviceLost")
     assert steps[0].calls[0].executed == {"type": "OpenApp", "name": "Settings"}
     assert all((tmp_path / s.screenshot).exists() for s in steps)
     assert read_result(tmp_path).status == "error"

@@ -40,8 +40,9 @@ def test_disconnect_mid_episode_keeps_finished_steps(tmp_path):
         result = run_episode(env, policy, "tap a lot", hooks=[unplug, TrajectoryRecorder(tmp_path, html=False)])
     assert result.status == "error" and "DeviceLost" in result.reason and "not found" in result.reason
     steps = read_steps(tmp_path)
-    assert [s.index for s in steps] == [0, 1]
+    assert [s.index for s in steps] == [0, 1, 2]  # the step in flight too, with the fault
+    assert [s.fault is not None for s in steps] == [False, False, True]
     assert all(s.calls[0].executed == {"type": "Tap", "point": [54, 120]} for s in steps)
-    assert all(s.calls[0].settle_s > 0 for s in steps)
+    assert all(s.calls[0].settle_s > 0 for s in steps[:2])
     assert read_result(tmp_path).status == "error"
     assert [e for e in phone.events if e[0] == "tap"] == [("tap", "54", "120")] * 2
