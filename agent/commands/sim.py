@@ -45,10 +45,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     actions = p.add_subparsers(dest="sim_action", metavar="ACTION")
     for name, help_ in (("start", "start phones in the background"), ("serve", "run phones in the foreground")):
         a = actions.add_parser(name, help=help_)
-        a.add_argument("--devices", "-n", type=int, default=1, help="how many phones (default 1)")
+        a.add_argument("--devices", "-n", type=int, default=1, help="how many phones")
         a.add_argument("--seed", type=int, default=0, help="seed of the first phone; phone i gets seed+i")
-        a.add_argument("--size", type=parse_size, default=(1080, 2400), help="screen size WxH (default 1080x2400)")
-        a.add_argument("--density", type=int, default=420, help="screen density in dpi (default 420)")
+        a.add_argument("--size", type=parse_size, default="1080x2400", help="screen size WxH")
+        a.add_argument("--density", type=int, default=420, help="screen density in dpi")
         a.set_defaults(func=start if name == "start" else serve)
     actions.add_parser("stop", help="stop the background phones").set_defaults(func=stop)
     actions.add_parser("status", help="show the background phones").set_defaults(func=status)
