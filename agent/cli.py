@@ -21,7 +21,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
-COMMANDS = ("run", "parse", "sim", "model", "bench")
+COMMANDS = ("run", "parse", "sim", "model", "bench", "adb")
 _RST_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
 
 

@@ -193,6 +193,6 @@ def _describe(state: dict, online: dict[str, str] | None = None) -> str:
     for serial, seed in zip(state["serials"], state.get("seeds", [None] * len(state["serials"])), strict=False):
         where = f"  {online.get(serial, 'missing')}" if online is not None else ""
         lines.append(f"  {serial}  seed={seed}{where}")
-    lines.append(f"use: adb -P {state['adb_port']} -s {state['serials'][0]} shell   or   "
+    lines.append(f"use: qwen2vl-agent adb -P {state['adb_port']} -s {state['serials'][0]} shell   or   "
                  f"ANDROID_ADB_SERVER_PORT={state['adb_port']}")  # fmt: skip
     return "\n".join(lines)
