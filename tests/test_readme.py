@@ -23,7 +23,7 @@ SEPARATORS = {"|", "&&", "||", ";"}
 # Placeholders the README uses, and a value of the right kind for each.
 PLACEHOLDERS = {"<port>": "5037", "<p>": "5555"}
 WORDS = {"SPEC": "tiny", "N": "3", "DIR": "out"}
-SEPARATE_INSTALLS = {"vllm"}  # the GPU server's own program, introduced as such in the serving section
+SEPARATE_INSTALLS = {"vllm"}  # vLLM's own command, run on the GPU server (the serving section), not ours to install
 
 
 def sh_blocks() -> list[str]:
