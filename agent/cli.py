@@ -40,7 +40,6 @@ class HelpFormatter(argparse.HelpFormatter):
     def _format_action(self, action: argparse.Action) -> str:
         if action.help is None and _has_default(action):  # argparse prints no help line at all for these
             action = copy.copy(action)
-            action.help = ""
             action.help = self._get_help_string(action)
         return super()._format_action(action)
 

@@ -46,7 +46,7 @@ SPEC_FORMS = (
     "or a Hugging Face hub id such as Qwen/Qwen2-VL-2B-Instruct"
 )
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-# The hub's own rule (huggingface_hub.utils.validate_repo_id), without importing it.
+# The shape huggingface_hub.utils.validate_repo_id accepts (checked here without importing the hub client).
 _HUB_ID = re.compile(r"(?:[\w.-]+/)?[\w.-]+")
 
 
