@@ -9,8 +9,10 @@ Specs:
 - ``openai:URL[#MODEL]``: a model behind an OpenAI-compatible server such as vLLM
   (``openai_api.load_openai``; its overrides are ``OpenAIModelConfig`` fields).
 - a local directory: a Qwen2-VL checkpoint, loaded without touching the network.
-- anything else: a Hugging Face hub id (``Qwen/Qwen2-VL-2B-Instruct``), from the local cache or
-  downloaded when online.
+- a Hugging Face hub id (``Qwen/Qwen2-VL-2B-Instruct``), from the local cache or downloaded when online.
+
+Anything else (an unknown ``scheme:`` prefix, a URL without ``openai:``, a name the hub would reject) is a
+``ModelUnavailable`` that lists these forms; it is never looked up on the hub.
 
 ``overrides`` are ``HFModelConfig`` fields (``device``, ``dtype``, ``max_pixels``, ...); ``None`` values
 are ignored so a CLI can pass its unset options straight through. Failures raise ``ModelUnavailable``
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -31,12 +34,20 @@ from pydantic import ValidationError
 
 from .base import Model, ModelUnavailable
 from .config import HFModelConfig
+from .loading import is_local_spec
 from .scripted import ScriptedModel
 
 log = logging.getLogger(__name__)
 
 TINY = "tiny"
 CACHE_ENV = "QWEN2VL_AGENT_CACHE"
+SPEC_FORMS = (
+    "tiny, scripted:FILE, openai:URL[#MODEL], a checkpoint directory, "
+    "or a Hugging Face hub id such as Qwen/Qwen2-VL-2B-Instruct"
+)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# The shape huggingface_hub.utils.validate_repo_id accepts (checked here without importing the hub client).
+_HUB_ID = re.compile(r"(?:[\w.-]+/)?[\w.-]+")
 
 
 def load_model(spec: str, **overrides: Any) -> Model:
@@ -54,7 +65,24 @@ def load_model(spec: str, **overrides: Any) -> Model:
 
             return load_openai(rest, **given)
         case _:
+            _check_spec(spec)
             return _load_hf(spec, name=spec, overrides=given)
+
+
+def _check_spec(spec: str) -> None:
+    """Refuse a spec that names no backend: an unknown ``scheme:`` or a malformed hub id."""
+    if Path(spec).expanduser().exists():
+        return
+    if _SCHEME.match(spec):
+        scheme = spec.partition(":")[0]
+        raise ModelUnavailable(f"unknown model spec {spec!r} (no backend is called {scheme!r}); use {SPEC_FORMS}")
+    if is_local_spec(spec) or _is_hub_id(spec):
+        return
+    raise ModelUnavailable(f"model spec {spec!r} is neither a directory nor a valid hub id; use {SPEC_FORMS}")
+
+
+def _is_hub_id(spec: str) -> bool:
+    return len(spec) <= 96 and _HUB_ID.fullmatch(spec) is not None and "--" not in spec and ".." not in spec
 
 
 def _load_hf(source: str, *, name: str, overrides: dict[str, Any]) -> Model:

@@ -28,13 +28,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     tiny.add_argument("directory", type=Path, help="where to write it (created; must be empty or an earlier build)")
     tiny.set_defaults(func=make_tiny)
     info = actions.add_parser("info", help="load a model and describe how it runs")
-    info.add_argument(
-        "--model", default=DEFAULT_MODEL, help=f"tiny | a checkpoint dir | a hub id (default: {DEFAULT_MODEL})"
-    )
+    info.add_argument("--model", default=DEFAULT_MODEL, help="tiny | a checkpoint dir | a hub id")
     info.add_argument("--device", help="e.g. cuda, cuda:1, cpu (default: cuda when available)")
     info.add_argument("--dtype", help="bfloat16, float16 or float32 (default: bf16 on CUDA, fp32 on CPU)")
     info.add_argument("--attn", dest="attn_implementation", help="flash_attention_2, sdpa or eager")
-    info.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default 1280*28*28)")
+    info.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default: 1280*28*28)")
     info.add_argument("--min-pixels", type=int)
     info.add_argument("--no-model-cache", action="store_true", help=NO_CACHE_HELP)
     info.add_argument("--static-cache", action="store_true", help=STATIC_CACHE_HELP)

@@ -15,7 +15,7 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     m = parser.add_argument_group("model")
     m.add_argument("--device", help="e.g. cuda, cuda:1, cpu (default: cuda when available)")
     m.add_argument("--dtype", help="bfloat16, float16 or float32 (default: bf16 on CUDA, fp32 on CPU)")
-    m.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default 1280*28*28)")
+    m.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default: 1280*28*28)")
     m.add_argument("--min-pixels", type=int)
     m.add_argument("--no-model-cache", action="store_true", help=NO_CACHE_HELP)
     m.add_argument("--static-cache", action="store_true", help=STATIC_CACHE_HELP)
@@ -30,7 +30,7 @@ def add_agent_options(parser: argparse.ArgumentParser) -> None:
     a = parser.add_argument_group("agent")
     a.add_argument("--convention", default=DEFAULT_CONVENTION, choices=CONVENTIONS, help="coordinate convention")
     a.add_argument("--history-images", type=int, default=4, help="screenshots kept as images (older: text)")
-    a.add_argument("--max-new-tokens", type=int, default=256)
+    a.add_argument("--max-new-tokens", type=int, default=256, help="reply length limit per step, in tokens")
 
 
 def model_overrides(args: argparse.Namespace) -> dict[str, Any]:

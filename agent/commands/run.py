@@ -16,19 +16,19 @@ DEFAULT_MODEL = "Qwen/Qwen2-VL-2B-Instruct"
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run one task end to end", description=__doc__)
     p.add_argument("task", help="what the agent should do, e.g. 'Turn on Wi-Fi'")
-    p.add_argument("--env", default="sim", choices=("sim", "fake", "android", "desktop"), help="default: sim")
+    p.add_argument("--env", default="sim", choices=("sim", "fake", "android", "desktop"), help="where the agent acts")
     p.add_argument(
         "--model",
         default=DEFAULT_MODEL,
-        help=f"tiny | scripted:FILE | openai:URL[#MODEL] | a checkpoint dir | a hub id (default: {DEFAULT_MODEL})",
+        help="tiny | scripted:FILE | openai:URL[#MODEL] | a checkpoint dir | a hub id",
     )
-    p.add_argument("--max-steps", type=int, default=20)
+    p.add_argument("--max-steps", type=int, default=20, help="step budget of the episode")
     p.add_argument("--out", type=Path, help="trajectory directory (default: runs/<time>-<task>)")
     p.add_argument("--quiet", action="store_true", help="no live view on the terminal")
     g = p.add_argument_group("environment")
     g.add_argument("--serial", help="android: device serial (default: the only connected device)")
-    g.add_argument("--adb-host", default="127.0.0.1")
-    g.add_argument("--adb-port", type=int, default=5037)
+    g.add_argument("--adb-host", default="127.0.0.1", help="android: adb server host")
+    g.add_argument("--adb-port", type=int, default=5037, help="android: adb server port")
     g.add_argument("--seed", type=int, default=0, help="sim: seed of the phone's initial state")
     g.add_argument("--display", help="desktop: X display (default: $DISPLAY)")
     g.add_argument("--monitor", type=int, default=1, help="desktop: monitor index (0: all monitors)")

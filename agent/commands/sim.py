@@ -45,10 +45,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     actions = p.add_subparsers(dest="sim_action", metavar="ACTION")
     for name, help_ in (("start", "start phones in the background"), ("serve", "run phones in the foreground")):
         a = actions.add_parser(name, help=help_)
-        a.add_argument("--devices", "-n", type=int, default=1, help="how many phones (default 1)")
+        a.add_argument("--devices", "-n", type=int, default=1, help="how many phones")
         a.add_argument("--seed", type=int, default=0, help="seed of the first phone; phone i gets seed+i")
-        a.add_argument("--size", type=parse_size, default=(1080, 2400), help="screen size WxH (default 1080x2400)")
-        a.add_argument("--density", type=int, default=420, help="screen density in dpi (default 420)")
+        a.add_argument("--size", type=parse_size, default="1080x2400", help="screen size WxH")
+        a.add_argument("--density", type=int, default=420, help="screen density in dpi")
         a.set_defaults(func=start if name == "start" else serve)
     actions.add_parser("stop", help="stop the background phones").set_defaults(func=stop)
     actions.add_parser("status", help="show the background phones").set_defaults(func=status)
@@ -193,6 +193,6 @@ def _describe(state: dict, online: dict[str, str] | None = None) -> str:
     for serial, seed in zip(state["serials"], state.get("seeds", [None] * len(state["serials"])), strict=False):
         where = f"  {online.get(serial, 'missing')}" if online is not None else ""
         lines.append(f"  {serial}  seed={seed}{where}")
-    lines.append(f"use: adb -P {state['adb_port']} -s {state['serials'][0]} shell   or   "
+    lines.append(f"use: qwen2vl-agent adb -P {state['adb_port']} -s {state['serials'][0]} shell   or   "
                  f"ANDROID_ADB_SERVER_PORT={state['adb_port']}")  # fmt: skip
     return "\n".join(lines)
