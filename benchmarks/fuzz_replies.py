@@ -102,7 +102,8 @@ class Figures:
         p99 = s[int(0.99 * (len(s) - 1))] if s else 0.0
         return (
             f"{len(s)} inputs; outcomes {dict(self.outcomes)}; CPU per input median "
-            f"{statistics.median(s) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, max {max(s) * 1000:.1f} ms; longest input {self.longest} characters"
+            f"{statistics.median(s) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, max {max(s) * 1000:.1f} ms; "
+            f"longest input {self.longest} characters"
         )
 
 
