@@ -28,15 +28,21 @@ from .report import write_report
 class TrajectoryRecorder:
     """A loop hook that writes the episode directory described in the module docstring."""
 
-    def __init__(self, out_dir: str | Path, meta: dict[str, Any] | None = None, *, html: bool = True) -> None:
+    def __init__(
+        self, out_dir: str | Path, meta: dict[str, Any] | None = None, *, html: bool = True, replace: bool = False
+    ) -> None:
         self.out_dir = Path(out_dir)
         self.meta = dict(meta or {})
         self.html = html
+        self.replace = replace  # True: an earlier episode's steps and result in out_dir are discarded
 
     def on_start(self, task: str, observation: Observation) -> None:
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        for stale in ("steps.jsonl", "result.json"):  # a re-run into the same directory starts afresh
-            (self.out_dir / stale).unlink(missing_ok=True)
+        for stale in ("steps.jsonl", "result.json"):
+            if self.replace:
+                (self.out_dir / stale).unlink(missing_ok=True)
+            elif (self.out_dir / stale).exists():  # never mix two episodes, never overwrite one silently
+                raise FileExistsError(f"{self.out_dir} already holds an episode ({stale})")
         meta = {"task": task, "started_at": time.time(), **self.meta}
         _write_json(self.out_dir / "meta.json", meta)
         if self.html:
