@@ -40,9 +40,9 @@ class EnvSettings(BaseModel):
         cls, kind: EnvKind, *, serial: str | None = None, adb_host: str | None = None, adb_port: int | None = None,
         environ: Mapping[str, str] | None = None, **options: Any,
     ) -> EnvSettings:  # fmt: skip
-        """Settings as adb itself resolves them: a given option wins, then ``ANDROID_SERIAL``,
-        ``ANDROID_ADB_SERVER_HOST`` and ``ANDROID_ADB_SERVER_PORT`` (android only: the simulated phone runs
-        its own adb server), then the defaults. ``ValueError`` names a variable that is not usable;
+        """Settings as adb resolves them: a given option wins, then ``ANDROID_SERIAL`` and
+        ``ANDROID_ADB_SERVER_PORT`` (as adb reads them) and ``ANDROID_ADB_SERVER_HOST`` (as adbutils does);
+        android only, since the simulated phone runs its own adb server; then the defaults. ``ValueError`` names a variable that is not usable;
         ``pydantic.ValidationError`` an option out of range."""
         environ = os.environ if environ is None else environ
         if kind == "android":

@@ -40,12 +40,17 @@ def exit_code(status: Status) -> int:
 
 
 class SignalGate:
-    """While entered (in the main thread), the stop signals raise ``KeyboardInterrupt``; inside ``hold()``
-    they wait until the block ends. ``received`` is the first signal's name."""
+    """While entered (in the main thread), a stop signal raises ``KeyboardInterrupt`` once - at once, or when
+    the ``hold()`` block it came in ends. Further signals are only noted while the verdict is recorded and
+    after it (``settle()``), except once inside ``teardown()``, to cut a slow teardown short. ``received`` is
+    the first signal's name. Once a signal came, the stop signals stay ignored after the gate is left: the
+    process is on its way out, and its exit code must be the one that says so."""
 
     def __init__(self) -> None:
         self.received: str | None = None
         self._held = 0
+        self._quiet = False  # an interrupt was raised, or the verdict is recorded: do not raise again
+        self._teardown = False
         self._previous: dict[int, object] = {}
 
     def __enter__(self) -> SignalGate:
@@ -54,22 +59,39 @@ class SignalGate:
 
     def __exit__(self, *exc: object) -> None:
         for s, handler in self._previous.items():
-            signal.signal(s, handler)  # type: ignore[arg-type]
+            signal.signal(s, signal.SIG_IGN if self.received else handler)  # type: ignore[arg-type]
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.received = self.received or signal.Signals(signum).name
-        if not self._held:
-            raise KeyboardInterrupt(self.received)
+        if self._held or (self._quiet and not self._teardown):
+            return
+        self._quiet, self._teardown = True, False
+        raise KeyboardInterrupt(self.received)
+
+    def settle(self) -> None:
+        """The verdict is recorded: from now on a signal is only noted."""
+        self._quiet = True
+
+    @contextlib.contextmanager
+    def teardown(self) -> Iterator[None]:
+        """A block that one signal may interrupt even after the verdict (stopping a device that hangs)."""
+        self._teardown = True
+        try:
+            yield
+        finally:
+            self._teardown = False
 
     @contextlib.contextmanager
     def hold(self, *, deliver: bool = True) -> Iterator[None]:
-        """Defer the stop signals during the block; with ``deliver``, raise for one that came meanwhile."""
+        """Defer the stop signals during the block; with ``deliver``, raise for one that came meanwhile (or
+        one whose ``KeyboardInterrupt`` was swallowed on the way: the next hook call raises it again)."""
         self._held += 1
         try:
             yield
         finally:
             self._held -= 1
         if deliver and self.received and not self._held:
+            self._quiet = True
             raise KeyboardInterrupt(self.received)
 
 
@@ -138,3 +160,5 @@ def run_to_end(
         if guard.result is not None:
             return guard.result
         return guard.finish("error", f"{type(e).__name__} in qwen2vl-agent: {e}")
+    finally:
+        gate.settle()

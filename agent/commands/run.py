@@ -128,12 +128,14 @@ def _start(args: argparse.Namespace, plan: Plan, run_dir: RunDir, gate: SignalGa
             raise KeyboardInterrupt(gate.received)
         env, used, model = _open(args, plan, stack)
     except KeyboardInterrupt:
-        _close(stack)
+        with gate.teardown():
+            _close(stack)
         run_dir.release()
         print("qwen2vl-agent: interrupted before the episode started; nothing was recorded", file=sys.stderr)
         return exit_codes.INTERRUPTED
     except _SetupFailed as e:
-        _close(stack)
+        with gate.teardown():
+            _close(stack)
         run_dir.release()
         return _fail(str(e), e.code)
     try:
@@ -142,7 +144,8 @@ def _start(args: argparse.Namespace, plan: Plan, run_dir: RunDir, gate: SignalGa
         log.info("could not record the end of the episode", exc_info=True)
         return _fail(f"could not record the result in {run_dir.path}: {type(e).__name__}: {e}", exit_codes.FAULT)
     finally:
-        _close(stack)
+        with gate.teardown():
+            _close(stack)
     if args.quiet:
         print(f"{result.status}: {result.reason} ({run_dir.path})")
     return exit_code(result.status)

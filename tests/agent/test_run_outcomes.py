@@ -79,6 +79,20 @@ def test_a_signal_ends_the_run_with_a_verdict_on_disk(tmp_path: Path, sig: signa
     assert "refresh" not in html and "interrupted" in html
 
 
+def test_repeated_signals_still_end_with_one_verdict(tmp_path: Path) -> None:
+    proc, out = start_long_run(tmp_path)
+    deadline = time.monotonic() + 5
+    while proc.poll() is None and time.monotonic() < deadline:  # an impatient supervisor: signal after signal
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.002)
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == exit_codes.INTERRUPTED, err.decode()
+    assert b"Traceback" not in err
+    result = read_result(out)
+    assert result is not None and result.status == "interrupted"
+    assert result.steps == assert_every_line_is_a_finished_step(out)
+
+
 def test_sigkill_keeps_every_finished_step(tmp_path: Path) -> None:
     proc, out = start_long_run(tmp_path)
     proc.kill()
