@@ -99,9 +99,9 @@ class EpisodeGuard:
     """A loop hook in front of the real ones: forwards each call with signals held and remembers enough
     (task, steps, answer, whether the episode ended) to end it for them."""
 
-    def __init__(self, hooks: Sequence[Hook], gate: SignalGate) -> None:
+    def __init__(self, task: str, hooks: Sequence[Hook], gate: SignalGate) -> None:
         self.hooks, self.gate = list(hooks), gate
-        self.task, self.steps, self.answer = "", 0, None
+        self.task, self.steps, self.answer = task, 0, None
         self.started = time.time()
         self.result: EpisodeResult | None = None
 
@@ -147,8 +147,7 @@ def run_to_end(
     """``run_episode``, ended for the hooks whatever happens: a result is always returned and on disk."""
     from ..loop import run_episode
 
-    guard = EpisodeGuard(hooks, gate)
-    guard.task = task
+    guard = EpisodeGuard(task, hooks, gate)
     try:
         return run_episode(env, policy, task, config, [guard])
     except KeyboardInterrupt:

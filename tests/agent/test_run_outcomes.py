@@ -93,6 +93,25 @@ def test_repeated_signals_still_end_with_one_verdict(tmp_path: Path) -> None:
     assert result.steps == assert_every_line_is_a_finished_step(out)
 
 
+def test_a_signal_while_the_model_loads_records_nothing(tmp_path: Path) -> None:
+    import socket
+
+    out = tmp_path / "run"
+    with socket.create_server(("127.0.0.1", 0)) as server:  # a model server that never answers
+        server.settimeout(90)
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/v1"
+        argv = [PY, "-m", "qwen2vl_agent.agent.cli", "run", "t", "--env", "fake", "--model", f"openai:{url}",
+                "--out", str(out)]  # fmt: skip
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        conn, _ = server.accept()  # the model is being loaded: it asks the server what it serves
+        with conn:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=90)
+    assert proc.returncode == exit_codes.INTERRUPTED, err.decode()
+    assert b"Traceback" not in err and b"interrupted before the episode started" in err
+    assert not out.exists()  # nothing ran: the same command can be repeated as it is
+
+
 def test_sigkill_keeps_every_finished_step(tmp_path: Path) -> None:
     proc, out = start_long_run(tmp_path)
     proc.kill()
