@@ -42,8 +42,8 @@ class EnvSettings(BaseModel):
     ) -> EnvSettings:  # fmt: skip
         """Settings as adb resolves them: a given option wins, then ``ANDROID_SERIAL`` and
         ``ANDROID_ADB_SERVER_PORT`` (as adb reads them) and ``ANDROID_ADB_SERVER_HOST`` (as adbutils does);
-        android only, since the simulated phone runs its own adb server; then the defaults. ``ValueError`` names a variable that is not usable;
-        ``pydantic.ValidationError`` an option out of range."""
+        android only, since the simulated phone runs its own adb server; then the defaults. ``ValueError``
+        names a variable that is not usable, ``pydantic.ValidationError`` an option out of range."""
         environ = os.environ if environ is None else environ
         if kind == "android":
             serial = serial or environ.get("ANDROID_SERIAL") or None

@@ -158,6 +158,6 @@ def run_to_end(
         log.info("the runtime failed during the episode", exc_info=True)
         if guard.result is not None:
             return guard.result
-        return guard.finish("error", f"{type(e).__name__} in qwen2vl-agent: {e}")
+        return guard.finish("error", f"unexpected {type(e).__name__}: {e}")
     finally:
         gate.settle()
