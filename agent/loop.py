@@ -60,6 +60,7 @@ class _Run:
     answer: str | None = None  # the last Answer call's text
     final: str | None = None  # a final reply's text (the answer only when no Answer was given)
     obs: Observation | None = None
+    begun: bool = False  # every hook's on_start has run
 
 
 def run_episode(
@@ -79,18 +80,22 @@ def run_episode(
         policy.begin(task, run.obs.screenshot)
         for hook in hooks:
             hook.on_start(task, run.obs)
+        run.begun = True
         tracker = ProgressTracker(config)
         while end is None and run.steps < config.max_steps:
             acted, next_obs = _step_recorded(env, policy, run, tracker, hooks)
             run.obs, end = next_obs or run.obs, acted.end or tracker.verdict()
         end = end or ("max_steps", f"no result within {config.max_steps} steps")
-    except KeyboardInterrupt:
-        _finish(run, ("interrupted", "stopped by a signal"), hooks)
+    except KeyboardInterrupt as e:  # Ctrl-C, or a signal handler naming its signal (the CLI's)
+        signal = e.args[0] if e.args and isinstance(e.args[0], str) else "SIGINT (Ctrl-C)"
+        _finish(run, ("interrupted", f"stopped by {signal}"), hooks)
         raise
     except FAULTS as e:
         log.error("episode stopped: %s", e)
         end = ("error", f"{type(e).__name__}: {e}")
     except Exception as e:  # a bug of ours: the run still ends with a verdict on disk
+        if not run.begun:  # a hook refused to start (an occupied directory, say): nothing ran, nothing to end
+            raise
         log.exception("episode stopped by an internal error")
         end = ("error", f"internal error: {type(e).__name__}: {e}")
     return _finish(run, end, hooks)

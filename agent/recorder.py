@@ -30,21 +30,31 @@ from .report import append_step, finish_report, write_report
 class TrajectoryRecorder:
     """A loop hook that writes the episode directory described in the module docstring."""
 
-    def __init__(self, out_dir: str | Path, meta: dict[str, Any] | None = None, *, html: bool = True) -> None:
+    def __init__(
+        self, out_dir: str | Path, meta: dict[str, Any] | None = None, *, html: bool = True, replace: bool = False
+    ) -> None:
         self.out_dir = Path(out_dir)
         self.meta = dict(meta or {})
         self.html = html
+        self.replace = replace  # True: an earlier episode's steps and result in out_dir are discarded
+        self._refused = False  # out_dir holds another episode: write nothing, touch nothing of it
 
     def on_start(self, task: str, observation: Observation) -> None:
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        for stale in ("steps.jsonl", "result.json", "score.json"):  # a re-run into the same directory starts afresh
-            (self.out_dir / stale).unlink(missing_ok=True)
+        for stale in ("steps.jsonl", "result.json", "score.json"):
+            if self.replace:
+                (self.out_dir / stale).unlink(missing_ok=True)
+            elif (self.out_dir / stale).exists():  # never mix two episodes, never overwrite one silently
+                self._refused = True
+                raise FileExistsError(f"{self.out_dir} already holds an episode ({stale})")
         meta = {"task": task, "started_at": time.time(), **self.meta}
         _write_json(self.out_dir / "meta.json", meta)
         if self.html:
             write_report(self.out_dir)
 
     def on_step(self, step: Step, observation: Observation) -> None:
+        if self._refused:
+            return
         observation.screenshot.save(self.out_dir / step.screenshot, compress_level=1)
         with open(self.out_dir / "steps.jsonl", "a", encoding="utf-8") as f:
             f.write(to_json(step) + "\n")
@@ -54,6 +64,8 @@ class TrajectoryRecorder:
             append_step(self.out_dir, step)
 
     def on_end(self, result: EpisodeResult, observation: Observation | None) -> None:
+        if self._refused:
+            return
         if not self.out_dir.exists():  # the episode failed before it started
             self.out_dir.mkdir(parents=True, exist_ok=True)
         if observation is not None:

@@ -223,7 +223,8 @@ def _episode(
         policy = QwenPolicy(source.for_episode(task, device, inst.seed), env.action_space, config.agent)
         meta = {"instance": inst.index, "seed": inst.seed, "difficulty": task.difficulty, "policy": source.label,
                 "params": task.values}  # fmt: skip
-        recorder = TrajectoryRecorder(config.out / record.trajectory, {"bench": meta}, html=config.html)
+        # An instance re-run after an interruption starts its trajectory afresh.
+        recorder = TrajectoryRecorder(config.out / record.trajectory, {"bench": meta}, html=config.html, replace=True)
         result = run_episode(env, policy, task.goal, LoopConfig(max_steps=record.max_steps), [recorder])
     record.status, record.reason, record.answer = result.status, result.reason, result.answer
     record.steps, record.duration_s = result.steps, round(result.duration_s, 3)

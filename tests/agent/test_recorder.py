@@ -74,3 +74,19 @@ def test_report_auto_refreshes_while_running(tmp_path: Path) -> None:
 
     (tmp_path / "meta.json").write_text('{"task": "x"}')
     assert "location.reload" in write_report(tmp_path).read_text()
+
+
+def test_an_earlier_episode_is_never_overwritten_silently(tmp_path: Path) -> None:
+    import pytest
+
+    def episode(**options: bool) -> None:
+        env = FakeEnv()
+        recorder = TrajectoryRecorder(tmp_path, **options)
+        run_episode(env, QwenPolicy(ScriptedModel([TAP, DONE]), env.action_space), "t", hooks=[recorder])
+
+    episode()
+    with pytest.raises(FileExistsError, match="already holds an episode"):
+        episode()
+    assert len(read_steps(tmp_path)) == 2 and read_result(tmp_path).status == "success"
+    episode(replace=True)  # what a resumed benchmark asks for: the unfinished instance starts afresh
+    assert [s.index for s in read_steps(tmp_path)] == [0, 1]

@@ -18,6 +18,8 @@ def test_run_on_the_desktop(xserver, app, tmp_path):
     argv = ["run", "--env", "desktop", "--display", xserver.name, "--model", f"scripted:{script}",
             "--out", str(tmp_path / "run"), "--quiet", "type a greeting"]  # fmt: skip
     assert main(argv) == 0
+    meta = json.loads((tmp_path / "run" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["env"] == {"kind": "desktop", "display": xserver.name, "monitor": 1}  # no adb fields
     state = app.wait_for(lambda s: s["text"] == "héllo 中文 <ok>")
     assert state["text"] == "héllo 中文 <ok>"
     assert [e["x"] for e in state["events"] if e["kind"] == "press"] == [960]
