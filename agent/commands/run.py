@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     from qwen2vl_agent.envs import EnvError
     from qwen2vl_agent.model import ModelFailed, ModelUnavailable
+    from qwen2vl_agent.model.openai_config import redact_spec
 
     from ..console import ConsoleView
     from ..factory import EnvSettings, load_model, open_env
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"invalid option: {e.errors()[0]['loc'][0]}: {e.errors()[0]['msg']}")
     overrides = model_overrides(args)
     out_dir = args.out or default_out_dir(args.task)
-    meta = {"env": env_settings.model_dump(), "model": args.model, "policy": policy.model_dump()}
+    meta = {"env": env_settings.model_dump(), "model": redact_spec(args.model), "policy": policy.model_dump()}
     try:
         model = load_model(args.model, **overrides)
         with open_env(env_settings) as env:
