@@ -263,3 +263,19 @@ def test_the_cli_records_no_url_secret_in_meta_or_report(fake_server, fakes, tmp
     for path in out.iterdir():
         if path.suffix in (".json", ".jsonl", ".html"):
             assert "SECRET" not in path.read_text(errors="replace"), path.name
+
+
+def test_the_benchmark_records_no_url_secret(fake_server, tmp_path) -> None:
+    from qwen2vl_agent.agent.bench import BenchConfig
+    from qwen2vl_agent.agent.bench.policies import PolicySource
+    from qwen2vl_agent.agent.commands.bench import default_out
+
+    spec = f"openai:{fake_server.url}?api-key=SECRET#fake-model"
+    redacted = f"openai:{fake_server.url}?api-key=***#fake-model"
+    assert BenchConfig(out=tmp_path, policy="model", model=spec).identity()["model"] == redacted
+    assert "SECRET" not in str(default_out("model", spec, "default", 0))
+    source = PolicySource("model", spec)
+    try:
+        assert source.label == redacted  # what each episode's meta.json and report.html name
+    finally:
+        source.close()
