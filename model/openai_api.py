@@ -12,9 +12,13 @@ Contract, beyond ``model.base.Model``:
   carries them (``"auto"``: yes, until the server fails such a request with a 5xx).
 - Greedy by default (``temperature`` 0); the server applies the checkpoint's repetition penalty.
 - Bounded in time: a connect attempt takes at most ``connect_timeout_s``; connection errors, 5xx and
-  429 replies are retried ``retries`` times with doubling backoff; a reply slower than ``timeout_s`` fails
-  at once. Failures raise the typed errors of ``openai_errors`` (all ``ModelUnavailable`` or
-  ``ModelFailed``).
+  429 replies are retried ``retries`` times with doubling backoff; an attempt whose reply is not complete
+  ``timeout_s`` after it started fails at once, however the server paces its bytes. Failures raise the
+  typed errors of ``openai_errors`` (all ``ModelUnavailable`` or ``ModelFailed``).
+- Bounded in size: a reply body over ``max_response_bytes`` or a reply text over ``max_reply_chars``
+  fails the request. Redirects are never followed (they are a setup error naming the ``Location``).
+- Credentials: the API key goes only over https or to loopback unless allowed (``openai_config``);
+  the URL is shown, logged and named only redacted (``redact_url``).
 - Concurrency: ``generate`` may be called from many threads at once (up to ``max_concurrency`` requests
   in flight; more wait for a connection); ``generate_batch`` sends its conversations concurrently.
 - Timings per call: ``preprocess`` (resize + encode images, build the request), ``request`` (the HTTP
@@ -24,6 +28,7 @@ Contract, beyond ``model.base.Model``:
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,12 +39,32 @@ from pydantic import ValidationError
 
 from .base import Generation, Message, ModelFailed, ModelUnavailable
 from .config import HFModelConfig
-from .openai_config import OpenAIModelConfig, api_key_from_env, parse_spec
-from .openai_errors import ServerError, ServerTimeout, ServerUnreachable, UnknownModel, error_for_status, server_message
+from .openai_config import (
+    INSECURE_KEY_ENV,
+    OpenAIModelConfig,
+    api_key_allowed,
+    api_key_from_env,
+    has_userinfo,
+    parse_spec,
+    redact_url,
+)
+from .openai_errors import (
+    BadReply,
+    InsecureKey,
+    ServerError,
+    ServerRedirected,
+    ServerTimeout,
+    ServerUnreachable,
+    UnknownModel,
+    error_for_status,
+    server_message,
+)
 from .openai_request import ImageEncoder, read_reply, request_messages
 from .vision import PixelBudget
 
 log = logging.getLogger(__name__)
+
+_WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 # In-process options that mean nothing to a server; ignored (with a warning) when passed through.
 _HF_ONLY = frozenset(HFModelConfig.model_fields) - frozenset(OpenAIModelConfig.model_fields)
@@ -86,18 +111,8 @@ class OpenAIModel:
         self._send_stop: bool | Literal["auto"] = config.send_stop
         if config.model is None and not config.probe:
             raise ModelUnavailable("name the model (openai:URL#MODEL) when the server is not probed")
-        base = httpx.URL(config.base_url)
-        self._base = str(base.copy_with(query=None))  # a query (e.g. api-version=...) goes on every request
-        key = api_key_from_env()
-        self._client = httpx.Client(
-            base_url=self._base,
-            params=base.params,
-            headers={"Authorization": f"Bearer {key}"} if key else {},
-            # pool=None: waiting for a free connection is bounded by the requests holding them.
-            timeout=httpx.Timeout(config.timeout_s, connect=config.connect_timeout_s, pool=None),
-            limits=httpx.Limits(max_connections=config.max_concurrency, max_keepalive_connections=None),
-            transport=transport,
-        )
+        self._client = _make_client(config, transport)
+        self._label = redact_url(str(self._client.base_url).rstrip("/"))  # as messages and logs show it
         self.model: str | None = config.model
         if config.probe:
             try:
@@ -105,7 +120,7 @@ class OpenAIModel:
             except BaseException:
                 self._client.close()
                 raise
-        self.name = f"openai:{config.base_url}#{self.model}"
+        self.name = f"openai:{redact_url(config.base_url)}#{self.model}"
         # generate_batch's threads; made here, not on first use, so concurrent batches cannot each make one.
         # Its threads start only when work is submitted.
         self._executor = ThreadPoolExecutor(config.max_concurrency, thread_name_prefix="openai-model")
@@ -142,7 +157,7 @@ class OpenAIModel:
         t1 = time.perf_counter()
         data = self._complete(body, [s for s in stop if s], len(images))
         t2 = time.perf_counter()
-        generation = read_reply(data, stop, images, self.budget)
+        generation = read_reply(data, stop, images, self.budget, max_chars=self.config.max_reply_chars)
         generation.timings = {"preprocess": t1 - t0, "request": t2 - t1, "total": t2 - t0}
         return generation
 
@@ -160,13 +175,14 @@ class OpenAIModel:
         response = self._send("GET", "/models", None, retries=self.config.retries)
         if response.status_code >= 400:
             raise error_for_status(
-                response.status_code, server_message(response.content), url=self._base,
+                response.status_code, server_message(response.content), url=self._label,
                 model=str(self.model), images=0,
             )  # fmt: skip
         try:
             return [str(m["id"]) for m in response.json()["data"]]
         except (ValueError, KeyError, TypeError) as e:
-            raise ModelFailed(f"{self._base}/models did not list models: {e}") from None
+            said = f"HTTP {response.status_code}: {server_message(response.content, 200)}"
+            raise BadReply(f"{self._label}/models did not list models ({said}): {e}") from None
 
     # ------------------------------------------------------------------ HTTP
 
@@ -178,13 +194,13 @@ class OpenAIModel:
             response = self._send("POST", "/chat/completions", with_stop, retries=self.config.retries)
         if response.status_code >= 400:
             raise error_for_status(
-                response.status_code, server_message(response.content), url=self._base,
+                response.status_code, server_message(response.content), url=self._label,
                 model=str(self.model), images=images,
             )  # fmt: skip
         try:
             return response.json()
         except ValueError:
-            raise ModelFailed(f"the server's reply is not JSON: {response.text[:300]}") from None
+            raise BadReply(f"the server's reply is not JSON: {response.text[:300]}") from None
 
     def _try_with_stop(self, body: dict[str, Any], stop: list[str]) -> httpx.Response | None:
         """``send_stop="auto"``: one attempt with ``stop``. None means "send it again without": the server
@@ -212,9 +228,9 @@ class OpenAIModel:
         """One request, retried after connection errors, 5xx and 429 replies; returns a reply below 500.
 
         ``ServerUnreachable`` or ``ServerError`` once the retries are spent; ``ServerTimeout`` at once
-        when the server accepted the request but did not answer in time.
+        when the server accepted the request but did not answer in time; ``ServerRedirected`` for a 3xx.
         """
-        url = f"{self._base}{path}"
+        url = f"{self._label}{path}"
         error: ModelFailed | ModelUnavailable = ServerUnreachable(f"no attempt made to reach {url}")
         for attempt in range(retries + 1):
             if attempt:
@@ -222,38 +238,92 @@ class OpenAIModel:
                 log.info("retrying %s %s in %.1f s (%s)", method, url, delay, error)
                 self._sleep(delay)
             try:
-                response = self._client.request(method, path, json=body)
-            except (httpx.ReadTimeout, httpx.WriteTimeout):
+                response = self._attempt(method, path, body)
+            except (httpx.ReadTimeout, httpx.WriteTimeout, _Expired):
                 raise ServerTimeout(
-                    f"{url} gave no reply within {self.config.timeout_s:g} s; the server is overloaded or the "
-                    "request is too large (raise timeout_s, or lower max_new_tokens / --max-pixels)"
+                    f"{url} gave no complete reply within {self.config.timeout_s:g} s; the server is overloaded "
+                    "or the request is too large (raise timeout_s, or lower max_new_tokens / --max-pixels)"
                 ) from None
             except httpx.TransportError as e:  # refused, reset, DNS, connect timeout, broken connection
                 error = ServerUnreachable(f"cannot reach the model server at {url}: {type(e).__name__}: {e}")
                 continue
+            if 300 <= response.status_code < 400:
+                where = redact_url(response.headers.get("location", "(no Location)"))
+                raise ServerRedirected(
+                    f"the server at {url} answered HTTP {response.status_code}, a redirect to {where}. Redirects "
+                    "are not followed (the request and its API key would go along): set the base URL to the "
+                    "server's real address."
+                )
             if response.status_code < 500 and response.status_code != 429:  # 429: busy, like a 503
                 return response
             status, said = response.status_code, server_message(response.content)
             error = ServerError(f"the server at {url} answered HTTP {status}: {said}", status)
         raise error
 
+    def _attempt(self, method: str, path: str, body: dict[str, Any] | None) -> httpx.Response:
+        """One HTTP exchange, complete within ``timeout_s`` (else ``_Expired``), its body read (bounded).
+
+        httpx bounds each read, not the exchange: a server sending a byte now and then would hold the
+        call for ever. So the exchange runs on a helper thread and this one waits for it until the
+        deadline. A helper given up on stops at its next chunk (or read timeout) and closes its connection.
+        """
+        deadline = time.monotonic() + self.config.timeout_s
+        outcome: list[httpx.Response | BaseException] = []
+        finished = threading.Event()
+
+        def exchange() -> None:
+            try:
+                outcome.append(self._exchange(method, path, body, deadline))
+            except BaseException as e:  # handed to the waiting thread
+                outcome.append(e)
+            finally:
+                finished.set()
+
+        threading.Thread(target=exchange, name="openai-request", daemon=True).start()
+        if not finished.wait(max(0.0, deadline - time.monotonic())):
+            raise _Expired
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
+    def _exchange(self, method: str, path: str, body: dict[str, Any] | None, deadline: float) -> httpx.Response:
+        """Send, then read the body in chunks up to ``max_response_bytes`` and ``deadline``."""
+        cap = self.config.max_response_bytes
+        with self._client.stream(method, path, json=body) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise _too_large(self._label + path, cap)
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise _too_large(self._label + path, cap)
+                if time.monotonic() > deadline:
+                    raise _Expired
+                chunks.append(chunk)
+            # The body is decoded already: drop the headers that describe its encoding on the wire.
+            headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _WIRE_HEADERS]
+            return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks))
+
     def _resolve_model(self) -> str:
         """The configured model (checked against what the server lists), or the only one it serves."""
         try:
             served = self.list_models()
         except (ModelFailed, ModelUnavailable) as e:
-            if isinstance(e, ServerUnreachable) or self.config.model is None:
+            if isinstance(e, ServerUnreachable | ServerRedirected) or self.config.model is None:
                 raise
             log.warning("could not list the server's models (%s); using %s as given", e, self.config.model)
             return self.config.model
         if self.config.model is not None:
             if self.config.model not in served:
-                log.warning("%s does not list %r (it lists %s)", self.config.base_url, self.config.model, served)
+                log.warning(
+                    "%s does not list %r (it lists %s)", redact_url(self.config.base_url), self.config.model, served
+                )
             return self.config.model
         if len(served) != 1:
             listed = ", ".join(served) if served else "none"
             raise UnknownModel(
-                f"{self.config.base_url} serves {len(served)} models ({listed}); name one: openai:URL#MODEL"
+                f"{redact_url(self.config.base_url)} serves {len(served)} models ({listed}); name one: openai:URL#MODEL"
             )
         return served[0]
 
@@ -263,7 +333,7 @@ class OpenAIModel:
         """Where requests go and how, for ``qwen2vl-agent model info`` and logs (never the API key)."""
         return {
             "name": self.name,
-            "base_url": self.config.base_url,
+            "base_url": redact_url(self.config.base_url),
             "model": self.model,
             "min_pixels": self.budget.min_pixels,
             "max_pixels": self.budget.max_pixels,
@@ -281,3 +351,40 @@ class OpenAIModel:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Expired(Exception):
+    """An attempt ran past its deadline (``ServerTimeout`` to the caller)."""
+
+
+def _too_large(url: str, cap: int) -> BadReply:
+    return BadReply(
+        f"the reply from {url} is larger than {cap} bytes (max_response_bytes): not a chat completion this "
+        "client expects; check the server, or raise max_response_bytes"
+    )
+
+
+def _make_client(config: OpenAIModelConfig, transport: httpx.BaseTransport | None) -> httpx.Client:
+    """The shared client: its base URL without the query, which goes on every request instead.
+
+    ``InsecureKey`` if credentials (the API key, a ``user:password@``) would go over plain http to a host
+    that is not loopback without the user's leave.
+    """
+    base = httpx.URL(config.base_url)
+    key = api_key_from_env()
+    if (key or has_userinfo(config.base_url)) and not api_key_allowed(config.base_url, config.allow_insecure_key):
+        raise InsecureKey(
+            f"refusing to send the API key (or URL credentials) over plain http to {redact_url(config.base_url)}, "
+            f"which is not loopback: use an https URL, or set {INSECURE_KEY_ENV}=1 (or allow_insecure_key) "
+            "if that network is trusted"
+        )
+    return httpx.Client(
+        base_url=base.copy_with(query=None),
+        params=base.params,
+        headers={"Authorization": f"Bearer {key}"} if key else {},
+        # pool=None: waiting for a free connection is bounded by the attempt's deadline.
+        timeout=httpx.Timeout(config.timeout_s, connect=config.connect_timeout_s, pool=None),
+        limits=httpx.Limits(max_connections=config.max_concurrency, max_keepalive_connections=None),
+        follow_redirects=False,  # a redirect is an error (see _send): the key must not follow it elsewhere
+        transport=transport,
+    )

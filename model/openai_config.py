@@ -2,6 +2,12 @@
 
 Importing this module is cheap (pydantic only). Secrets never live in the config: the API key is read
 from the environment when the client is built (``QWEN2VL_AGENT_API_KEY``, else ``OPENAI_API_KEY``).
+The key (or a ``user:password@`` in the URL) is sent only over https or to a loopback host (127.0.0.0/8,
+::1, localhost); plain http to another host is refused unless ``allow_insecure_key`` is set or
+``QWEN2VL_AGENT_ALLOW_INSECURE_KEY=1`` is in the environment.
+
+Secrets may also sit in the URL (``?api-key=...``, ``user:password@``): ``redact_url`` and
+``redact_spec`` give the forms that may be shown, logged or recorded.
 
 The pixel budget (``min_pixels``/``max_pixels``) is enforced client-side: every image is resized to its
 smart-resize size before it is sent, so the server's processor has nothing left to resize *provided its
@@ -11,7 +17,9 @@ The coordinate mapping then knows exactly what the model saw.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,7 +28,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .vision import DEFAULT_MAX_PIXELS, DEFAULT_MIN_PIXELS, FACTOR
 
 API_KEY_ENVS = ("QWEN2VL_AGENT_API_KEY", "OPENAI_API_KEY")
+INSECURE_KEY_ENV = "QWEN2VL_AGENT_ALLOW_INSECURE_KEY"
 SPEC_PREFIX = "openai:"
+# Query parameters shown as they are in redacted URLs; every other value is replaced by `***`.
+PUBLIC_QUERY_PARAMS = frozenset({"api-version", "api_version"})
 
 
 class OpenAIModelConfig(BaseModel):
@@ -36,9 +47,16 @@ class OpenAIModelConfig(BaseModel):
     # strings are cut client-side in every case.
     send_stop: bool | Literal["auto"] = "auto"
     connect_timeout_s: float = Field(5.0, gt=0)
-    # Longest wait for one reply. A reply that takes longer fails at once (never resent: the server may
-    # still be generating it, and a resend would double its load).
+    # Longest wait for one whole reply (headers and body), per attempt. A reply that is not complete by
+    # then fails at once (never resent: the server may still be generating it, and a resend would double
+    # its load).
     timeout_s: float = Field(120.0, gt=0)
+    # Replies are untrusted: a body larger than this (after decompression) fails the request, and so
+    # does a reply text longer than max_reply_chars (before stop strings are cut).
+    max_response_bytes: int = Field(8 * 2**20, ge=1024)
+    max_reply_chars: int = Field(100_000, ge=1)
+    # Send the API key over plain http to a host that is not loopback (see the module docstring).
+    allow_insecure_key: bool = False
     # Extra attempts after a connection error or a 5xx, waiting backoff_s, 2*backoff_s, ... (capped).
     retries: int = Field(2, ge=0, le=10)
     backoff_s: float = Field(0.5, ge=0)
@@ -77,9 +95,11 @@ def normalise_base_url(url: str) -> str:
     """
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"expected an http(s) URL such as http://127.0.0.1:8000/v1, got {url!r}")
+        raise ValueError(f"expected an http(s) URL such as http://127.0.0.1:8000/v1, got {redact_url(url)!r}")
     if parts.fragment:
-        raise ValueError(f"the URL {url!r} has a #fragment; put the model name after '#' in the spec instead")
+        raise ValueError(
+            f"the URL {redact_url(url)!r} has a #fragment; put the model name after '#' in the spec instead"
+        )
     path = parts.path.rstrip("/") or "/v1"
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
@@ -93,3 +113,54 @@ def parse_spec(spec: str) -> dict[str, str]:
 def api_key_from_env() -> str | None:
     """The API key from the first of ``API_KEY_ENVS`` that is set and non-empty, else None."""
     return next((os.environ[name] for name in API_KEY_ENVS if os.environ.get(name)), None)
+
+
+def api_key_allowed(url: str, config_allows: bool) -> bool:
+    """Whether credentials may go to ``url``: https, a loopback host, or an explicit opt-in."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" or config_allows or os.environ.get(INSECURE_KEY_ENV) == "1":
+        return True
+    host = (parts.hostname or "").rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it could resolve anywhere
+        return False
+
+
+def has_userinfo(url: str) -> bool:
+    """Whether ``url`` carries ``user[:password]@`` (credentials httpx sends as basic auth)."""
+    return bool(_USERINFO.match(url))
+
+
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its userinfo replaced by ``***`` and every query value but ``PUBLIC_QUERY_PARAMS``'
+    too; works on any string (text that is not a URL is redacted the same way)."""
+    url = _USERINFO.sub(r"\1***@", url)
+    head, mark, rest = url.partition("?")
+    if not mark:
+        return url
+    query, hash_mark, fragment = rest.partition("#")
+    items = []
+    for item in query.split("&"):
+        name, eq, value = item.partition("=")
+        if not eq:
+            items.append("***" if name else "")
+        elif value and name.lower() not in PUBLIC_QUERY_PARAMS:
+            items.append(f"{name}=***")
+        else:
+            items.append(item)
+    return f"{head}?{'&'.join(items)}{hash_mark}{fragment}"
+
+
+def redact_spec(spec: str) -> str:
+    """A ``--model`` spec that may be shown or recorded: an ``openai:URL[#MODEL]`` spec with its URL
+    redacted (``redact_url``); other specs (paths, hub ids, ``tiny``) are returned as they are."""
+    if not spec.startswith(SPEC_PREFIX):
+        return spec
+    url, mark, model = spec.removeprefix(SPEC_PREFIX).partition("#")
+    return f"{SPEC_PREFIX}{redact_url(url)}{mark}{model}"

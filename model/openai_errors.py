@@ -6,10 +6,13 @@ run with the message whichever it is)::
     ModelUnavailable                 the server or the model cannot be used at all
     ├── ServerUnreachable            connection refused / DNS / connect timeout, after the retries
     ├── AuthenticationFailed         HTTP 401/403
+    ├── InsecureKey                  the API key would go over plain http to a host that is not loopback
+    ├── ServerRedirected             HTTP 3xx: the base URL is not where the server is (never followed)
     └── UnknownModel                 the server does not serve the model named (lists what it serves)
     ModelFailed                      one request failed
-    ├── ServerTimeout                no reply within ``timeout_s`` (never resent)
+    ├── ServerTimeout                no complete reply within ``timeout_s`` (never resent)
     ├── ServerError                  HTTP 5xx, after the retries
+    ├── BadReply                     the reply is too large, not JSON, or not a chat completion with text
     └── RequestRejected              another HTTP 4xx (the server's message is kept)
         ├── ContextTooLong           prompt + max_tokens exceed the server's context (``--max-model-len``)
         └── TooManyImages            more images than the server allows (``--limit-mm-per-prompt``)
@@ -35,6 +38,18 @@ class AuthenticationFailed(ModelUnavailable):
 
 
 class UnknownModel(ModelUnavailable):
+    pass
+
+
+class InsecureKey(ModelUnavailable):
+    pass
+
+
+class ServerRedirected(ModelUnavailable):
+    pass
+
+
+class BadReply(ModelFailed):
     pass
 
 

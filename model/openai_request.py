@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .base import Generation, Message, ModelFailed, cut_at_stop
+from .base import Generation, Message, cut_at_stop
 from .chat import template_messages
+from .openai_errors import BadReply
 from .vision import PixelBudget
 
 if TYPE_CHECKING:
@@ -137,26 +138,74 @@ def request_messages(
     return out, encoded
 
 
-def read_reply(data: Any, stop: Sequence[str], images: Sequence[EncodedImage], budget: PixelBudget) -> Generation:
+def read_reply(
+    data: Any, stop: Sequence[str], images: Sequence[EncodedImage], budget: PixelBudget, *, max_chars: int = 100_000
+) -> Generation:
     """A ``Generation`` from a chat-completions reply body; the text is cut before the first stop string.
 
-    Raises ``ModelFailed`` when the body is not a chat completion.
+    The message content may be a string or a list of text parts (joined). Raises ``BadReply`` (a
+    ``ModelFailed``) when the body is not a chat completion, its content is not text, or the text is
+    longer than ``max_chars``.
     """
     try:
         choice = data["choices"][0]
-        content = choice["message"].get("content") or ""
+        message = choice["message"]
+        content, finish = message.get("content"), choice.get("finish_reason")
     except (KeyError, IndexError, TypeError, AttributeError):
-        raise ModelFailed(f"the server's reply is not a chat completion: {str(data)[:300]}") from None
-    text, cut = cut_at_stop(content, stop)
-    usage = data.get("usage") or {}
+        raise BadReply(f"the server's reply is not a chat completion: {str(data)[:300]}") from None
+    raw = content_text(content, finish, message)
+    if len(raw) > max_chars:
+        raise BadReply(
+            f"the server's reply text is {len(raw)} characters long, more than max_reply_chars ({max_chars}): "
+            "lower max_new_tokens, or raise max_reply_chars if such replies are expected"
+        )
+    text, cut = cut_at_stop(raw, stop)
+    usage = data.get("usage") if isinstance(data, dict) else None
     # vLLM says which stop string ended the reply in `stop_reason` (None for an eos token).
-    engine_stopped = choice.get("stop_reason") in set(stop)
-    reason = "stop" if cut or engine_stopped else "length" if choice.get("finish_reason") == "length" else "eos"
+    engine_stopped = isinstance(choice.get("stop_reason"), str) and choice["stop_reason"] in stop
+    reason = "stop" if cut or engine_stopped else "length" if finish == "length" else "eos"
     return Generation(
         text=text,
-        prompt_tokens=int(usage.get("prompt_tokens") or 0),
-        output_tokens=int(usage.get("completion_tokens") or 0),
+        prompt_tokens=_count(usage, "prompt_tokens"),
+        output_tokens=_count(usage, "completion_tokens"),
         image_tokens=sum(budget.tokens(*image.size) for image in images),
         image_sizes=[image.size for image in images],
         stop_reason=reason,
     )
+
+
+def content_text(content: Any, finish_reason: Any, message: dict[str, Any]) -> str:
+    """The text of a reply message's ``content``: a string, or a list of ``{"type": "text"}`` parts.
+
+    No content (null or missing) is an empty reply only when the server ran out of tokens first; else
+    it is a ``BadReply`` (a server-side tool-call or reasoning parser took the reply, or a refusal).
+    """
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(_part_text(part) for part in content)
+    if content is None:
+        if finish_reason == "length":
+            return ""
+        took = [key for key in ("tool_calls", "refusal", "reasoning_content") if message.get(key)]
+        hint = f"; it carries {', '.join(took)} instead (start the server without a tool-call or reasoning parser)"
+        raise BadReply(f"the server's reply has no content (finish_reason {finish_reason!r}){hint if took else ''}")
+    kind = "a boolean" if isinstance(content, bool) else "a number" if isinstance(content, int | float) else None
+    raise BadReply(f"the server's reply content is {kind or 'an object'}, not text: {str(content)[:200]}")
+
+
+def _part_text(part: Any) -> str:
+    if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+        return part["text"]
+    what = f"a part of type {part.get('type')!r}" if isinstance(part, dict) else f"a part that is {_kind(part)}"
+    raise BadReply(f"the server's reply content has {what}, not text: {str(part)[:200]}")
+
+
+def _kind(value: Any) -> str:
+    return {str: "a string", list: "a list", bool: "a boolean"}.get(type(value), type(value).__name__)
+
+
+def _count(usage: Any, key: str) -> int:
+    """A token count from the reply's ``usage`` (0 when missing or not a non-negative integer)."""
+    value = usage.get(key) if isinstance(usage, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from qwen2vl_agent.model import Model
 from qwen2vl_agent.model.batching import BatchingModel
+from qwen2vl_agent.model.openai_config import redact_spec
 from qwen2vl_agent.tools import DEFAULT_CONVENTION, Convention
 
 from .oracle import OracleModel
@@ -56,7 +57,7 @@ class PolicySource:
 
     @property
     def label(self) -> str:
-        return self.spec if self.kind == "model" and self.spec else self.kind
+        return redact_spec(self.spec) if self.kind == "model" and self.spec else self.kind
 
     def for_episode(self, task: Task, device: TaskDevice, instance_seed: int) -> Model:
         match self.kind:

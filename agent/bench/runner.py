@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from qwen2vl_agent.envs.tasks import Task, TaskDevice, instance_seed, select
+from qwen2vl_agent.model.openai_config import redact_spec
 
 from ..loop import LoopConfig, run_episode
 from ..policy import PolicyConfig, QwenPolicy
@@ -57,8 +58,9 @@ class BenchConfig(BaseModel):
     def identity(self) -> dict[str, Any]:
         """What must not change between a run and its resumption (the rest may)."""
         return {
-            "seed": self.seed, "policy": self.policy, "model": self.model, "max_steps_factor": self.max_steps_factor,
-            "screen_size": list(self.screen_size), "density": self.density, "agent": self.agent.model_dump(),
+            "seed": self.seed, "policy": self.policy, "model": self.model and redact_spec(self.model),
+            "max_steps_factor": self.max_steps_factor, "screen_size": list(self.screen_size), "density": self.density,
+            "agent": self.agent.model_dump(),
         }  # fmt: skip
 
 
@@ -134,7 +136,11 @@ class BenchRunner:
         return RunReport(summary, records, self._done, len(selected) - len(pending), wall, interrupted)
 
     def _label(self) -> str:
-        return self.config.model if self.config.policy == "model" and self.config.model else self.config.policy
+        return (
+            redact_spec(self.config.model)
+            if self.config.policy == "model" and self.config.model
+            else self.config.policy
+        )
 
     def _run_all(self, pending: list[Instance]) -> None:
         from qwen2vl_agent.envs.sim import SimCluster

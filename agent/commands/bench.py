@@ -52,7 +52,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def default_out(policy: str, model: str | None, suite: str, seed: int) -> Path:
-    label = policy if policy != "model" else re.sub(r"[^A-Za-z0-9._-]+", "_", model or "model").strip("_")[-60:]
+    from qwen2vl_agent.model.openai_config import redact_spec
+
+    label = (
+        policy
+        if policy != "model"
+        else re.sub(r"[^A-Za-z0-9._-]+", "_", redact_spec(model or "model")).strip("_")[-60:]
+    )
     return Path("runs") / "bench" / f"{label}-{suite}-s{seed}"
 
 

@@ -177,11 +177,13 @@ def _episode(
     args: argparse.Namespace, plan: Plan, env: Env, used: dict[str, Any], model: Model, out_dir: Path,
     gate: SignalGate,
 ) -> EpisodeResult:  # fmt: skip
+    from qwen2vl_agent.model.openai_config import redact_spec
+
     from ..console import ConsoleView
     from ..policy import QwenPolicy
     from ..recorder import TrajectoryRecorder
 
-    meta = {"env": used, "model": args.model, "policy": plan.policy.model_dump()}
+    meta = {"env": used, "model": redact_spec(args.model), "policy": plan.policy.model_dump()}
     hooks: list[Any] = [TrajectoryRecorder(out_dir, meta)]
     if not args.quiet:
         hooks.append(ConsoleView())

@@ -11,6 +11,10 @@ A method that cannot apply (characters not on the map, xdotool not installed) is
 no application fetched within the timeout falls through to the next method. When nothing is left:
 ``ActionRejected`` if a paste was tried and not taken (most likely no text field has the focus: the
 model should click one), else ``TypingUnavailable`` naming what to install or enable.
+
+Control characters other than tab, newline and carriage return (NUL, ESC, DEL, the C1 range) are
+refused with ``ActionRejected`` before any method runs: no key types them, a paste would deliver
+bytes the field may drop or act on, and a NUL cannot even be passed to xdotool as an argument.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import logging
 import os
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol, get_args
 
@@ -86,6 +91,7 @@ class TextTyper:
 
     def type(self, text: str) -> TypingMethod:
         """Deliver ``text``; return the method that did it. Errors: see the module docstring."""
+        _refuse_control(text)
         reasons: list[str] = []
         pasted = False
         for method in self.methods:
@@ -146,6 +152,20 @@ class TextTyper:
             reasons.append(f"xdotool: failed ({e})")
             return False
         return True
+
+
+_TYPEABLE_CONTROLS = frozenset("\t\n\r")
+
+
+def _refuse_control(text: str) -> None:
+    """``ActionRejected`` naming the control characters in ``text`` that cannot be typed (see the module)."""
+    bad = [c for c in dict.fromkeys(text) if unicodedata.category(c) == "Cc" and c not in _TYPEABLE_CONTROLS]
+    if bad:
+        named = ", ".join(repr(c) for c in bad)
+        raise ActionRejected(
+            f"The text was not typed: it contains control characters that cannot be typed ({named}). "
+            "Type plain text only; press keys such as Escape or Enter with Hotkey."
+        )
 
 
 def _restore(clipboard: Clipboard, previous: str | None) -> None:

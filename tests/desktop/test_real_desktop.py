@@ -169,6 +169,22 @@ def test_a_paste_nobody_takes_is_told_to_the_model(xserver, app):
     assert app.state()["text"] == ""
 
 
+@pytest.mark.parametrize("typing", [("keys", "clipboard", "xdotool"), ("keys", "xdotool")])
+def test_a_nul_or_control_character_is_refused_and_nothing_is_typed(xserver, app, typing):
+    if "xdotool" in typing and len(typing) == 2 and shutil.which("xdotool") is None:
+        pytest.skip("xdotool is not installed (apt-get install xdotool)")
+    app.ask('set_clipboard "the user copy"')
+    with DesktopEnv(xserver.name, typing=typing) as env:
+        env.reset()
+        env.execute(Click(point=(760, 160)))
+        for text in ("before\x00after", "esc\x1b[2J"):
+            with pytest.raises(ActionRejected, match="cannot be typed"):  # a message for the model, no crash
+                env.execute(Type(text=text))
+    time.sleep(0.2)
+    assert app.state()["text"] == ""
+    assert app.ask("clipboard") == {"clipboard": "the user copy"}
+
+
 def test_a_point_on_the_second_monitor_lands_there(xserver, app):
     # Xvfb shows mss one monitor: inject two, side by side, of different heights
     monitors = [Monitor(0, 0, 640, 800, name="A"), Monitor(640, 0, 640, 400, name="B")]

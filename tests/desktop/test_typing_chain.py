@@ -126,3 +126,25 @@ def test_offer_event_is_per_offer():
     first, second = Offer("a"), Offer("b")
     first.taken.set()
     assert not second.taken.is_set() and isinstance(second.taken, threading.Event)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("a\x00b", "'\\x00'"), ("\x00\x00", "'\\x00'"), ("bell\x07", "'\\x07'"), ("\x1b[2J", "'\\x1b'"),
+     ("del\x7f", "'\\x7f'"), ("c1\x85", "'\\x85'")],
+)  # fmt: skip
+def test_control_characters_are_refused_before_anything_is_typed(monkeypatch, text, named):
+    calls = []
+    monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr("subprocess.run", lambda args, **kw: calls.append(args))
+    typer, keyboard, board = make(("keys", "clipboard", "xdotool"), on_map="abc \n" + text)
+    with pytest.raises(ActionRejected, match=r"control characters? .*cannot be typed") as e:
+        typer.type(text)
+    assert named in str(e.value)  # the offending characters, escaped
+    assert keyboard.typed == [] and keyboard.pressed == [] and board.offers == [] and calls == []
+
+
+def test_newlines_tabs_and_carriage_returns_are_still_typed():
+    typer, keyboard, _ = make(("keys",), on_map="ab\n\t\r")
+    assert typer.type("a\tb\r\nb") == "keys"
+    assert keyboard.typed == ["a\tb\r\nb"]

@@ -164,12 +164,19 @@ def open_server(servers: SimpleNamespace) -> Served:
 
 @dataclass
 class Reply:
-    """One scripted answer: a status and body, after a delay, or a dropped connection."""
+    """One scripted answer: a status, headers and body, after a delay, or a dropped connection.
+
+    ``trickle``: seconds between bytes (headers and body go out one byte at a time, each in time for any
+    per-read timeout). ``chunked``: the body is sent with chunked encoding (no Content-Length).
+    """
 
     status: int = 200
     body: Any = None
     delay: float = 0.0
     drop: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0
+    chunked: bool = False
 
 
 def completion(text: str, *, finish: str = "stop", prompt: int = 11, completion: int = 7, **choice: Any) -> Reply:
@@ -190,6 +197,7 @@ class FakeServer:
 
     url: str = ""
     models: list[str] = field(default_factory=lambda: ["fake-model"])
+    models_reply: Reply | None = None  # answers GET /models instead of ``models`` when set
     script: list[Reply] = field(default_factory=list)
     requests: list[tuple[str, str, dict[str, Any] | None, dict[str, str]]] = field(default_factory=list)
     peak_in_flight: int = 0
@@ -203,6 +211,8 @@ class FakeServer:
     def next_reply(self, method: str, path: str) -> Reply:
         path = path.partition("?")[0]
         if method == "GET" and path.endswith("/models"):
+            if self.models_reply is not None:
+                return self.models_reply
             return Reply(body={"object": "list", "data": [{"id": m, "object": "model"} for m in self.models]})
         if method == "POST" and path.endswith("/chat/completions"):
             with self._lock:
@@ -216,6 +226,10 @@ def _handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, *args: Any) -> None:
             pass
+
+        def handle(self) -> None:
+            with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # a client that gave up
+                super().handle()
 
         def do_GET(self) -> None:
             self._answer("GET")
@@ -237,23 +251,46 @@ def _handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-                data = body.encode()
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self._send(reply)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up on a hostile reply
             finally:
                 with fake._lock:
                     fake._in_flight -= 1
 
+        def _send(self, reply: Reply) -> None:
+            body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+            data = body.encode()
+            self.send_response(reply.status)
+            self.send_header("Content-Type", "application/json")
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            if reply.chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+                data = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in _pieces(data, 65536)) + b"0\r\n\r\n"
+            else:
+                self.send_header("Content-Length", str(len(data)))
+            if not reply.trickle:
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            self._headers_buffer.append(b"\r\n")  # end_headers() without the flush: trickle them too
+            head, self._headers_buffer = b"".join(self._headers_buffer), []
+            for byte in _pieces(head + data, 1):
+                if fake.released.wait(reply.trickle):
+                    return
+                self.wfile.write(byte)
+                self.wfile.flush()
+
     return Handler
 
 
-@pytest.fixture
-def fake_server() -> Iterator[FakeServer]:
-    fake = FakeServer(script=[completion("ok")])
+def _pieces(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+@contextlib.contextmanager
+def _serving(fake: FakeServer) -> Iterator[FakeServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     server.daemon_threads = True
     fake.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
@@ -266,6 +303,19 @@ def fake_server() -> Iterator[FakeServer]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@pytest.fixture
+def fake_server() -> Iterator[FakeServer]:
+    with _serving(FakeServer(script=[completion("ok")])) as fake:
+        yield fake
+
+
+@pytest.fixture
+def other_server() -> Iterator[FakeServer]:
+    """A second fake server (another origin on loopback: another port), e.g. where a redirect points."""
+    with _serving(FakeServer(script=[completion("from the other server")])) as fake:
+        yield fake
 
 
 @pytest.fixture(scope="session")
