@@ -29,46 +29,14 @@ MAX_VALUE_BYTES = 16 * 2**20
 MAX_PAGES = 16384  # 64 MiB at the default 4 KiB page
 # Pragmas that only read or tune this one database; any other (temp_store_directory, temp_store,
 # max_page_count, writable_schema, journal_mode, ...) is refused.
-SAFE_PRAGMAS = frozenset(
-    {
-        "application_id",
-        "auto_vacuum",
-        "cache_size",
-        "case_sensitive_like",
-        "collation_list",
-        "compile_options",
-        "data_version",
-        "database_list",
-        "defer_foreign_keys",
-        "encoding",
-        "foreign_key_check",
-        "foreign_key_list",
-        "foreign_keys",
-        "freelist_count",
-        "function_list",
-        "incremental_vacuum",
-        "index_info",
-        "index_list",
-        "index_xinfo",
-        "integrity_check",
-        "legacy_alter_table",
-        "module_list",
-        "optimize",
-        "page_count",
-        "page_size",
-        "pragma_list",
-        "query_only",
-        "quick_check",
-        "recursive_triggers",
-        "reverse_unordered_selects",
-        "schema_version",
-        "secure_delete",
-        "table_info",
-        "table_list",
-        "table_xinfo",
-        "user_version",
-    }
-)
+SAFE_PRAGMAS = frozenset({
+    "application_id", "auto_vacuum", "cache_size", "case_sensitive_like", "collation_list", "compile_options",
+    "data_version", "database_list", "defer_foreign_keys", "encoding", "foreign_key_check", "foreign_key_list",
+    "foreign_keys", "freelist_count", "function_list", "incremental_vacuum", "index_info", "index_list",
+    "index_xinfo", "integrity_check", "legacy_alter_table", "module_list", "optimize", "page_count", "page_size",
+    "pragma_list", "query_only", "quick_check", "recursive_triggers", "reverse_unordered_selects",
+    "schema_version", "secure_delete", "table_info", "table_list", "table_xinfo", "user_version"
+})  # fmt: skip
 DENIED_FUNCTIONS = frozenset({"load_extension", "fts3_tokenizer"})  # a host library; a raw C pointer
 
 
