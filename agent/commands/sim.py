@@ -4,7 +4,10 @@ real adb server, for agents, demos and benchmarks without a phone.
 ``start`` launches ``sim serve`` in the background and returns once the phones are online; ``serve``
 runs in the foreground until SIGINT/SIGTERM; ``stop`` ends the background one; ``status`` shows it.
 A small JSON state file (``--state``; default ``$XDG_RUNTIME_DIR/qwen2vl-agent/sim.json`` or
-``~/.cache/qwen2vl-agent/sim.json``) records the server's pid, the adb server port and the serials.
+``~/.cache/qwen2vl-agent/sim.json``) records the server's pid with its start time and command line, the adb
+server port and the serials. ``stop`` signals that pid only while the process holding it is still the one
+recorded (same start time and command line): a stale file whose pid now belongs to another process is
+removed and nothing is signalled. The adb server listens on localhost unless ``--bind all`` says otherwise.
 """
 
 from __future__ import annotations
@@ -13,13 +16,20 @@ import argparse
 import contextlib
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 START_TIMEOUT_S = 60.0
+BIND_HELP = ("where the adb server listens: localhost, or all (every network interface, adb's -a: "
+             "anyone who can reach the port controls the phones and this host's adb server)")  # fmt: skip
+BIND_WARNING = ("WARNING: the adb server will listen on all network interfaces (--bind all): anyone who can "
+                "reach its port can drive the simulated phones and use the adb server on this host")  # fmt: skip
 
 
 def default_state() -> Path:
@@ -49,6 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         a.add_argument("--seed", type=int, default=0, help="seed of the first phone; phone i gets seed+i")
         a.add_argument("--size", type=parse_size, default="1080x2400", help="screen size WxH")
         a.add_argument("--density", type=int, default=420, help="screen density in dpi")
+        a.add_argument("--bind", choices=("localhost", "all"), default="localhost", help=BIND_HELP)
         a.set_defaults(func=start if name == "start" else serve)
     actions.add_parser("stop", help="stop the background phones").set_defaults(func=stop)
     actions.add_parser("status", help="show the background phones").set_defaults(func=status)
@@ -70,63 +81,89 @@ def _read_state(path: Path) -> dict | None:
     return state
 
 
-def _alive(pid: int) -> bool:
+def identity(pid: int) -> dict | None:
+    """What tells a process apart from a later one with the same pid: its start time (clock ticks since boot,
+    field 22 of ``/proc/PID/stat``) and command line. None when it is gone, a zombie, or there is no /proc."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmdline = [a.decode("utf-8", "replace") for a in f.read().split(b"\0") if a]
+    except (OSError, IndexError):
+        return None
+    if fields[0] in (b"Z", b"X"):
+        return None
+    return {"pid_start": int(fields[19]), "cmdline": cmdline}
+
+
+def same_process(state: dict) -> bool:
+    """True while the state's pid is still held by the process that wrote it. A record without an identity
+    (an older state file) cannot be checked and counts as stale."""
+    if not isinstance(state.get("pid_start"), int) or not isinstance(state.get("cmdline"), list):
         return False
-    except PermissionError:
-        return True
-    return True
+    now = identity(int(state["pid"]))
+    return now is not None and now == {"pid_start": state["pid_start"], "cmdline": state["cmdline"]}
+
+
+def _install_handlers(on_signal: Callable[[int, Any], None]) -> dict[int, Any]:
+    """SIGINT, SIGTERM and SIGHUP (a closed terminal) all end ``serve`` cleanly; returns the old handlers."""
+    return {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Run the phones until SIGINT/SIGTERM, keeping the state file up to date."""
-    from qwen2vl_agent.envs.sim import SimCluster
+    """Run the phones until SIGINT/SIGTERM/SIGHUP, keeping the state file up to date."""
+    from qwen2vl_agent.envs import sim
 
-    path = _state_path(args)
     stopping = False
 
     def on_signal(_sig: int, _frame: object) -> None:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    with SimCluster(args.devices, seed=args.seed, size=args.size, density=args.density) as cluster:
-        state = {
-            "pid": os.getpid(),
-            "adb_host": cluster.adb_host,
-            "adb_port": cluster.adb_port,
-            "serials": [p.serial for p in cluster],
-            "seeds": [p.seed for p in cluster],
-            "started": time.time(),
-        }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=1))
-        tmp.replace(path)
-        print(_describe(state), flush=True)
-        try:
-            while not stopping:
-                time.sleep(0.2)
-        finally:
-            if (_read_state(path) or {}).get("pid") == os.getpid():
-                path.unlink(missing_ok=True)
+    if args.bind == "all":
+        print(BIND_WARNING, file=sys.stderr, flush=True)
+    previous = _install_handlers(on_signal)
+    try:
+        cluster = sim.SimCluster(args.devices, seed=args.seed, size=args.size, density=args.density,
+                                 all_interfaces=args.bind == "all")  # fmt: skip
+        with cluster:
+            _serve_until(cluster, _state_path(args), lambda: stopping, args.bind)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0
+
+
+def _serve_until(cluster: Any, path: Path, stopping: Callable[[], bool], bind: str) -> None:
+    """Write the state file, wait for a signal, and remove the file again if it is still ours."""
+    me = identity(os.getpid()) or {}
+    state = {"pid": os.getpid(), **me, "adb_host": cluster.adb_host, "adb_port": cluster.adb_port, "bind": bind,
+             "serials": [p.serial for p in cluster], "seeds": [p.seed for p in cluster],
+             "started": time.time()}  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=1))
+    tmp.replace(path)
+    print(_describe(state), flush=True)
+    try:
+        while not stopping():
+            time.sleep(0.2)
+    finally:
+        if (_read_state(path) or {}).get("pid") == os.getpid():
+            path.unlink(missing_ok=True)
 
 
 def start(args: argparse.Namespace) -> int:
     path = _state_path(args)
     old = _read_state(path)
-    if old and _alive(int(old["pid"])):
+    if old and same_process(old):
         print(f"simulated phones already running (pid {old['pid']}); `qwen2vl-agent sim stop` first", file=sys.stderr)
         return 1
     path.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "qwen2vl_agent.agent.cli", "sim", "--state", str(path), "serve",
            "--devices", str(args.devices), "--seed", str(args.seed), "--size", "x".join(map(str, args.size)),
-           "--density", str(args.density)]  # fmt: skip
+           "--density", str(args.density), "--bind", args.bind]  # fmt: skip
     log = path.with_suffix(".log")
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
@@ -149,21 +186,65 @@ def start(args: argparse.Namespace) -> int:
 def stop(args: argparse.Namespace) -> int:
     path = _state_path(args)
     state = _read_state(path)
-    if not state or not _alive(int(state["pid"])):
+    target = _Pinned.of(state) if state else None
+    if target is None:  # nothing recorded, or the pid is gone or now someone else's: signal nobody
         path.unlink(missing_ok=True)
         print("no simulated phones are running")
         return 0
-    pid = int(state["pid"])
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 20
-    while _alive(pid) and time.monotonic() < deadline:
-        _reap(pid)
-        time.sleep(0.05)
-    if _alive(pid):
-        os.kill(pid, signal.SIGKILL)
+    with target:
+        target.send(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while target.alive() and time.monotonic() < deadline:
+            _reap(target.pid)
+            time.sleep(0.05)
+        if target.alive():
+            target.send(signal.SIGKILL)
     path.unlink(missing_ok=True)
     print(f"stopped {len(state.get('serials', []))} simulated phone(s)")
     return 0
+
+
+class _Pinned:
+    """The recorded simulator process, pinned so that a signal cannot reach a later holder of its pid: a pidfd
+    (Linux >= 5.3) opened before the identity check refers to that very process from then on."""
+
+    def __init__(self, pid: int, fd: int | None) -> None:
+        self.pid, self.fd = pid, fd
+
+    @classmethod
+    def of(cls, state: dict) -> _Pinned | None:
+        pid = int(state["pid"])
+        fd = None
+        with contextlib.suppress(AttributeError, OSError):  # no pidfd_open, or the pid is gone
+            fd = os.pidfd_open(pid)
+        pinned = cls(pid, fd)
+        if not same_process(state):
+            pinned.close()
+            return None
+        return pinned
+
+    def send(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            if self.fd is not None:
+                signal.pidfd_send_signal(self.fd, sig)
+            else:
+                os.kill(self.pid, sig)
+
+    def alive(self) -> bool:
+        if self.fd is not None:  # a pidfd turns readable when its process exits
+            return not select.select([self.fd], [], [], 0)[0]
+        return identity(self.pid) is not None
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self) -> _Pinned:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _reap(pid: int) -> None:
@@ -176,7 +257,7 @@ def status(args: argparse.Namespace) -> int:
     from qwen2vl_agent.envs.sim import AdbServer, AdbServerError
 
     state = _read_state(_state_path(args))
-    if not state or not _alive(int(state["pid"])):
+    if not state or not same_process(state):
         print("no simulated phones are running")
         return 3
     try:
@@ -189,7 +270,8 @@ def status(args: argparse.Namespace) -> int:
 
 
 def _describe(state: dict, online: dict[str, str] | None = None) -> str:
-    lines = [f"adb server: {state['adb_host']}:{state['adb_port']}  (pid {state['pid']})"]
+    wide = "  listening on all interfaces" if state.get("bind") == "all" else ""
+    lines = [f"adb server: {state['adb_host']}:{state['adb_port']}  (pid {state['pid']}){wide}"]
     for serial, seed in zip(state["serials"], state.get("seeds", [None] * len(state["serials"])), strict=False):
         where = f"  {online.get(serial, 'missing')}" if online is not None else ""
         lines.append(f"  {serial}  seed={seed}{where}")

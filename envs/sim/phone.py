@@ -134,10 +134,11 @@ class SimCluster:
     """``n`` phones (seeds ``seed .. seed+n-1``) sharing one private adb server."""
 
     def __init__(self, n: int, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
-                 fast_png: bool = False, idle_errors: bool = False) -> None:  # fmt: skip
+                 fast_png: bool = False, idle_errors: bool = False, all_interfaces: bool = False) -> None:  # fmt: skip
         if n < 1:
             raise ValueError("a cluster needs at least one phone")
         self.fast_png, self.idle_errors = fast_png, idle_errors
+        self.all_interfaces = all_interfaces  # the adb server's (see AdbServer); the phones stay on loopback
         self.n = n
         self.seed = seed
         self.size = size
@@ -146,7 +147,7 @@ class SimCluster:
         self.phones: list[SimPhone] = []
 
     def start(self) -> SimCluster:
-        self.server = AdbServer().start()
+        self.server = AdbServer(all_interfaces=self.all_interfaces).start()
         try:
             for i in range(self.n):
                 phone = SimPhone(self.seed + i, self.size, self.density, adb_server_port=self.server.port,

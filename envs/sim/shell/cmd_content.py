@@ -159,9 +159,11 @@ def sqlite3_(p: Proc, args: list[str]) -> int:
     sep = "," if "-csv" in opts else "|"
     try:
         with open_db(p.fs, path) as conn:
+            conn.isolation_level = None  # autocommit, as the sqlite3 shell runs (VACUUM works)
             for stmt in _statements(sql):
                 if stmt.startswith("."):
-                    _dot(p, conn, stmt)
+                    if not _dot(p, conn, stmt):
+                        return 1
                     continue
                 cur = conn.execute(stmt)
                 if cur.description and "-header" in opts:
@@ -200,13 +202,21 @@ def _split(sql: str) -> list[str]:
     return parts
 
 
-def _dot(p: Proc, conn: sqlite3.Connection, stmt: str) -> None:
-    if stmt.startswith(".tables"):
+def _dot(p: Proc, conn: sqlite3.Connection, stmt: str) -> bool:
+    """The sqlite3 shell's ``.tables`` and ``.schema``. Every other dot-command is refused: those of the real
+    shell that open files (``.open``, ``.output``, ``.read``, ``.import``, ``.backup``, ``.load``, ...) or run
+    programs (``.shell``, ``.system``) would reach the host's, not the device's."""
+    word = stmt.split()[0][1:]
+    if word == "tables":
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
         p.out("  ".join(n for n in names if not n.startswith("sqlite_")) + "\n")
-    elif stmt.startswith(".schema"):
+    elif word == "schema":
         for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"):
             p.out(sql + ";\n")
+    else:
+        p.fail(f'Error: unknown command or invalid arguments:  "{word}". Enter ".help" for help')
+        return False
+    return True
 
 
 COMMANDS.update({"content": content, "sqlite3": sqlite3_})

@@ -8,7 +8,7 @@ import posixpath
 import re
 import time
 
-from ..fs import FsError
+from ..fs import ALIASES, FsError
 from .interp import SH, CommandFn, ExitShell, Proc, registrar, unlocked
 
 COMMANDS: dict[str, CommandFn] = {}
@@ -79,7 +79,9 @@ def ls(p: Proc, args: list[str]) -> int:
     opts, paths = flags(args, "laA1dRhtrs")
     paths = paths or ["."]
     status = 0
-    for i, name in enumerate(paths):
+    headed = len(paths) > 1 or "R" in opts  # toybox names each directory when there are several
+    first = True
+    for name in paths:
         path = p.path(name)
         if not p.fs.exists(path):
             status = p.fail(f"ls: {name}: No such file or directory")
@@ -87,19 +89,37 @@ def ls(p: Proc, args: list[str]) -> int:
         if not p.fs.isdir(path) or "d" in opts:
             p.out((_ls_line(p, path, name) if "l" in opts else name) + "\n")
             continue
-        if len(paths) > 1:
-            p.out(("\n" if i else "") + f"{name}:\n")
-        names = p.fs.listdir(path)
-        if "a" in opts:
-            names = [".", "..", *names]
-        if "A" not in opts and "a" not in opts:
-            names = [n for n in names if not n.startswith(".")]
-        if "l" in opts:
-            p.out(f"total {len(names) * 8}\n")
-        for n in names:
-            full = p.fs.norm(posixpath.join(path, n))
-            p.out((_ls_line(p, full, n) if "l" in opts else n) + "\n")
+        for label, folder in _ls_dirs(p, name, path, "R" in opts, hidden=bool(opts & {"a", "A"})):
+            if headed:
+                p.out(("" if first else "\n") + f"{label}:\n")
+            first = False
+            _ls_dir(p, folder, opts)
     return status
+
+
+def _ls_dirs(p: Proc, label: str, path: str, recursive: bool, hidden: bool) -> list[tuple[str, str]]:
+    """The directory itself, then (``-R``) every directory below it, depth first, as ``(label, path)``. Aliases
+    such as ``/sdcard`` are symbolic links on Android, which ``ls -R`` lists but does not follow."""
+    found = [(label, path)]
+    if recursive:
+        for n in p.fs.listdir(path):
+            child = posixpath.join(path, n)
+            if (hidden or not n.startswith(".")) and child not in ALIASES and p.fs.isdir(child):
+                found += _ls_dirs(p, posixpath.join(label, n), p.fs.norm(child), True, hidden)
+    return found
+
+
+def _ls_dir(p: Proc, path: str, opts: set[str]) -> None:
+    names = p.fs.listdir(path)
+    if "a" in opts:
+        names = [".", "..", *names]
+    if "A" not in opts and "a" not in opts:
+        names = [n for n in names if not n.startswith(".")]
+    if "l" in opts:
+        p.out(f"total {len(names) * 8}\n")
+    for n in names:
+        full = p.fs.norm(posixpath.join(path, n))
+        p.out((_ls_line(p, full, n) if "l" in opts else n) + "\n")
 
 
 @command("rm")

@@ -2,7 +2,10 @@
 
 The server runs as ``adb -P PORT nodaemon server`` under a process we own, so that its lifetime is ours:
 ``stop()`` asks it to quit (``host:kill``, what ``adb kill-server`` sends) and then waits for, or kills,
-that very process - nothing is left behind, and 5037 is never touched. ``AdbServer.attach(port)`` uses a
+that very process - nothing is left behind, and 5037 is never touched. If the owner dies without
+``stop()`` (SIGKILL, an unhandled signal) the kernel kills the server too (``lifeline``). It listens on
+localhost only unless ``all_interfaces`` (adb's ``-a``: anyone who can reach the port controls the phones
+and can make the server open connections and forwards on this host). ``AdbServer.attach(port)`` uses a
 server someone else runs (``stop()`` then does nothing). Control requests use the smart-socket protocol
 (4 hex digits of length + request; ``OKAY`` or ``FAIL`` + hex length + message).
 """
@@ -16,6 +19,8 @@ import socket
 import subprocess
 import tempfile
 import time
+
+from .lifeline import spawn_tied
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +52,12 @@ def adb_binary() -> str:
 
 
 class AdbServer:
-    def __init__(self, port: int | None = None, host: str = "127.0.0.1", owned: bool = True) -> None:
+    def __init__(self, port: int | None = None, host: str = "127.0.0.1", owned: bool = True,
+                 all_interfaces: bool = False) -> None:  # fmt: skip
         self.host = host
         self.port = port or 0
         self.owned = owned
+        self.all_interfaces = all_interfaces
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: tempfile._TemporaryFileWrapper[bytes] | None = None
 
@@ -84,11 +91,15 @@ class AdbServer:
         self.port = free_port(self.host)
         self._log = tempfile.NamedTemporaryFile(prefix="sim-adb-server-", suffix=".log")  # noqa: SIM115
         env = {**os.environ, "ADB_MDNS_OPENSCREEN": "0", "ADB_LIBUSB": "0"}
-        self._proc = subprocess.Popen(
-            [adb_binary(), "-P", str(self.port), "nodaemon", "server"],
+        self._proc = spawn_tied(
+            self.command(),
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )  # fmt: skip
         return self._wait_ready(timeout)
+
+    def command(self) -> list[str]:
+        """The server's command line (``nodaemon``: the process we start is the one that listens)."""
+        return [adb_binary(), *(["-a"] if self.all_interfaces else []), "-P", str(self.port), "nodaemon", "server"]
 
     def _wait_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
