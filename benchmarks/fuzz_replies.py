@@ -96,6 +96,7 @@ class Figures:
     outcomes: Counter[str] = field(default_factory=Counter)
     seconds: list[float] = field(default_factory=list)
     longest: int = 0
+    retried: int = 0
 
     def line(self) -> str:
         s = sorted(self.seconds)
@@ -103,7 +104,7 @@ class Figures:
         return (
             f"{len(s)} inputs; outcomes {dict(self.outcomes)}; CPU per input median "
             f"{statistics.median(s) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, max {max(s) * 1000:.1f} ms; "
-            f"longest input {self.longest} characters"
+            f"longest input {self.longest} characters; {self.retried} over the deadline once, under it again"
         )
 
 
@@ -111,7 +112,24 @@ _ENV_SCREENS = make_screens(2, (540, 1200))
 
 
 def check_reply(text: str, figures: Figures | None = None) -> str:
-    """Run ``text`` as a one-step episode; return its outcome, raising AssertionError if any rule breaks."""
+    """Run ``text`` as a one-step episode; return its outcome, raising AssertionError if any rule breaks.
+
+    An input over the deadline is run once more: only one that is slow twice fails (a one-off stall, say a
+    garbage collection of the fuzzer's own heap, is counted in ``figures.retried``)."""
+    outcome, elapsed_cpu = _check_once(text)
+    if elapsed_cpu >= DEADLINE_S:
+        outcome, elapsed_cpu = _check_once(text)
+        assert elapsed_cpu < DEADLINE_S, (elapsed_cpu, len(text), text[:100])
+        if figures is not None:
+            figures.retried += 1
+    if figures is not None:
+        figures.outcomes[outcome] += 1
+        figures.seconds.append(elapsed_cpu)
+        figures.longest = max(figures.longest, len(text))
+    return outcome
+
+
+def _check_once(text: str) -> tuple[str, float]:
     cpu = time.thread_time()
     env = FakeEnv(_ENV_SCREENS)
     steps: list = []
@@ -132,13 +150,8 @@ def check_reply(text: str, figures: Figures | None = None) -> str:
     assert len(record["raw_text"]) <= MAX_REPLY_CHARS + 100
     if result.status == "answered":  # what the policy got: a backend cuts the reply at the stop markers
         assert find_call(record["raw_text"]) is None, text[:300]
-    assert elapsed_cpu < DEADLINE_S, (elapsed_cpu, len(text), text[:100])
     outcome = "error_told" if record["parse_error"] else "acted" if record["calls"] else result.status
-    if figures is not None:
-        figures.outcomes[outcome] += 1
-        figures.seconds.append(elapsed_cpu)
-        figures.longest = max(figures.longest, len(text))
-    return outcome
+    return outcome, elapsed_cpu
 
 
 def run(inputs: int, seed: int | None = None) -> Figures:
