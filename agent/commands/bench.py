@@ -87,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         return _list()
     from pydantic import ValidationError
 
+    from qwen2vl_agent.envs.sim import AdbServerError
     from qwen2vl_agent.envs.tasks import UnknownTask
     from qwen2vl_agent.model import ModelFailed, ModelUnavailable
 
@@ -103,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"invalid option: {'.'.join(str(x) for x in error['loc'])}: {error['msg']}")
     except (UnknownTask, RunMismatch, ValueError, ModelUnavailable, ModelFailed) as e:
         return _fail(str(e))
+    except (AdbServerError, OSError) as e:  # the phones could not start, or the output directory is unusable
+        return _fail(f"{type(e).__name__}: {e}")
     md, _ = write(report.summary, config.out)
     print(render(report.summary), end="")
     resumed = f", {report.skipped} already done" if report.skipped else ""

@@ -25,6 +25,7 @@ from qwen2vl_agent.agent.bench import (
 )
 from qwen2vl_agent.agent.bench import runner as runner_module
 from qwen2vl_agent.agent.bench.policies import PolicySource
+from qwen2vl_agent.agent.cli import main as cli_main
 from qwen2vl_agent.agent.commands import bench as bench_command
 from qwen2vl_agent.agent.parser import parse_reply
 from qwen2vl_agent.envs.tasks import Finish, Launch, Selector, TapOn, Task, TaskDeviceError, TypeText
@@ -314,3 +315,16 @@ def test_exit_codes_of_a_benchmark_run():
     assert bench_command.exit_code(report([ok, fault], 2)) == exit_codes.FAULT
     assert bench_command.exit_code(report([ok], 2)) == exit_codes.FAULT  # an instance never ran
     assert bench_command.exit_code(report([ok], 2, interrupted=True)) == exit_codes.INTERRUPTED
+
+
+def test_bench_help_lists_the_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        cli_main(["bench", "--help"])
+    assert exit_codes.DESCRIPTION in capsys.readouterr().out
+
+
+def test_phones_that_cannot_start_are_a_setup_error(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("QWEN2VL_AGENT_SIM_ADB", str(tmp_path / "no-adb-here"))
+    code = cli_main(["bench", "--tasks", "SystemWifi", "--out", str(tmp_path / "run"), "-q"])
+    assert code == exit_codes.SETUP
+    assert "no-adb-here" in capsys.readouterr().err
