@@ -4,6 +4,7 @@ and how the runner scores instances that fail or are not declared done."""
 from __future__ import annotations
 
 import random
+import threading
 from typing import Any
 
 import pytest
@@ -28,7 +29,7 @@ from qwen2vl_agent.agent.bench.policies import PolicySource
 from qwen2vl_agent.agent.cli import main as cli_main
 from qwen2vl_agent.agent.commands import bench as bench_command
 from qwen2vl_agent.agent.parser import parse_reply
-from qwen2vl_agent.envs.tasks import Finish, Launch, Selector, TapOn, Task, TaskDeviceError, TypeText
+from qwen2vl_agent.envs.tasks import Finish, Launch, Selector, TapOn, Task, TaskDevice, TaskDeviceError, TypeText
 from qwen2vl_agent.model import Message, ModelFailed
 from qwen2vl_agent.model.base import ImagePart
 from qwen2vl_agent.tools import MOBILE_ACTIONS, Frame, OpenApp, Swipe, Tap, Terminate, Type, to_screen
@@ -328,3 +329,31 @@ def test_phones_that_cannot_start_are_a_setup_error(monkeypatch, tmp_path, capsy
     code = cli_main(["bench", "--tasks", "SystemWifi", "--out", str(tmp_path / "run"), "-q"])
     assert code == exit_codes.SETUP
     assert "no-adb-here" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("call", ["shell", "exists", "read_file", "sqlite_rows"])
+def test_a_frozen_phone_fails_task_device_calls_within_their_timeout(bench_phone, call):
+    device = TaskDevice.connect(bench_phone.serial, bench_phone.adb_host, bench_phone.adb_port, timeout_s=1.0)
+    calls = {
+        "shell": lambda: device.shell("echo", "hi"),
+        "exists": lambda: device.exists("/sdcard"),
+        "read_file": lambda: device.read_file("/data/system/x.db"),
+        "sqlite_rows": lambda: device.sqlite_rows("/data/data/com.android.providers.settings/x.db", "select 1"),
+    }
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            calls[call]()
+            outcome.append(None)
+        except BaseException as e:
+            outcome.append(e)
+
+    bench_phone.freeze()
+    try:
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        worker.join(30)  # a generous deadline: the call itself gives up after about 1 s
+    finally:
+        bench_phone.thaw()
+    assert outcome and isinstance(outcome[0], TaskDeviceError), outcome
