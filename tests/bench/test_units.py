@@ -30,7 +30,7 @@ from qwen2vl_agent.agent.cli import main as cli_main
 from qwen2vl_agent.agent.commands import bench as bench_command
 from qwen2vl_agent.agent.parser import parse_reply
 from qwen2vl_agent.envs.tasks import Finish, Launch, Selector, TapOn, Task, TaskDevice, TaskDeviceError, TypeText
-from qwen2vl_agent.model import Message, ModelFailed
+from qwen2vl_agent.model import Message, ModelFailed, ModelUnavailable
 from qwen2vl_agent.model.base import ImagePart
 from qwen2vl_agent.tools import MOBILE_ACTIONS, Frame, OpenApp, Swipe, Tap, Terminate, Type, to_screen
 
@@ -357,3 +357,25 @@ def test_a_frozen_phone_fails_task_device_calls_within_their_timeout(bench_phone
     finally:
         bench_phone.thaw()
     assert outcome and isinstance(outcome[0], TaskDeviceError), outcome
+
+
+class _DownModel(RandomModel):
+    """A model server that went away (or fails every request)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(seed=0)
+        self.error = error
+
+    def generate(self, messages, **kwargs):
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [ModelUnavailable("connection refused"), ModelFailed("engine error")])
+def test_a_model_server_fault_is_an_error_not_a_failed_score(monkeypatch, bench_phone, small_config, error):
+    monkeypatch.setattr("qwen2vl_agent.agent.factory.load_model", lambda spec, **overrides: _DownModel(error))
+    source = PolicySource("model", "openai:http://127.0.0.1:9/v1#m")
+    record = run_instance(bench_phone, Instance(_AlwaysMet, 0, 1), source, small_config())
+    assert (record.outcome, record.error_kind, record.success, record.status) == (
+        "error", "infrastructure", None, "error",
+    )  # fmt: skip
+    assert type(error).__name__ in record.exception
