@@ -74,10 +74,13 @@ class Fleet:
         seen = entry[1] if entry is not None else -1
         error: Exception | None = None
         for _ in range(self.start_attempts):
-            seen = self._ensure_server(seen)
             try:
+                seen = self._ensure_server(seen)
                 phone = self._new_phone(slot)
-            except (AdbServerError, OSError) as e:  # the server died again while the phone registered
+            except FleetError:
+                raise
+            except Exception as e:  # the server died again, or the phone was killed while it registered
+                log.warning("starting a phone for slot %d failed: %s", slot, e)
                 error = e
                 continue
             with self._lock:

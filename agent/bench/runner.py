@@ -213,9 +213,9 @@ class BenchRunner:
                 return
             try:
                 record = self._attempts(slot, inst, source)
-            except FleetError as e:
-                log.error("phone slot %d is out of service: %s", slot, e)
-                return  # what it leaves in the queue is run by the other slots, or counts as not run
+            except Exception as e:  # run_instance never raises: this is the fleet failing to give a phone
+                log.error("phone slot %d is out of service: %s", slot, e, exc_info=not isinstance(e, FleetError))
+                return  # its instance counts as not run (the run exits FAULT); the other slots go on
             if record is None:
                 return
             with self._lock:
