@@ -60,15 +60,16 @@ def _listening_ports() -> set[int]:
     return ports
 
 
-def _inject(kind: str, phones: list[SimPhone], rng: random.Random, spare: set[int]) -> None:
-    """One fault; ``spare``: adb servers that are not the run's (another test's phone)."""
-    live = [p for p in phones if p.adb_port is not None]
+def _inject(kind: str, phones: list[SimPhone], rng: random.Random, spare: set[int]) -> bool:
+    """One fault, if there is something to hit; ``spare``: adb servers that are not the run's."""
     if kind == "kill_adb_server":
-        for pid in _adb_servers() - spare:
+        servers = _adb_servers() - spare
+        for pid in servers:
             os.kill(pid, signal.SIGKILL)
-        return
+        return bool(servers)
+    live = [p for p in phones if p.adb_port is not None]
     if not live:
-        return
+        return False
     phone = rng.choice(live)
     with contextlib.suppress(Exception):  # the runner may be replacing this very phone
         if kind == "freeze_phone":
@@ -79,20 +80,24 @@ def _inject(kind: str, phones: list[SimPhone], rng: random.Random, spare: set[in
                 server.disconnect(phone.serial)
         else:
             phone.stop()
+    return True
 
 
 @contextlib.contextmanager
 def _fault_injector(seed: int, phones: list[SimPhone], count: int, spare: set[int]) -> Iterator[list[str]]:
-    """Inject ``count`` faults at seeded-random moments (0.3-1.5 s apart) while the block runs."""
+    """Inject ``count`` faults at seeded-random moments (0.3-1.5 s apart, from the first phone's start) while
+    the block runs; the kinds injected are yielded."""
     rng = random.Random(seed)
     injected: list[str] = []
     stop = threading.Event()
 
     def run() -> None:
+        while not phones and not stop.wait(0.01):  # the clock starts with the run's first phone
+            pass
         while len(injected) < count and not stop.wait(rng.uniform(0.3, 1.5)):
             kind = rng.choice(FAULTS)
-            _inject(kind, phones, rng, spare)
-            injected.append(kind)
+            if _inject(kind, phones, rng, spare):
+                injected.append(kind)
 
     thread = threading.Thread(target=run, name="fault-injector", daemon=True)
     thread.start()
