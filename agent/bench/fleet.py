@@ -5,7 +5,8 @@ A fault leaves a phone in an unknown state (frozen, dropped by the adb server, s
 server that died), so the runner never reuses it: ``replace(slot)`` stops it and starts a fresh one, after
 restarting the adb server if that no longer answers. Restarting the server is done once per death, by
 whichever slot notices first (a generation count tells the others); a phone registered with an earlier
-server is replaced before its slot runs anything on it. ``stop()`` ends every phone and the server.
+server is replaced before its slot runs anything on it. ``discard(slot)`` only stops the phone (it never
+fails), leaving the fresh one to the slot's next ``phone(slot)``. ``stop()`` ends every phone and the server.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ class Fleet:
         self.start_attempts = start_attempts
         self.server: AdbServer | None = None
         self.generation = 0  # bumped on every (re)start of the adb server
-        self._slots: list[tuple[SimPhone, int] | None] = [None] * n
-        self._lock = threading.Lock()  # guards the server and the generation
+        self._slots: list[SimPhone | None] = [None] * n
+        self._generations = [0] * n  # the server generation each slot's phone was (last) registered with
+        self._lock = threading.Lock()  # guards the slots, the server and the generation
         self._stopped = False
 
     def start(self) -> Fleet:
@@ -41,7 +43,7 @@ class Fleet:
             for slot in range(self.n):
                 phone = self._new_phone(slot)
                 with self._lock:
-                    self._slots[slot] = (phone, self.generation)
+                    self._slots[slot] = phone
         except BaseException:
             self.stop()
             raise
@@ -56,23 +58,26 @@ class Fleet:
     @property
     def phones(self) -> list[SimPhone]:
         """The phones in the slots now."""
-        return [entry[0] for entry in self._slots if entry is not None]
+        return [phone for phone in self._slots if phone is not None]
 
     def phone(self, slot: int) -> SimPhone:
-        """The slot's phone, replaced first if it was registered with an adb server that has since died."""
-        entry = self._slots[slot]
-        if entry is None or entry[1] != self.generation:
+        """The slot's phone: a fresh one if it was discarded or registered with a server that has since died."""
+        phone = self._slots[slot]
+        if phone is None or self._generations[slot] != self.generation:
             return self.replace(slot)
-        return entry[0]
+        return phone
+
+    def discard(self, slot: int) -> None:
+        """Stop the slot's phone now (never raises); the next ``phone(slot)`` starts a fresh one."""
+        with self._lock:
+            phone, self._slots[slot] = self._slots[slot], None
+        if phone is not None:
+            _stop_quietly(phone)
 
     def replace(self, slot: int) -> SimPhone:
         """Stop the slot's phone and start a fresh one (restarting a dead adb server first)."""
-        with self._lock:
-            entry, self._slots[slot] = self._slots[slot], None
-        if entry is not None:
-            _stop_quietly(entry[0])
-        seen = entry[1] if entry is not None else -1
-        error: Exception | None = None
+        self.discard(slot)
+        seen, error = self._generations[slot], None
         for _ in range(self.start_attempts):
             try:
                 seen = self._ensure_server(seen)
@@ -85,7 +90,7 @@ class Fleet:
                 continue
             with self._lock:
                 if not self._stopped:
-                    self._slots[slot] = (phone, seen)
+                    self._slots[slot], self._generations[slot] = phone, seen
                     return phone
             _stop_quietly(phone)  # the fleet stopped meanwhile: leave nothing running
             break
@@ -95,11 +100,11 @@ class Fleet:
         """Stop every phone and the adb server; idempotent."""
         with self._lock:
             self._stopped = True
-            entries, self._slots = self._slots, [None] * self.n
+            phones, self._slots = self._slots, [None] * self.n
             server, self.server = self.server, None
-        for entry in entries:
-            if entry is not None:
-                _stop_quietly(entry[0])
+        for phone in phones:
+            if phone is not None:
+                _stop_quietly(phone)
         if server is not None:
             server.stop()
 

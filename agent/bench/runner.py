@@ -237,7 +237,7 @@ class BenchRunner:
             if self.stop.is_set():
                 return None
             if record.outcome == "error" or record.teardown_error:
-                self.fleet.replace(slot)  # never reuse a phone a fault (or a bug) left in an unknown state
+                self.fleet.discard(slot)  # never reuse a phone a fault (or a bug) left in an unknown state
             if record.outcome == "scored" or record.error_kind == "internal":
                 return record
             log.warning("%s: attempt %d of %d hit a fault: %s", inst.dirname, attempt, self.config.retries + 1,

@@ -60,3 +60,15 @@ def test_a_stopped_fleet_gives_no_phone():
     with pytest.raises(FleetError):
         fleet.replace(0)
     assert fleet.phones == []
+
+
+def test_a_discarded_phone_is_stopped_now_and_replaced_on_next_use():
+    with Fleet(1, *SMALL) as fleet:
+        old = fleet.phone(0)
+        server = fleet.server
+        assert server is not None and server.pid is not None
+        os.kill(server.pid, signal.SIGKILL)
+        fleet.discard(0)  # never fails: the fault that made the phone unusable may have killed the server too
+        assert fleet.phones == [] and old.adb_port is None
+        new = fleet.phone(0)  # the dead server is noticed and restarted, though this slot holds no phone
+        assert new is not old and fleet.generation == 1 and _answers(new)
