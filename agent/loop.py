@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,6 +61,7 @@ class _Run:
     final: str | None = None  # a final reply's text (the answer only when no Answer was given)
     obs: Observation | None = None
     begun: bool = False  # every hook's on_start has run
+    error_kind: Literal["infrastructure", "internal"] | None = None
 
 
 def run_episode(
@@ -92,12 +93,12 @@ def run_episode(
         raise
     except FAULTS as e:
         log.error("episode stopped: %s", e)
-        end = ("error", f"{type(e).__name__}: {e}")
+        end, run.error_kind = ("error", f"{type(e).__name__}: {e}"), "infrastructure"
     except Exception as e:  # a bug of ours: the run still ends with a verdict on disk
         if not run.begun:  # a hook refused to start (an occupied directory, say): nothing ran, nothing to end
             raise
         log.exception("episode stopped by an internal error")
-        end = ("error", f"internal error: {type(e).__name__}: {e}")
+        end, run.error_kind = ("error", f"internal error: {type(e).__name__}: {e}"), "internal"
     return _finish(run, end, hooks)
 
 
@@ -108,7 +109,7 @@ FAULTS = (EnvError, ModelUnavailable, ModelFailed)
 def _finish(run: _Run, end: tuple[Status, str], hooks: Sequence[Hook]) -> EpisodeResult:
     result = EpisodeResult(
         task=run.task, status=end[0], reason=end[1], steps=run.steps, answer=run.answer or run.final,
-        duration_s=time.time() - run.started,
+        error_kind=run.error_kind, duration_s=time.time() - run.started,
     )  # fmt: skip
     for hook in hooks:
         try:

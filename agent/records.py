@@ -114,6 +114,7 @@ class EpisodeResult(_Record):
     reason: str
     steps: int
     answer: str | None = None  # text of the last Answer call, or the final reply
+    error_kind: Literal["infrastructure", "internal"] | None = None  # status error: a fault, or a bug of ours
     duration_s: float = 0.0
     out_dir: str | None = None
 

@@ -1,13 +1,14 @@
 """AndroidWorld-style benchmark episodes on the simulated phone: the runner, the reference policies
 (oracle and random), the results checkpoint and the summary. ``qwen2vl-agent bench`` is the front end."""
 
+from .instance import run_instance
 from .oracle import OracleModel
 from .random_policy import RandomModel
 from .results import EpisodeRecord, ResultsFile, RunMismatch
-from .runner import BenchConfig, BenchRunner, Instance, RunReport, plan_instances, run_instance
+from .runner import BenchConfig, BenchRunner, Instance, RunReport, plan_instances, selection_tag
 from .summary import Summary, render, summarize
 
 __all__ = [
     "BenchConfig", "BenchRunner", "EpisodeRecord", "Instance", "OracleModel", "RandomModel", "ResultsFile",
-    "RunMismatch", "RunReport", "Summary", "plan_instances", "render", "run_instance", "summarize",
+    "RunMismatch", "RunReport", "Summary", "plan_instances", "render", "run_instance", "selection_tag", "summarize",
 ]  # fmt: skip

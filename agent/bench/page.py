@@ -32,8 +32,13 @@ def _link(run_dir: Path, trajectory: str) -> str:
 def _row(run_dir: Path, r: EpisodeRecord) -> str:
     status = badge(STATUS_TONE[r.status], r.status) if r.status else badge("bad", "not run")
     note = r.exception or r.reason
+    checker = (  # an error is not scored: it says so instead of showing a 0
+        badge("bad", f"not scored: {r.error_kind or 'error'} error")
+        if r.success is None
+        else badge(score_tone(r.success), f"{r.success:g} / 1")
+    )
     cells = [
-        escape(r.task), str(r.instance), escape(r.difficulty), badge(score_tone(r.success), f"{r.success:g} / 1"),
+        escape(r.task), str(r.instance), escape(r.difficulty), checker,
         status, str(r.steps), f"{r.duration_s:.1f} s", _link(run_dir, r.trajectory),
         f'<span class="err">{escape(note)}</span>' if r.exception else escape(note),
     ]  # fmt: skip

@@ -2,7 +2,13 @@
 
 One ``EpisodeRecord`` per finished task instance, one JSON object per line, appended and fsync'ed as soon
 as the instance finishes: a killed run loses at most the instances still in flight, and the next run with
-the same output directory skips every instance already recorded (a torn last line is ignored).
+the same output directory skips every instance already scored (a torn last line is ignored) and runs
+again every instance recorded as an ``error``; the latest record of an instance is the one that counts.
+
+An instance's ``outcome`` is ``scored`` when the agent's episode ended on its own terms (whatever its
+verdict; the checker gave ``success``) and ``error`` when it could not be scored: an infrastructure fault
+(device, adb server or model server gone; ``error_kind="infrastructure"``) or an exception in the
+runtime itself (``"internal"``). Errors have no score and stay out of the success rate.
 """
 
 from __future__ import annotations
@@ -12,9 +18,9 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..records import Status
 
@@ -23,9 +29,13 @@ log = logging.getLogger(__name__)
 RESULTS = "results.jsonl"
 RUN = "run.json"
 
+Outcome = Literal["scored", "error"]
+ErrorKind = Literal["infrastructure", "internal"]
+
 
 class EpisodeRecord(BaseModel):
-    """One task instance, run once. ``success`` counts only when the agent declared the task done."""
+    """One task instance, run once (after ``attempts`` tries). ``success`` counts only when the agent
+    declared the task done; it is None exactly when ``outcome`` is ``error``."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -36,7 +46,10 @@ class EpisodeRecord(BaseModel):
     difficulty: str
     complexity: float
     max_steps: int
-    success: float  # 0..1, from the task's checker (0 when the agent did not declare the task done)
+    success: float | None = None  # 0..1 from the task's checker (0 when not declared done); None: an error
+    outcome: Outcome = "scored"
+    error_kind: ErrorKind | None = None  # set exactly when outcome is "error"
+    attempts: int = Field(1, ge=1)  # tries it took; each retry ran on a fresh phone
     declared_done: bool = False
     status: Status | None = None  # how the episode ended; None when it never started
     reason: str = ""
@@ -44,7 +57,8 @@ class EpisodeRecord(BaseModel):
     steps: int = 0
     duration_s: float = 0.0
     seconds_per_step: float = 0.0
-    exception: str | None = None  # set when setup, the episode or the check raised
+    exception: str | None = None  # the fault or the exception that made this an error (one line)
+    teardown_error: str | None = None  # the score stands; the phone was replaced before the next instance
     trajectory: str = ""  # the episode directory, relative to the run directory
     policy: str = ""
     started_at: float = 0.0
@@ -52,6 +66,24 @@ class EpisodeRecord(BaseModel):
     @property
     def key(self) -> tuple[str, int]:
         return self.task, self.instance
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_outcome(cls, data: Any) -> Any:
+        """Records written before outcomes existed: a fault or an episode that never ended is an error."""
+        if not isinstance(data, dict) or "outcome" in data:
+            return data
+        if data.get("status") == "error" or (data.get("status") is None and data.get("exception")):
+            data = {**data, "outcome": "error", "success": None, "error_kind": "infrastructure"}
+        return data
+
+    @model_validator(mode="after")
+    def _score_matches_outcome(self) -> EpisodeRecord:
+        if (self.outcome == "scored") != (self.success is not None):
+            raise ValueError(f"a {self.outcome} record {'needs' if self.outcome == 'scored' else 'has no'} score")
+        if (self.outcome == "error") != (self.error_kind is not None):
+            raise ValueError("error_kind is set exactly on errors")
+        return self
 
 
 class RunMismatch(ValueError):

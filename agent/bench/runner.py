@@ -1,15 +1,22 @@
 """The benchmark runner: every (task, instance) on its own simulated phone, P phones at a time.
 
-For each instance: reset a phone to the instance seed, set the task up over adb, run the agent loop with
-the task's step budget (10 x complexity, times ``max_steps_factor``), record the trajectory, and score it
-with the task's checker - only if the agent itself declared the task done (``Terminate("success")`` or a
-final answer); otherwise the score is 0. Then tear the task down. Anything that raises becomes a failed
-record with the message. Each record is appended to ``results.jsonl`` as soon as it exists, so a killed
-run, started again with the same settings and output directory, skips what finished and runs the rest.
+For each instance (``instance.run_instance``): reset a phone to the instance seed, set the task up over
+adb, run the agent loop with the task's step budget (10 x complexity, times ``max_steps_factor``), record
+the trajectory, and score it with the task's checker - only if the agent itself declared the task done
+(``Terminate("success")`` or a final answer); otherwise the score is 0.
+
+Faults are never scored. An instance that ends in an infrastructure fault is run again on a fresh phone
+(the fleet restarts a dead adb server first), up to ``retries`` more times, and then recorded as an
+``error``; an exception of our own is recorded as an ``error`` at once. Each record is appended to
+``results.jsonl`` as soon as it exists, so a killed run, started again with the same settings and output
+directory, skips what was scored and runs the rest, errors included. The run directory's identity
+(``run.json``) includes the selection, so two selections can never share one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import queue
 import threading
@@ -17,20 +24,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qwen2vl_agent.envs.tasks import Task, TaskDevice, instance_seed, select
+from qwen2vl_agent.envs.tasks import Task, instance_seed, select
 from qwen2vl_agent.model.openai_config import redact_spec
 
-from ..loop import LoopConfig, run_episode
-from ..policy import PolicyConfig, QwenPolicy
-from ..recorder import TrajectoryRecorder
-from ..report import record_score
+from ..policy import PolicyConfig
+from .fleet import Fleet, FleetError
+from .instance import run_instance
 from .policies import PolicyKind, PolicySource
 from .results import EpisodeRecord, ResultsFile
 from .summary import Summary, summarize
+
+if TYPE_CHECKING:
+    from qwen2vl_agent.envs.android import Timeouts
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,8 @@ class BenchConfig(BaseModel):
     screen_size: tuple[int, int] = (1080, 2400)
     density: int = Field(420, ge=80)
     html: bool = True  # rewrite each episode's report.html after every step
+    retries: int = Field(2, ge=0, le=10)  # more tries after an infrastructure fault, each on a fresh phone
+    device_timeout_s: float = Field(20.0, gt=0, le=600)  # the longest one adb call may take (a hung phone)
     agent: PolicyConfig = Field(default_factory=PolicyConfig)
     model_overrides: dict[str, Any] = Field(default_factory=dict)
 
@@ -59,9 +70,31 @@ class BenchConfig(BaseModel):
         """What must not change between a run and its resumption (the rest may)."""
         return {
             "seed": self.seed, "policy": self.policy, "model": self.model and redact_spec(self.model),
-            "max_steps_factor": self.max_steps_factor, "screen_size": list(self.screen_size), "density": self.density,
-            "agent": self.agent.model_dump(),
+            "max_steps_factor": self.max_steps_factor,
+            "screen_size": list(self.screen_size), "density": self.density, "agent": self.agent.model_dump(),
+            "selection": selection(self.suite, self.tasks, self.combinations),
         }  # fmt: skip
+
+    def timeouts(self) -> Timeouts:
+        """The env's adb timeouts, none above ``device_timeout_s``."""
+        import dataclasses
+
+        from qwen2vl_agent.envs.android import Timeouts
+
+        return Timeouts(**{f.name: min(f.default, self.device_timeout_s) for f in dataclasses.fields(Timeouts)})
+
+
+def selection(suite: str, tasks: tuple[str, ...], combinations: int) -> dict[str, Any]:
+    """The instances a run covers: the sorted template names ``--tasks`` leaves of the suite, times k."""
+    return {"tasks": sorted(cls.name for cls in select(suite, tasks)), "combinations": combinations}
+
+
+def selection_tag(suite: str, tasks: tuple[str, ...], combinations: int) -> str:
+    """A short stable name for a selection narrowed by ``tasks`` or widened by ``combinations`` ("" if not)."""
+    if not tasks and combinations == 1:
+        return ""
+    data = json.dumps(selection(suite, tasks, combinations), sort_keys=True).encode()
+    return hashlib.sha256(data).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -104,13 +137,15 @@ Progress = Callable[[EpisodeRecord, int, int], None]  # (record, finished so far
 
 
 class BenchRunner:
-    """Runs a ``BenchConfig``; ``progress`` is called after each finished instance."""
+    """Runs a ``BenchConfig``; ``progress`` is called after each finished instance. While it runs,
+    ``fleet`` is its phones and their adb server."""
 
     def __init__(self, config: BenchConfig, progress: Progress | None = None) -> None:
         self.config = config
         self.progress = progress
         self.results = ResultsFile(config.out)
         self.stop = threading.Event()
+        self.fleet: Fleet | None = None
         self._done = 0
         self._lock = threading.Lock()
 
@@ -119,9 +154,9 @@ class BenchRunner:
         config = self.config
         selected = plan_instances(config)
         self.results.claim(config.identity())
-        finished = {r.key for r in self.results.read()}
-        pending = [inst for inst in selected if inst.key not in finished]
-        log.info("%d instances selected, %d already finished", len(selected), len(selected) - len(pending))
+        scored = {r.key for r in self.results.read() if r.outcome == "scored"}
+        pending = [inst for inst in selected if inst.key not in scored]
+        log.info("%d instances selected, %d already scored", len(selected), len(selected) - len(pending))
         interrupted = False
         if pending:
             try:
@@ -132,7 +167,7 @@ class BenchRunner:
         wall = time.monotonic() - started
         keys = {inst.key for inst in selected}
         records = [r for r in self.results.read() if r.key in keys]
-        summary = summarize(records, self._label(), wall_s=wall)
+        summary = summarize(records, self._label(), wall_s=wall, selected=len(selected))
         return RunReport(summary, records, self._done, len(selected) - len(pending), wall, interrupted)
 
     def _label(self) -> str:
@@ -143,8 +178,6 @@ class BenchRunner:
         )
 
     def _run_all(self, pending: list[Instance]) -> None:
-        from qwen2vl_agent.envs.sim import SimCluster
-
         config = self.config
         work: queue.Queue[Instance] = queue.Queue()
         for inst in pending:
@@ -154,12 +187,13 @@ class BenchRunner:
             config.policy, config.model, parallel=n, convention=config.agent.convention,
             overrides=config.model_overrides,
         )  # fmt: skip
+        threads: list[threading.Thread] = []
         try:
-            with SimCluster(n, size=config.screen_size, density=config.density) as cluster:
+            with Fleet(n, config.screen_size, config.density) as self.fleet:
                 threads = [
-                    threading.Thread(target=self._worker, args=(phone, work, source, len(pending)), daemon=True,
-                                     name=f"bench-{i}")
-                    for i, phone in enumerate(cluster)
+                    threading.Thread(target=self._worker, args=(slot, work, source, len(pending)), daemon=True,
+                                     name=f"bench-{slot}")
+                    for slot in range(n)
                 ]  # fmt: skip
                 for t in threads:
                     t.start()
@@ -171,78 +205,47 @@ class BenchRunner:
                     self.stop.set()  # records of episodes cut short by the shutdown are dropped, not saved
                     raise
         finally:
+            self.stop.set()
+            for t in threads:  # their phones are gone, so they end soon; a record being written is finished
+                t.join(timeout=config.device_timeout_s + 5)
+            self.fleet = None
             source.close()
 
-    def _worker(self, phone: Any, work: queue.Queue[Instance], source: PolicySource, total: int) -> None:
+    def _worker(self, slot: int, work: queue.Queue[Instance], source: PolicySource, total: int) -> None:
         while not self.stop.is_set():
             try:
                 inst = work.get_nowait()
             except queue.Empty:
                 return
-            record = run_instance(phone, inst, source, self.config)
-            if self.stop.is_set():
+            try:
+                record = self._attempts(slot, inst, source)
+            except Exception as e:  # run_instance never raises: this is the fleet failing to give a phone
+                log.error("phone slot %d is out of service: %s", slot, e, exc_info=not isinstance(e, FleetError))
+                return  # its instance counts as not run (the run exits FAULT); the other slots go on
+            if record is None:
                 return
-            self.results.append(record)
             with self._lock:
+                if self.stop.is_set():
+                    return
+                self.results.append(record)
                 self._done += 1
                 done = self._done
             if self.progress is not None:
                 self.progress(record, done, total)
 
-
-def run_instance(phone: Any, inst: Instance, source: PolicySource, config: BenchConfig) -> EpisodeRecord:
-    """Run one instance on ``phone`` (a started ``SimPhone``); never raises, failures become records."""
-    cls = inst.task
-    max_steps = cls.max_steps(config.max_steps_factor)
-    record = EpisodeRecord(
-        task=cls.name, instance=inst.index, seed=inst.seed, goal="", difficulty=cls.difficulty,
-        complexity=cls.complexity, max_steps=max_steps, success=0.0, trajectory=f"trajectories/{inst.dirname}",
-        policy=source.label, started_at=time.time(),
-    )  # fmt: skip
-    task: Task | None = None
-    device: TaskDevice | None = None
-    try:
-        task = cls(cls.params(inst.seed))
-        record.goal = task.goal
-        phone.reset(seed=inst.seed)
-        device = TaskDevice.connect(phone.serial, phone.adb_host, phone.adb_port)
-        _episode(phone, task, device, inst, source, config, record)
-    except Exception as e:
-        log.exception("%s: failed", inst.dirname)
-        record.success = 0.0
-        record.exception = f"{type(e).__name__}: {e}"
-    finally:
-        if task is not None and device is not None and task.state == "ready":
-            _teardown(task, device, record)
-    return record
-
-
-def _episode(
-    phone: Any, task: Task, device: TaskDevice, inst: Instance, source: PolicySource, config: BenchConfig,
-    record: EpisodeRecord,
-) -> None:  # fmt: skip
-    from qwen2vl_agent.envs.android import AndroidEnv
-
-    # The simulated phone applies every input before `input` returns: no settle wait is needed.
-    with AndroidEnv(phone.serial, host=phone.adb_host, port=phone.adb_port, settle=None) as env:
-        task.setup(device)
-        policy = QwenPolicy(source.for_episode(task, device, inst.seed), env.action_space, config.agent)
-        meta = {"instance": inst.index, "seed": inst.seed, "difficulty": task.difficulty, "policy": source.label,
-                "params": task.values}  # fmt: skip
-        # An instance re-run after an interruption starts its trajectory afresh.
-        recorder = TrajectoryRecorder(config.out / record.trajectory, {"bench": meta}, html=config.html, replace=True)
-        result = run_episode(env, policy, task.goal, LoopConfig(max_steps=record.max_steps), [recorder])
-    record.status, record.reason, record.answer = result.status, result.reason, result.answer
-    record.steps, record.duration_s = result.steps, round(result.duration_s, 3)
-    record.seconds_per_step = round(result.duration_s / result.steps, 3) if result.steps else 0.0
-    record.declared_done = result.declared_done
-    record.success = task.is_successful(device, result.answer) if result.declared_done else 0.0
-    record_score(config.out / record.trajectory, record.success, checked=result.declared_done)
-
-
-def _teardown(task: Task, device: TaskDevice, record: EpisodeRecord) -> None:
-    try:
-        task.teardown(device)
-    except Exception as e:  # the score stands; the record says the phone may be left dirty
-        log.warning("%s: teardown failed: %s", task.name, e)
-        record.exception = record.exception or f"teardown: {type(e).__name__}: {e}"
+    def _attempts(self, slot: int, inst: Instance, source: PolicySource) -> EpisodeRecord | None:
+        """Run ``inst`` until it is scored, fails with a bug, or has used its retries; None when stopped."""
+        assert self.fleet is not None
+        record: EpisodeRecord | None = None
+        for attempt in range(1, self.config.retries + 2):
+            record = run_instance(self.fleet.phone(slot), inst, source, self.config)
+            record.attempts = attempt
+            if self.stop.is_set():
+                return None
+            if record.outcome == "error" or record.teardown_error:
+                self.fleet.discard(slot)  # never reuse a phone a fault (or a bug) left in an unknown state
+            if record.outcome == "scored" or record.error_kind == "internal":
+                return record
+            log.warning("%s: attempt %d of %d hit a fault: %s", inst.dirname, attempt, self.config.retries + 1,
+                        record.exception)  # fmt: skip
+        return record

@@ -8,8 +8,8 @@ same task runs on a real device.
 
 Every shell call passes an argument list (quoted per argument by adbutils), so parameters such as names
 or message bodies are data on the device, never shell syntax. A command that exits non-zero, or a device
-that does not answer, raises ``TaskDeviceError`` (an ``EnvError``: the episode is recorded as failed with
-the message).
+that does not answer within ``timeout_s``, raises ``TaskDeviceError`` (an ``EnvError``: an infrastructure
+fault, which the benchmark retries on a fresh phone and never scores).
 """
 
 from __future__ import annotations
@@ -45,10 +45,13 @@ class TaskDevice:
         self.timeout_s = timeout_s
 
     @classmethod
-    def connect(cls, serial: str, host: str = "127.0.0.1", port: int = 5037, **kwargs: Any) -> TaskDevice:
+    def connect(cls, serial: str, host: str = "127.0.0.1", port: int = 5037, *, timeout_s: float = 30.0) -> TaskDevice:
+        """Through the adb server at ``host:port``. Every socket read is bounded by ``timeout_s`` (adbutils'
+        sync service would otherwise wait for ever on a phone that stopped answering)."""
         import adbutils
 
-        return cls(adbutils.AdbClient(host=host, port=port).device(serial), **kwargs)
+        client = adbutils.AdbClient(host=host, port=port, socket_timeout=timeout_s)
+        return cls(client.device(serial), timeout_s=timeout_s)
 
     # ---------------------------------------------------------------- shell
 

@@ -124,7 +124,12 @@ def test_a_rerun_into_the_same_directory_drops_the_old_score(tmp_path: Path) -> 
     env = FakeEnv(make_screens(3, (90, 200)))
     run_episode(env, QwenPolicy(ScriptedModel([DONE]), env.action_space), "t", hooks=[TrajectoryRecorder(tmp_path)])
     report.record_score(tmp_path, 1.0)
-    run_episode(env, QwenPolicy(ScriptedModel([DONE]), env.action_space), "t", hooks=[TrajectoryRecorder(tmp_path)])
+    run_episode(
+        env,
+        QwenPolicy(ScriptedModel([DONE]), env.action_space),
+        "t",
+        hooks=[TrajectoryRecorder(tmp_path, replace=True)],
+    )
     assert trajectory.read_score(tmp_path) is None
     assert "checker" not in (tmp_path / "report.html").read_text()
 
@@ -273,12 +278,12 @@ def test_the_run_page_lists_every_episode_with_the_checker_first(tmp_path: Path)
     assert _badges(html) == [
         ("bad", "0 / 1"), ("good", "success"),
         ("good", "1 / 1"), ("neutral", "answered"),
-        ("bad", "0 / 1"), ("bad", "not run"),
+        ("bad", "not scored: infrastructure error"), ("bad", "not run"),  # an error is never a 0
     ]  # fmt: skip
     assert 'href="trajectories/A-0/report.html"' in html and 'href="trajectories/B-0/report.html"' in html
     assert 'href="trajectories/A-1/report.html"' not in html  # no page there (a --no-html run): no dead link
     assert "TaskDeviceError: &lt;boom&gt;" in html and "oracle" in html
-    assert "1 of 3 episodes" in html
+    assert "1 of 2 episodes" in html and "1 errors" in html
 
 
 def test_a_run_page_never_links_outside_the_run(tmp_path: Path) -> None:
