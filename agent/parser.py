@@ -51,7 +51,19 @@ def _marker(word: str) -> re.Pattern[str]:
 _FUNCTION = _marker("FUNCTION")
 _ARGS = _marker("ARGS")
 _STOP = re.compile(r"(?:✿|\*{1,2})[ \t]{0,4}(?:RESULT|RETURN)[ \t]{0,4}(?:✿|\*{1,2})", re.IGNORECASE)
-_PARTIAL = re.compile(r"✿[A-Za-z]{0,8}✿?\Z")
+_PARTIAL = re.compile(r"✿([A-Za-z]{0,8})(✿?)\Z")
+_MARKER_WORDS = ("FUNCTION", "ARGS", "RESULT", "RETURN")
+
+
+def _drop_partial(match: re.Match[str]) -> str:
+    """A marker cut short at the very end (``✿RES``) is dropped; a whole ``✿FUNCTION✿`` or ``✿ARGS✿`` is kept:
+    it is a call the model began, not noise."""
+    word, closed = match.group(1).upper(), bool(match.group(2))
+    if closed and word in ("FUNCTION", "ARGS"):
+        return match.group()
+    return "" if any(m.startswith(word) for m in _MARKER_WORDS) else match.group()
+
+
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\- ]{0,80}")
 
 FORMAT_HINT = f"Write your thought, then call one tool like this:\n{FUNCTION}: <tool name>\n{ARGS}: <JSON object>"
@@ -116,7 +128,7 @@ def clean_reply(text: str) -> str:
     stop = _STOP.search(text)
     if stop:
         text = text[: stop.start()]
-    text = _PARTIAL.sub("", text.rstrip())
+    text = _PARTIAL.sub(_drop_partial, text.rstrip())
     stripped = text.lstrip(" \t")
     if stripped[:1] in (":", "："):
         text = stripped[1:]
@@ -274,7 +286,7 @@ def _refuse_unread_call(text: str, cleaned: str, cut_off: bool) -> None:
             thought=thought,
             text=cleaned,
         )
-    what = find_call(cleaned)
+    what = find_call(text)  # the whole reply: call-like content anywhere keeps it from being an answer
     if what is not None:
         raise ParseError(
             f"Your reply looks like a tool call written as {what}, which is not a format this agent reads; "

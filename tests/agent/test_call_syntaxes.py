@@ -114,3 +114,14 @@ def test_property_an_embedded_call_is_never_a_final_answer(call: str, before: st
     except ParseError:
         return
     assert not parsed.is_final, text
+
+
+@pytest.mark.parametrize("reply", ["Action: ✿function✿", "Done. ✿FUNCTION✿", "I am done ✿args✿"])
+def test_a_whole_marker_at_the_end_is_not_dropped_as_a_partial_one(reply: str) -> None:
+    with pytest.raises(ParseError):  # found by the long fuzz: the marker was cut as if partial, leaving "Action:"
+        parse_reply(reply)
+
+
+def test_a_marker_cut_short_at_the_end_is_still_dropped() -> None:
+    assert parse_reply("✿FUNCTION✿: Home\n✿ARGS✿: {}\n✿RES").calls[0].name == "Home"
+    assert parse_reply("All done. ✿").is_final

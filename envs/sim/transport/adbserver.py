@@ -72,6 +72,10 @@ class AdbServer:
     def start(self, timeout: float = 15.0) -> AdbServer:
         """Start the server on a free port (retrying if another process takes the port first). On failure
         nothing is left running, and the error carries the end of the last attempt's log."""
+        binary = self.command()[0]
+        if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+            # checked here: the server is started through an exec prelude, which would only print a traceback
+            raise AdbServerError(f"no adb binary at {binary} (set QWEN2VL_AGENT_SIM_ADB or reinstall adbutils)")
         tail = ""
         for _attempt in range(3):
             try:
