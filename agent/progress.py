@@ -7,13 +7,12 @@ reply's result) and, through ``verdict()``, decides when the episode should end.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from qwen2vl_agent.envs import Observation
 
 if TYPE_CHECKING:
     from .acting import Acted
-    from .loop import LoopConfig
     from .records import Status
 
 
@@ -24,8 +23,21 @@ def fingerprint(obs: Observation) -> str:
     return hashlib.blake2b(coarse, digest_size=16).hexdigest()
 
 
+class ProgressLimits(Protocol):
+    """The limits the tracker reads (``LoopConfig`` has them); progress never imports the loop."""
+
+    @property
+    def max_consecutive_errors(self) -> int: ...
+
+    @property
+    def repeat_warn(self) -> int: ...
+
+    @property
+    def repeat_stop(self) -> int: ...
+
+
 class ProgressTracker:
-    def __init__(self, config: LoopConfig) -> None:
+    def __init__(self, config: ProgressLimits) -> None:
         self.config = config
         self.failures = 0
         self.repeats = 0

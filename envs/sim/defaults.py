@@ -7,6 +7,7 @@ import random
 START_EPOCH = 1728984600  # Tue 2024-10-15 09:30:00 UTC: a fixed, seeded-run-independent boot time
 GBOARD = "com.google.android.inputmethod.latin/com.android.inputmethod.latin.LatinIME"
 ADB_KEYBOARD = "com.android.adbkeyboard/.AdbIME"
+LAUNCHER = "com.google.android.apps.nexuslauncher"  # the home app; the window manager always keeps its task
 
 SYSTEM_PACKAGES = {
     "android": "Android System",

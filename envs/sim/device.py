@@ -204,6 +204,19 @@ class Device:
         return sorted((a for a in self.apps.values() if a.launchable and a.package != LAUNCHER),
                       key=lambda a: a.label.lower())  # fmt: skip
 
+    def start_activity(self, action: str, data: str = "", extras: dict[str, Any] | None = None) -> bool:
+        """An app's implicit intent (``startActivity``): the activity that answers ``action`` or views
+        ``data`` opens with ``extras``; False when no app answers (nothing changes)."""
+        from .apps.base import resolve_intent
+
+        with self.lock:
+            target = resolve_intent(self.apps.values(), action, data)
+            if target is None:
+                return False
+            app, activity, implied = target
+            self.wm.launch(app.package, activity, {**implied, **(extras or {})})
+            return True
+
     def current_ime(self) -> str:
         return self.settings.get("secure", "default_input_method") or defaults.GBOARD
 

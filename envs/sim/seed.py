@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from ..appdata import PLACE_KINDS
+
 FIRST = [
     "Alice",
     "Bob",
@@ -73,19 +75,6 @@ class Place:
     phone: str
 
 
-PLACE_KINDS = {
-    "Pizza": (["Tony's Pizzeria", "Slice of Heaven", "Napoli Pizza Co.", "Brick Oven Pizza", "Mama Mia Pizza"],
-              ("pizza", "restaurant", "italian", "food", "dinner", "lunch")),
-    "Coffee shop": (["Blue Bottle Cafe", "Bean There", "Morning Brew", "The Daily Grind"],
-                    ("coffee", "cafe", "espresso", "breakfast")),
-    "Sushi": (["Sakura Sushi", "Tokyo Bay Sushi Bar"], ("sushi", "restaurant", "japanese", "food", "dinner")),
-    "Burgers": (["Burger Barn", "Patty Shack"], ("burger", "burgers", "restaurant", "food", "lunch", "fast food")),
-    "Gas station": (["Shell", "Chevron", "76 Gas"], ("gas", "fuel", "station")),
-    "Grocery store": (["Green Market", "FreshWay Grocery", "Trader Joe's"], ("grocery", "groceries", "supermarket")),
-    "Pharmacy": (["CVS Pharmacy", "Walgreens"], ("pharmacy", "drugstore", "medicine")),
-    "Park": (["Riverside Park", "Central Park"], ("park", "outdoors", "playground")),
-    "Museum": (["City Art Museum", "Science Center"], ("museum", "art", "science", "attraction")),
-}  # fmt: skip
 STREETS = ["Main St", "Oak Ave", "Market St", "Pine St", "Elm St", "Broadway", "2nd Ave", "Mission St", "Lake Dr"]
 
 

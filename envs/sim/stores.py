@@ -1,4 +1,4 @@
-"""Where app state lives: database paths and schemas shared by the apps, ``content`` and benchmark tasks.
+"""Where app state lives: the database schemas the simulated apps and ``content`` share (paths: ``appdata``).
 
 Paths follow Android: SMS in the telephony provider's ``mmssms.db`` (table ``sms``: ``type`` 1 inbox,
 2 sent, 3 draft, 4 outbox; ``date`` in ms), contacts in the contacts provider's ``contacts2.db`` (a
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 
-SMS_DB = "/data/data/com.android.providers.telephony/databases/mmssms.db"
+from ..appdata import ALARMS_DB, CONTACTS_DB, MAPS_DB, NOTES_DIR, SMS_DB
+
 SMS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS sms (_id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id INTEGER, address TEXT,
   person INTEGER, date INTEGER, date_sent INTEGER DEFAULT 0, protocol INTEGER DEFAULT 0, read INTEGER DEFAULT 0,
@@ -22,14 +23,12 @@ CREATE TABLE IF NOT EXISTS threads (_id INTEGER PRIMARY KEY AUTOINCREMENT, date 
   message_count INTEGER DEFAULT 0, recipient_ids TEXT, snippet TEXT, read INTEGER DEFAULT 1);
 """
 
-CONTACTS_DB = "/data/data/com.android.providers.contacts/databases/contacts2.db"
 CONTACTS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS contacts (_id INTEGER PRIMARY KEY AUTOINCREMENT, display_name TEXT NOT NULL,
   phone TEXT, email TEXT, starred INTEGER DEFAULT 0, times_contacted INTEGER DEFAULT 0,
   last_time_contacted INTEGER DEFAULT 0);
 """
 
-ALARMS_DB = "/data/data/com.android.deskclock/databases/alarms.db"
 ALARMS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS alarm_templates (_id INTEGER PRIMARY KEY AUTOINCREMENT, hour INTEGER NOT NULL,
   minutes INTEGER NOT NULL, daysofweek INTEGER NOT NULL DEFAULT 0, enabled INTEGER NOT NULL DEFAULT 1,
@@ -37,7 +36,6 @@ CREATE TABLE IF NOT EXISTS alarm_templates (_id INTEGER PRIMARY KEY AUTOINCREMEN
   delete_after_use INTEGER NOT NULL DEFAULT 0);
 """
 
-MAPS_DB = "/data/data/com.google.android.apps.maps/databases/gmm_storage.db"
 MAPS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS search_history (_id INTEGER PRIMARY KEY AUTOINCREMENT, query TEXT NOT NULL,
   timestamp INTEGER NOT NULL);
@@ -45,7 +43,10 @@ CREATE TABLE IF NOT EXISTS starred_places (_id INTEGER PRIMARY KEY AUTOINCREMENT
   address TEXT, timestamp INTEGER NOT NULL);
 """
 
-NOTES_DIR = "/sdcard/Notes"
+__all__ = [
+    "ALARMS_DB", "ALARMS_SCHEMA", "CONTACTS_DB", "CONTACTS_SCHEMA", "MAPS_DB", "MAPS_SCHEMA", "NOTES_DIR", "SCHEMAS",
+    "SMS_DB", "SMS_SCHEMA", "add_sms", "thread_for",
+]  # fmt: skip
 
 SCHEMAS = {SMS_DB: SMS_SCHEMA, CONTACTS_DB: CONTACTS_SCHEMA, ALARMS_DB: ALARMS_SCHEMA, MAPS_DB: MAPS_SCHEMA}
 

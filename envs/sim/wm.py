@@ -11,11 +11,12 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .defaults import LAUNCHER
+
 if TYPE_CHECKING:
     from .apps.base import Activity
     from .device import Device
 
-LAUNCHER = "com.google.android.apps.nexuslauncher"
 TOAST_S = 2.0
 
 

@@ -1,6 +1,6 @@
 """Reading and writing the apps' stores over adb: contacts, SMS, alarms, Maps, notes and files.
 
-Paths and schemas are Android's (as the simulated phone keeps them, see ``envs/sim/stores.py``).
+Paths and schemas are Android's; the paths come from ``envs/appdata.py``, where the simulated phone keeps them too.
 Databases are pulled over sync and queried locally; writes go through ``content insert`` where a
 provider exists (SMS) and through pull-edit-push otherwise, with the owning app force-stopped first so it
 rereads the file.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..sim.stores import ALARMS_DB, CONTACTS_DB, MAPS_DB, NOTES_DIR
+from ..appdata import ALARMS_DB, CONTACTS_DB, MAPS_DB, NOTES_DIR
 from .device import TaskDevice
 
 CONTACTS = "com.android.contacts"

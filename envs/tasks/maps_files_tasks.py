@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from ..sim.seed import PLACE_KINDS
+from ..appdata import PLACE_KINDS
 from . import data, pools
 from .base import Task
 from .checks import answer_mentions, loose, same_text

@@ -176,3 +176,25 @@ def test_size_override_and_rotation_change_what_is_drawn(d):
     assert '<hierarchy rotation="1">' in d.ui_xml()
     tap(d, text="Settings")  # the home screen lays out for landscape and stays tappable
     assert d.wm.top.package == "com.android.settings"
+
+
+def test_message_on_a_contact_opens_that_conversation_in_messages(d):
+    d.shell("am start -n com.android.contacts/.activities.PeopleActivity")
+    name = next(n["text"] for n in nodes(d.ui_xml()) if n["resource-id"].endswith("cliv_name_textview"))
+    tap(d, text=name)
+    phone = find(d, rid="header_text")["text"]
+    tap(d, rid="message_button")
+    assert d.wm.top.component.endswith(".ui.conversation.ConversationActivity")
+    assert d.wm.top.extras["address"] == phone
+    tap(d, rid="compose_message_text")
+    d.shell("input text 'Hi'")
+    tap(d, desc="Send SMS")
+    assert (
+        f"address={phone}, body=Hi" in d.shell("content query --uri content://sms/sent --projection address:body").text
+    )
+
+
+def test_an_intent_no_app_answers_starts_nothing(d):
+    before = d.wm.top
+    assert d.start_activity("android.intent.action.SENDTO", "mailto:someone@example.com") is False
+    assert d.wm.top is before

@@ -9,7 +9,7 @@ from ..defaults import SYSTEM_PACKAGES
 from .base import Activity, App, SystemApp
 
 if TYPE_CHECKING:
-    from ..device import Device
+    from .base import DeviceView
 
 # module:class for every launchable app, in no particular order (the launcher sorts by label)
 APP_CLASSES = (
@@ -33,7 +33,7 @@ def app_classes() -> list[type[App]]:
     return found
 
 
-def install_all(device: Device) -> dict[str, App]:
+def install_all(device: DeviceView) -> dict[str, App]:
     apps: dict[str, App] = {}
     for cls in app_classes():
         app = cls(device)

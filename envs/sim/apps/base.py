@@ -4,20 +4,130 @@ An activity builds its screen from state on every frame (``build(ui) -> Node``).
 the device's real stores (settings, SQLite files under ``/data/data/<pkg>/databases``, files under
 ``/sdcard``) so that benchmark checks read it over adb; only transient UI state (text typed into fields,
 scroll offsets, an open dialog) lives on the activity.
+
+Apps see the phone through ``DeviceView``, the few things they use of it; they never import the device
+itself (``envs/sim/device.py`` builds them), nor one another: one app opens another with an intent
+(``Activity.start_intent``), as on Android.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..ui import theme
 
 if TYPE_CHECKING:
-    from ..device import Device
+    from ..fs import MemFS
     from ..ui.node import Node
     from ..ui.widgets import Ui
+
+
+class Clock(Protocol):
+    """Device time (epoch seconds): ``start`` is where seeded data dates from."""
+
+    @property
+    def start(self) -> float: ...
+
+    def now(self) -> float: ...
+
+
+class SettingsView(Protocol):
+    """The ``settings`` provider: string values per namespace (system, secure, global)."""
+
+    def get(self, ns: str, key: str, default: str | None = None) -> str | None: ...
+
+    def put(self, ns: str, key: str, value: str) -> None: ...
+
+    def on(self, ns: str, key: str) -> bool: ...
+
+    def number(self, ns: str, key: str, default: float = 0) -> float: ...
+
+
+class Windows(Protocol):
+    """What apps ask of the window manager: start, stack and finish activities, focus, toasts."""
+
+    def launch(self, package: str, activity: type[Activity] | None = None, extras: dict[str, Any] | None = None,
+               clear_top: bool = False) -> Activity: ...  # fmt: skip
+
+    def push(self, activity: Activity) -> None: ...
+
+    def finish(self, activity: Activity) -> None: ...
+
+    def force_stop(self, package: str) -> None: ...
+
+    def task_for(self, package: str) -> object | None: ...
+
+    def focus_on(self, activity: Activity, key: str, multiline: bool = False) -> None: ...
+
+    def is_focused(self, activity: Activity, key: str) -> bool: ...
+
+    def unfocus(self, activity: Activity | None = None) -> None: ...
+
+    def toast(self, text: str) -> None: ...
+
+
+class ScreenLock(Protocol):
+    """The keyguard's PIN (empty: no lock); ``secure`` when one is set."""
+
+    pin: str
+
+    @property
+    def secure(self) -> bool: ...
+
+
+class DeviceView(Protocol):
+    """The phone as an app sees it. ``Device`` is one; apps and widgets depend on nothing more."""
+
+    @property
+    def seed(self) -> int: ...
+
+    @property
+    def fs(self) -> MemFS: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def settings(self) -> SettingsView: ...
+
+    @property
+    def props(self) -> Mapping[str, str]: ...
+
+    @property
+    def apps(self) -> Mapping[str, App]: ...
+
+    @property
+    def wm(self) -> Windows: ...
+
+    @property
+    def keyguard(self) -> ScreenLock: ...
+
+    def dp(self, v: float) -> int: ...
+
+    def display_size(self) -> tuple[int, int]: ...
+
+    def launchable(self) -> list[App]: ...
+
+    def start_activity(self, action: str, data: str = "", extras: dict[str, Any] | None = None) -> bool: ...
+
+
+def resolve_intent(
+    apps: Iterable[App], action: str, data: str = ""
+) -> tuple[App, type[Activity], dict[str, Any]] | None:
+    """The app and activity an implicit intent starts, with the extras it implies, as ``am start`` resolves
+    it: the first activity declaring ``action``, else the first app whose ``resolve_view`` takes ``data``."""
+    for app in apps:
+        for act in app.activities:
+            if action and action in act.actions:
+                return app, act, {"data": data} if data else {}
+        resolved = getattr(app, "resolve_view", None)
+        if data and resolved is not None:
+            found = resolved(data)
+            if found is not None:
+                return app, found[0], dict(found[1])
+    return None
 
 
 class Activity:
@@ -27,7 +137,7 @@ class Activity:
     actions: ClassVar[tuple[str, ...]] = ()  # intent actions this activity answers (am start -a ...)
     secure: ClassVar[bool] = False  # WindowManager.LayoutParams.FLAG_SECURE: screencap gives a black frame
 
-    def __init__(self, app: App, device: Device, extras: dict[str, Any] | None = None) -> None:
+    def __init__(self, app: App, device: DeviceView, extras: dict[str, Any] | None = None) -> None:
         self.app = app
         self.device = device
         self.extras = dict(extras or {})
@@ -86,6 +196,10 @@ class Activity:
     def start(self, activity: type[Activity], **extras: Any) -> None:
         self.device.wm.push(activity(self.app, self.device, extras))
 
+    def start_intent(self, action: str, data: str = "", **extras: Any) -> bool:
+        """``startActivity`` with an implicit intent: whichever app answers it opens (False: none does)."""
+        return self.device.start_activity(action, data, extras)
+
     def show(self, dialog: Callable[[Ui], Node]) -> None:
         self.dialog = dialog
 
@@ -107,7 +221,7 @@ class App:
     activities: ClassVar[tuple[type[Activity], ...]] = ()  # the first is the launcher activity
     version: ClassVar[str] = "14"
 
-    def __init__(self, device: Device) -> None:
+    def __init__(self, device: DeviceView) -> None:
         self.device = device
 
     @property
@@ -144,7 +258,7 @@ class App:
 class SystemApp(App):
     """A package with no launcher entry (providers, system UI, IMEs)."""
 
-    def __init__(self, device: Device, package: str, label: str = "") -> None:
+    def __init__(self, device: DeviceView, package: str, label: str = "") -> None:
         super().__init__(device)
         self._package = package
         self._label = label or package

@@ -10,6 +10,7 @@ from ..db import execute, open_db, query
 from ..ui import theme
 from ..ui.node import Node
 from .base import Activity, App
+from .contacts_provider import all_contacts
 
 if TYPE_CHECKING:
     from ..ui.widgets import Ui
@@ -17,23 +18,10 @@ if TYPE_CHECKING:
 PKG = "com.android.contacts"
 
 
-def all_contacts(app: App, needle: str = "") -> list:
-    return query(app.device.fs, stores.CONTACTS_DB, "SELECT * FROM contacts WHERE display_name LIKE ? "
-                 "ORDER BY display_name COLLATE NOCASE", (f"%{needle}%",), stores.CONTACTS_SCHEMA)  # fmt: skip
-
-
 def contact(app: App, contact_id: int):
     rows = query(app.device.fs, stores.CONTACTS_DB, "SELECT * FROM contacts WHERE _id = ?", (contact_id,),
                  stores.CONTACTS_SCHEMA)  # fmt: skip
     return rows[0] if rows else None
-
-
-def name_for_number(app: App, number: str) -> str:
-    digits = "".join(c for c in number if c.isdigit())[-10:]
-    for row in all_contacts(app):
-        if digits and "".join(c for c in row["phone"] or "" if c.isdigit())[-10:] == digits:
-            return row["display_name"]
-    return number
 
 
 class PeopleActivity(Activity):
@@ -99,9 +87,7 @@ class QuickContactActivity(Activity):
 
     def message(self) -> None:
         row = contact(self.app, int(self.extras["contact_id"]))
-        from .messages import open_conversation
-
-        open_conversation(self.device, row["phone"])
+        self.start_intent("android.intent.action.SENDTO", "smsto:" + row["phone"])
 
     def confirm_delete(self) -> None:
         self.show(lambda ui: ui.dialog("Delete this contact?", "This contact will be removed from your phone.",

@@ -7,11 +7,12 @@ filters apps by label and Enter opens the first match. Back or Home closes the d
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
+from ..defaults import LAUNCHER
 from ..ui import theme
 from ..ui.node import Node, Rect
-from ..wm import LAUNCHER
 from .base import Activity, App
 
 if TYPE_CHECKING:
@@ -88,13 +89,11 @@ class Launcher(Activity):
         return nodes
 
     def _home(self, ui: Ui) -> Node:
-        from ..screen import clock_text
-
         dp = ui.dp
         left, top, right, bottom = ui.rect
         root = Node(bounds=ui.rect, rid="launcher", bg=WALLPAPER)
-        root.add(ui.text((left + dp(24), top + dp(24), right, top + dp(64)), clock_text(self.device, "%A, %b %-d"),
-                         20, theme.WHITE, rid="date"))  # fmt: skip
+        date = time.strftime("%A, %b %-d", time.gmtime(self.device.clock.now()))
+        root.add(ui.text((left + dp(24), top + dp(24), right, top + dp(64)), date, 20, theme.WHITE, rid="date"))
         apps = self.device.launchable()
         dock = [a for pkg in DOCK for a in apps if a.package == pkg]
         grid = [a for a in apps if a not in dock]

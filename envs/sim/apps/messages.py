@@ -16,22 +16,21 @@ from .. import seed, stores
 from ..db import open_db, query
 from ..ui import theme
 from ..ui.node import Node, Rect
-from .base import Activity, App
-from .contacts import all_contacts, name_for_number
+from .base import Activity, App, DeviceView
+from .contacts_provider import all_contacts, name_for_number
 
 if TYPE_CHECKING:
-    from ..device import Device
     from ..ui.widgets import Ui
 
 PKG = "com.google.android.apps.messaging"
 
 
-def open_conversation(device: Device, address: str, body: str = "") -> None:
+def open_conversation(device: DeviceView, address: str, body: str = "") -> None:
     extras = {"address": address, **({"sms_body": body} if body else {})}
     device.wm.launch(PKG, ConversationActivity, extras)
 
 
-def _when(device: Device, ms: int) -> str:
+def _when(device: DeviceView, ms: int) -> str:
     now = device.clock.now()
     t = ms / 1000
     fmt = "%-I:%M %p" if time.gmtime(t)[:3] == time.gmtime(now)[:3] else "%b %-d"
@@ -41,7 +40,7 @@ def _when(device: Device, ms: int) -> str:
 class ConversationListActivity(Activity):
     cls = ".ui.ConversationListActivity"
 
-    def __init__(self, app: App, device: Device, extras: dict[str, Any] | None = None) -> None:
+    def __init__(self, app: App, device: DeviceView, extras: dict[str, Any] | None = None) -> None:
         super().__init__(app, device, extras)
         self.selected: set[int] = set()  # thread ids chosen by long press
 
@@ -142,7 +141,7 @@ class NewConversationActivity(Activity):
 class ConversationActivity(Activity):
     cls = ".ui.conversation.ConversationActivity"
 
-    def __init__(self, app: App, device: Device, extras: dict[str, Any] | None = None) -> None:
+    def __init__(self, app: App, device: DeviceView, extras: dict[str, Any] | None = None) -> None:
         super().__init__(app, device, extras)
         self.fields["compose"] = str(self.extras.get("sms_body", ""))
         self.scroll["messages"] = 10**9  # start at the newest message

@@ -18,27 +18,27 @@ from .settings_more import AppInfo, ChooseLockPin, Security
 from .settings_page import Page
 
 if TYPE_CHECKING:
-    from ..device import Device
     from ..ui.widgets import Row, Ui
+    from .base import DeviceView
 
 TIMEOUTS = (("15 seconds", 15000), ("30 seconds", 30000), ("1 minute", 60000), ("2 minutes", 120000),
             ("5 minutes", 300000), ("10 minutes", 600000), ("30 minutes", 1800000))  # fmt: skip
 NETWORKS = ("SimNet", "SimNet-5G", "CoffeeShop Guest", "Library Free WiFi", "NETGEAR42")
 
 
-def toggle_global(device: Device, key: str) -> None:
+def toggle_global(device: DeviceView, key: str) -> None:
     on = device.settings.on("global", key)
     device.settings.put("global", key, "0" if on else "1")
 
 
-def set_airplane(device: Device, on: bool) -> None:
+def set_airplane(device: DeviceView, on: bool) -> None:
     device.settings.put("global", "airplane_mode_on", "1" if on else "0")
     if on:
         device.settings.put("global", "wifi_on", "0")
         device.settings.put("global", "bluetooth_on", "0")
 
 
-def set_brightness(device: Device, frac: float) -> None:
+def set_brightness(device: DeviceView, frac: float) -> None:
     device.settings.put("system", "screen_brightness", str(round(frac * 255)))
 
 
@@ -176,7 +176,7 @@ class Display(Page):
                     fg=theme.PRIMARY if current else theme.TEXT, on_tap=pick)  # fmt: skip
 
 
-def toggle_global_ns(device: Device, ns: str, key: str) -> None:
+def toggle_global_ns(device: DeviceView, ns: str, key: str) -> None:
     device.settings.put(ns, key, "0" if device.settings.on(ns, key) else "1")
 
 

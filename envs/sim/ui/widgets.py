@@ -15,8 +15,7 @@ from . import theme
 from .node import Node, Rect
 
 if TYPE_CHECKING:
-    from ..apps.base import Activity
-    from ..device import Device
+    from ..apps.base import Activity, DeviceView
 
 Action = Callable[[], None]
 Row = tuple[int, Callable[[Rect], Node]]
@@ -29,7 +28,7 @@ def avatar_color(name: str) -> tuple[int, int, int]:
 class Ui:
     """Build context for one activity's content area ``rect``."""
 
-    def __init__(self, device: Device, activity: Activity, rect: Rect) -> None:
+    def __init__(self, device: DeviceView, activity: Activity, rect: Rect) -> None:
         self.device = device
         self.activity = activity
         self.rect = rect
