@@ -33,8 +33,8 @@ from ..report import record_score
 from .results import EpisodeRecord, ErrorKind
 
 if TYPE_CHECKING:
+    from .config import BenchConfig, Instance
     from .policies import PolicySource
-    from .runner import BenchConfig, Instance
 
 log = logging.getLogger(__name__)
 

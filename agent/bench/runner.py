@@ -15,101 +15,28 @@ directory, skips what was scored and runs the rest, errors included. The run dir
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from qwen2vl_agent.envs.tasks import Task, instance_seed, select
+from qwen2vl_agent.envs.tasks import instance_seed, select
 from qwen2vl_agent.model.openai_config import redact_spec
 
-from ..policy import PolicyConfig
+from .config import BenchConfig, Instance
 from .fleet import Fleet, FleetError
 from .instance import run_instance
-from .policies import PolicyKind, PolicySource
+from .policies import PolicySource
 from .results import EpisodeRecord, ResultsFile
 from .summary import Summary, summarize
 
 if TYPE_CHECKING:
-    from qwen2vl_agent.envs.android import Timeouts
+    pass
 
 log = logging.getLogger(__name__)
-
-
-class BenchConfig(BaseModel):
-    """One benchmark run. ``out`` is the run directory (results, trajectories, summary)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    out: Path
-    suite: str = "default"
-    tasks: tuple[str, ...] = ()  # names or globs narrowing the suite
-    combinations: int = Field(1, ge=1, le=10_000)  # instances per template
-    seed: int = 0
-    parallel: int = Field(1, ge=1, le=64)  # phones running at once
-    policy: PolicyKind = "oracle"
-    model: str | None = None  # the model spec when policy is "model"
-    max_steps_factor: float = Field(1.0, gt=0, le=20)
-    screen_size: tuple[int, int] = (1080, 2400)
-    density: int = Field(420, ge=80)
-    html: bool = True  # rewrite each episode's report.html after every step
-    retries: int = Field(2, ge=0, le=10)  # more tries after an infrastructure fault, each on a fresh phone
-    device_timeout_s: float = Field(20.0, gt=0, le=600)  # the longest one adb call may take (a hung phone)
-    agent: PolicyConfig = Field(default_factory=PolicyConfig)
-    model_overrides: dict[str, Any] = Field(default_factory=dict)
-
-    def identity(self) -> dict[str, Any]:
-        """What must not change between a run and its resumption (the rest may)."""
-        return {
-            "seed": self.seed, "policy": self.policy, "model": self.model and redact_spec(self.model),
-            "max_steps_factor": self.max_steps_factor,
-            "screen_size": list(self.screen_size), "density": self.density, "agent": self.agent.model_dump(),
-            "selection": selection(self.suite, self.tasks, self.combinations),
-        }  # fmt: skip
-
-    def timeouts(self) -> Timeouts:
-        """The env's adb timeouts, none above ``device_timeout_s``."""
-        import dataclasses
-
-        from qwen2vl_agent.envs.android import Timeouts
-
-        return Timeouts(**{f.name: min(f.default, self.device_timeout_s) for f in dataclasses.fields(Timeouts)})
-
-
-def selection(suite: str, tasks: tuple[str, ...], combinations: int) -> dict[str, Any]:
-    """The instances a run covers: the sorted template names ``--tasks`` leaves of the suite, times k."""
-    return {"tasks": sorted(cls.name for cls in select(suite, tasks)), "combinations": combinations}
-
-
-def selection_tag(suite: str, tasks: tuple[str, ...], combinations: int) -> str:
-    """A short stable name for a selection narrowed by ``tasks`` or widened by ``combinations`` ("" if not)."""
-    if not tasks and combinations == 1:
-        return ""
-    data = json.dumps(selection(suite, tasks, combinations), sort_keys=True).encode()
-    return hashlib.sha256(data).hexdigest()[:8]
-
-
-@dataclass(frozen=True)
-class Instance:
-    task: type[Task]
-    index: int
-    seed: int
-
-    @property
-    def key(self) -> tuple[str, int]:
-        return self.task.name, self.index
-
-    @property
-    def dirname(self) -> str:
-        return f"{self.task.name}-{self.index}"
 
 
 def plan_instances(config: BenchConfig) -> list[Instance]:
