@@ -59,3 +59,17 @@ def test_an_existing_path_with_a_colon_is_a_directory_not_a_scheme(tmp_path: Pat
     odd.mkdir()
     with pytest.raises(ModelUnavailable, match=r"no config\.json"):
         load_model(str(odd))
+
+
+def test_one_parser_of_specs(tmp_path: Path, caplog) -> None:
+    """The agent's load_model is the model package's: scripted:FILE and its warning about options included."""
+    import json
+
+    from qwen2vl_agent.agent import factory as agent_factory
+    from qwen2vl_agent.model import factory as model_factory
+
+    assert agent_factory.load_model is model_factory.load_model
+    script = tmp_path / "replies.json"
+    script.write_text(json.dumps(["✿FUNCTION✿: Home\n✿ARGS✿: {}"]))
+    agent_factory.load_model(f"scripted:{script}", max_pixels=1000)
+    assert "the scripted model takes no options" in caplog.text
