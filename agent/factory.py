@@ -14,12 +14,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from qwen2vl_agent.envs import Env, FakeEnv
-from qwen2vl_agent.model import Model, ScriptedModel
+from qwen2vl_agent.model.factory import load_model
 
 EnvKind = Literal["sim", "fake", "android", "desktop"]
 ENV_KINDS: tuple[EnvKind, ...] = ("sim", "fake", "android", "desktop")
 DEFAULT_ADB_HOST = "127.0.0.1"
 DEFAULT_ADB_PORT = 5037
+
+__all__ = ["ENV_KINDS", "EnvKind", "EnvSettings", "load_model", "open_env", "open_env_described"]
+# load_model is the model package's (the one parser of ``--model`` specs), offered here beside open_env.
 
 
 class EnvSettings(BaseModel):
@@ -105,12 +108,3 @@ def open_env_described(settings: EnvSettings) -> Iterator[tuple[Env, dict[str, A
 
 def _adb_used(env: Env, host: str, port: int) -> dict[str, Any]:
     return {"serial": getattr(env, "serial", None), "adb_host": host, "adb_port": port}
-
-
-def load_model(spec: str, **overrides: Any) -> Model:
-    """A model from a spec: ``scripted:FILE``, ``tiny``, ``openai:URL[#MODEL]``, a directory or a hub id."""
-    if spec.startswith("scripted:"):
-        return ScriptedModel.from_file(spec.removeprefix("scripted:"))
-    from qwen2vl_agent.model.factory import load_model as load
-
-    return load(spec, **overrides)

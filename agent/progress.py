@@ -6,21 +6,13 @@ reply's result) and, through ``verdict()``, decides when the episode should end.
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Protocol
 
-from qwen2vl_agent.envs import Observation
+from qwen2vl_agent.envs import Observation, screen
 
 if TYPE_CHECKING:
     from .acting import Acted
     from .records import Status
-
-
-def fingerprint(obs: Observation) -> str:
-    """A coarse digest of the screen: equal for visually identical screens, cheap to compute."""
-    small = obs.screenshot.convert("L").resize((32, 32))
-    coarse = bytes(v >> 4 for v in small.tobytes())
-    return hashlib.blake2b(coarse, digest_size=16).hexdigest()
 
 
 class ProgressLimits(Protocol):
@@ -43,15 +35,16 @@ class ProgressTracker:
         self.repeats = 0
         self._last: tuple[str, tuple[str, ...]] | None = None
         self._verdict: tuple[Status, str] | None = None
+        self._seen: tuple[Observation, str] | None = None  # the last screen digested: the next step's "before"
 
     def update(self, before: Observation, after: Observation | None, acted: Acted) -> list[str]:
         notes: list[str] = []
         self.failures = self.failures + 1 if acted.failed else 0
         if self.failures >= self.config.max_consecutive_errors:
             self._verdict = ("model_errors", f"{self.failures} unusable replies or failed actions in a row")
-        screen = fingerprint(before)
-        if acted.executed_keys and after is not None and fingerprint(after) == screen:
-            key = (screen, tuple(acted.executed_keys))
+        shown = self._fingerprint(before)
+        if acted.executed_keys and after is not None and self._fingerprint(after) == shown:
+            key = (shown, tuple(acted.executed_keys))
             self.repeats = self.repeats + 1 if key == self._last else 1
             self._last = key
         else:
@@ -64,6 +57,13 @@ class ProgressTracker:
         if self.repeats >= self.config.repeat_stop:
             self._verdict = ("stuck", f"the same action had no effect {self.repeats} times in a row")
         return notes
+
+    def _fingerprint(self, obs: Observation) -> str:
+        """``screen.fingerprint`` of ``obs``, computed once: the screen after one step is the one before the
+        next (the same object; holding it here keeps its identity from being reused)."""
+        if self._seen is None or self._seen[0] is not obs:
+            self._seen = (obs, screen.fingerprint(obs.screenshot))
+        return self._seen[1]
 
     def verdict(self) -> tuple[Status, str] | None:
         return self._verdict

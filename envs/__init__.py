@@ -2,11 +2,12 @@
 (``sim``: the simulated phone, ``android``: phones over ADB, ``desktop``: mouse and keyboard,
 ``tasks``: benchmark episodes). Subpackages are imported where used; nothing heavy loads here."""
 
+from . import screen
 from .base import ActionRejected, CaptureFailed, DeviceLost, Env, EnvBase, EnvError, Observation, Outcome
 from .check import EnvCheckError, check_env
 from .fake import FakeEnv, make_screens
 
 __all__ = [
     "ActionRejected", "CaptureFailed", "DeviceLost", "Env", "EnvBase", "EnvCheckError", "EnvError",
-    "FakeEnv", "Observation", "Outcome", "check_env", "make_screens",
+    "FakeEnv", "Observation", "Outcome", "check_env", "make_screens", "screen",
 ]  # fmt: skip

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .base import Generation, Message, Model, ModelFailed
+
+RECENT_BATCHES = 256
+"""How many of the latest backend calls' batch sizes ``BatchingModel.batch_sizes`` keeps."""
 
 
 @dataclass(eq=False)
@@ -35,7 +39,10 @@ class BatchingModel:
         self.name = getattr(model, "name", "model")
         self.max_batch = max_batch
         self.max_wait_s = max_wait_s
-        self.batch_sizes: list[int] = []  # one entry per backend call, for benchmarks and tests
+        # For benchmarks and tests, bounded however long the model serves: totals, and the latest batch sizes.
+        self.calls = 0  # backend calls that succeeded
+        self.served = 0  # requests those calls answered
+        self.batch_sizes: deque[int] = deque(maxlen=RECENT_BATCHES)
         self._queue: list[_Request] = []
         self._cond = threading.Condition()
         self._closed = False
@@ -103,6 +110,7 @@ class BatchingModel:
                 results = self.model.generate_batch(
                     [r.messages for r in batch], stop=stop, max_new_tokens=max_new_tokens
                 )
+                self.calls, self.served = self.calls + 1, self.served + len(batch)
                 self.batch_sizes.append(len(batch))
                 for request, result in zip(batch, results, strict=True):
                     request.result = result

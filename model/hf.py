@@ -65,8 +65,8 @@ from .chat import template_messages
 from .config import HFModelConfig
 from .generation import FirstTokenClock, StopOnStrings, read_row, synchronizer
 from .loading import load_pretrained
-from .patch_embed import use_linear_patch_embed
 from .prefix import PrefixCache, Prepared, supported
+from .shared import owned
 from .vision import PixelBudget
 from .vision_cache import VisionCache, fingerprint
 
@@ -81,7 +81,8 @@ class HFModel:
     """A Qwen2-VL checkpoint run with transformers; implements the ``Model`` protocol.
 
     Takes ownership of ``processor``: sets its tokenizer to left padding and its image processor to
-    ``config``'s pixel budget, so give each instance its own processor. ``model`` may be shared.
+    ``config``'s pixel budget, so give each instance its own processor. ``model`` may be shared: each call
+    holds it alone and leaves it as it found it (``shared.owned``).
     """
 
     def __init__(self, model: Any, processor: Any, config: HFModelConfig | None = None, *, name: str | None = None):
@@ -102,8 +103,6 @@ class HFModel:
         self.end_ids = self.eos_ids | {self.tokenizer.pad_token_id}
         self._sync = synchronizer(self.device)
         self._lock = threading.Lock()
-        # Set on the model itself: a model shared by several instances runs as the last one built says.
-        use_linear_patch_embed(model, self.config.linear_patch_embed)
         self.prefix_cache = self._make_prefix_cache()
         self.vision_cache = VisionCache(self.config.vision_cache) if self.config.vision_cache and supported() else None
 
@@ -241,33 +240,38 @@ class HFModel:
         if any(stop):
             criteria.append(StopOnStrings(self.tokenizer, stop, inputs["input_ids"].shape[1]))
         try:
-            cache = self.prefix_cache
-            prepared = cache.prepare(inputs) if cache is not None else Prepared(dict(inputs), None, 0)
-            extra = {"cache": prepared.cache} if prepared.cache is not None else {}
-            if self.config.static_cache:
-                extra["cache"] = self._static_cache(prepared, new_tokens)
-            if fingerprints:
-                pixel_values = prepared.inputs.pop("pixel_values", None)
-                with torch.inference_mode():
-                    features = self.vision_cache.features(
-                        self.model, fingerprints, prepared.inputs["image_grid_thw"], pixel_values
-                    )
-                extra["mm_encoder_outputs"] = {"image": BaseModelOutputWithPooling(pooler_output=features)}
-            # The model keeps M-RoPE offsets from its last call; a stale one must never leak into this one.
-            if hasattr(getattr(self.model, "model", None), "rope_deltas"):
-                self.model.model.rope_deltas = None
-            with torch.inference_mode():
-                output = self.model.generate(
-                    **prepared.inputs,
-                    **extra,
-                    generation_config=self._generation_config(new_tokens),
-                    stopping_criteria=criteria,
-                )
+            with owned(self.model, linear_patch_embed=self.config.linear_patch_embed):
+                output, cached = self._prefill_and_decode(inputs, fingerprints, criteria, new_tokens)
         except (RuntimeError, ValueError) as e:
             raise ModelFailed(f"generation failed on {self.name}: {e}") from e
         self._sync()
         assert clock.first_token_at is not None, "generate returned without producing a token"
-        return output, clock.first_token_at, prepared.cached_tokens
+        return output, clock.first_token_at, cached
+
+    def _prefill_and_decode(
+        self, inputs: Any, fingerprints: list[bytes], criteria: StoppingCriteriaList, new_tokens: int
+    ) -> tuple[torch.Tensor, int]:
+        """The device work of one call (prefix cache, vision features, ``generate``); the model is ours."""
+        cache = self.prefix_cache
+        prepared = cache.prepare(inputs) if cache is not None else Prepared(dict(inputs), None, 0)
+        extra = {"cache": prepared.cache} if prepared.cache is not None else {}
+        if self.config.static_cache:
+            extra["cache"] = self._static_cache(prepared, new_tokens)
+        if fingerprints:
+            pixel_values = prepared.inputs.pop("pixel_values", None)
+            with torch.inference_mode():
+                features = self.vision_cache.features(
+                    self.model, fingerprints, prepared.inputs["image_grid_thw"], pixel_values
+                )
+            extra["mm_encoder_outputs"] = {"image": BaseModelOutputWithPooling(pooler_output=features)}
+        with torch.inference_mode():
+            output = self.model.generate(
+                **prepared.inputs,
+                **extra,
+                generation_config=self._generation_config(new_tokens),
+                stopping_criteria=criteria,
+            )
+        return output, prepared.cached_tokens
 
     def _static_cache(self, prepared: Prepared, new_tokens: int) -> Any:
         """A preallocated cache for the whole call (prompt and new tokens, rounded up to ``STATIC_BUCKET`` so

@@ -50,3 +50,9 @@ def use_linear_patch_embed(model: Any, enabled: bool) -> bool:
     else:
         embed.__dict__.pop("forward", None)
     return True
+
+
+def linear_patch_embed_on(model: Any) -> bool | None:
+    """Whether ``model``'s patch embedding runs in the matmul form now; None where the switch does not apply."""
+    embed = _patch_embed(model)
+    return None if embed is None else "forward" in embed.__dict__

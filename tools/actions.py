@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, WithJsonSchema
 
@@ -214,29 +214,19 @@ class Hotkey(_Action):
     keys: list[str] = Field(min_length=1, max_length=5, description="key names pressed together, in order")
 
 
-ACTION_TYPES: tuple[type[_Action], ...] = (
-    Tap, LongPress, Swipe, Type, Back, Home, Enter, AppSwitch, OpenApp, Wait, Answer, Terminate,
-    Click, DoubleClick, RightClick, MoveTo, Drag, Scroll, Hotkey,
-)  # fmt: skip
-
-Action = Annotated[
-    Union[
-        Tap, LongPress, Swipe, Type, Back, Home, Enter, AppSwitch, OpenApp, Wait, Answer, Terminate,
-        Click, DoubleClick, RightClick, MoveTo, Drag, Scroll, Hotkey,
-    ],
-    Field(discriminator="type"),
-]  # fmt: skip
-"""Every action, discriminated by ``type`` (the tool name)."""
-
 MobileAction = Union[Tap, LongPress, Swipe, Type, Back, Home, Enter, AppSwitch, OpenApp, Wait, Answer, Terminate]
+"""What a phone accepts, in the order the prompt lists the tools."""
 DesktopAction = Union[Click, DoubleClick, RightClick, MoveTo, Drag, Scroll, Type, Hotkey, Wait, Terminate]
+"""What a desktop accepts, in the order the prompt lists the tools."""
 
-MOBILE_ACTIONS: tuple[type[_Action], ...] = (
-    Tap, LongPress, Swipe, Type, Back, Home, Enter, AppSwitch, OpenApp, Wait, Answer, Terminate,
-)  # fmt: skip
-DESKTOP_ACTIONS: tuple[type[_Action], ...] = (
-    Click, DoubleClick, RightClick, MoveTo, Drag, Scroll, Type, Hotkey, Wait, Terminate,
-)  # fmt: skip
+Action = Annotated[Union[MobileAction, DesktopAction], Field(discriminator="type")]
+"""Every action, discriminated by ``type`` (the tool name): the two unions joined (a union of unions is
+flattened, each class once, in first-seen order)."""
+
+# The tuples are read off the unions above, so a new action is spelled in exactly one place.
+MOBILE_ACTIONS: tuple[type[_Action], ...] = get_args(MobileAction)
+DESKTOP_ACTIONS: tuple[type[_Action], ...] = get_args(DesktopAction)
+ACTION_TYPES: tuple[type[_Action], ...] = get_args(get_args(Action)[0])
 
 ACTION_ADAPTER: TypeAdapter[Any] = TypeAdapter(Action)
 

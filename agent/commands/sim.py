@@ -25,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from qwen2vl_agent.envs.poll import wait_for
+
 START_TIMEOUT_S = 60.0
 BIND_HELP = ("where the adb server listens: localhost, or all (every network interface, adb's -a: "
              "anyone who can reach the port controls the phones and this host's adb server)")  # fmt: skip
@@ -168,16 +170,20 @@ def start(args: argparse.Namespace) -> int:
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)  # fmt: skip
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
+
+    def probe() -> dict | bool | None:
         state = _read_state(path)
         if state and state.get("pid") == proc.pid:
-            print(_describe(state))
-            return 0
-        if proc.poll() is not None:
-            print(f"the simulator exited early (status {proc.returncode}); log: {log}", file=sys.stderr)
-            return 1
-        time.sleep(0.1)
+            return state
+        return False if proc.poll() is not None else None  # False: it exited before it was up
+
+    state = wait_for(probe, START_TIMEOUT_S, 0.1)
+    if state:
+        print(_describe(state))
+        return 0
+    if state is False:
+        print(f"the simulator exited early (status {proc.returncode}); log: {log}", file=sys.stderr)
+        return 1
     proc.terminate()
     print(f"the simulator did not come up within {START_TIMEOUT_S:.0f} s; log: {log}", file=sys.stderr)
     return 1
@@ -193,10 +199,12 @@ def stop(args: argparse.Namespace) -> int:
         return 0
     with target:
         target.send(signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        while target.alive() and time.monotonic() < deadline:
+
+        def gone() -> bool | None:
             _reap(target.pid)
-            time.sleep(0.05)
+            return not target.alive() or None
+
+        wait_for(gone, 20, 0.05)
         if target.alive():
             target.send(signal.SIGKILL)
     path.unlink(missing_ok=True)

@@ -7,10 +7,9 @@ Animation scales changed here are remembered by ``AnimationSwitch`` and restored
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 
 from ..base import EnvError
+from ..poll import wait_for
 from .device import ANIMATION_SETTINGS, AndroidDevice
 
 log = logging.getLogger(__name__)
@@ -19,23 +18,12 @@ KEY_WAKEUP = 224
 KEY_MENU = 82
 
 
-def poll(check: Callable[[], bool], timeout_s: float, interval_s: float = 0.1) -> bool:
-    """Call ``check`` until it is true or ``timeout_s`` passes; the final answer."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if check():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(interval_s)
-
-
 def wake(device: AndroidDevice, timeout_s: float = 3.0) -> None:
     """Turn the screen on (KEYCODE_WAKEUP does nothing on an awake screen, unlike POWER)."""
     if device.wakefulness() in (None, "Awake"):
         return
     device.keyevent(KEY_WAKEUP)
-    if not poll(lambda: device.wakefulness() == "Awake", timeout_s):
+    if not wait_for(lambda: device.wakefulness() == "Awake" or None, timeout_s):
         raise EnvError(f"{device.serial}: the screen did not turn on within {timeout_s:.0f} s")
 
 
@@ -47,10 +35,10 @@ def dismiss_keyguard(device: AndroidDevice, timeout_s: float = 3.0) -> None:
     if state.secure:
         raise EnvError(f"{device.serial} is locked with a PIN, pattern or password; unlock it (or remove the lock)")
     device.run("wm", "dismiss-keyguard", idempotent=True)
-    if poll(lambda: not device.keyguard().showing, timeout_s):
+    if wait_for(lambda: not device.keyguard().showing or None, timeout_s):
         return
     device.keyevent(KEY_MENU)  # older releases dismiss an insecure keyguard on MENU
-    if not poll(lambda: not device.keyguard().showing, 1.0):
+    if not wait_for(lambda: not device.keyguard().showing or None, 1.0):
         raise EnvError(f"{device.serial}: the lock screen did not go away; unlock the device")
 
 

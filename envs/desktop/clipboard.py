@@ -31,6 +31,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..poll import wait_for
+
 log = logging.getLogger(__name__)
 
 _TEXT_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "STRING", "TEXT", "text/plain")
@@ -258,8 +260,7 @@ class ClipboardServer:
         except (OSError, subprocess.SubprocessError) as e:
             log.warning("could not hand the clipboard to xclip: %s", e)
             return
-        deadline = time.monotonic() + 2.0
-        while self._offer is not None and time.monotonic() < deadline and not self._stopped:
-            time.sleep(0.005)  # the thread clears the offer on SelectionClear: xclip owns the clipboard
+        # The thread clears the offer on SelectionClear: xclip owns the clipboard.
+        wait_for(lambda: self._offer is None or self._stopped or None, 2.0, 0.005)
         if self._offer is not None:
             log.warning("xclip did not take the clipboard over within 2 s")

@@ -73,3 +73,15 @@ def test_closed_model_refuses() -> None:
     model.close()
     with pytest.raises(ModelFailed, match="closed"):
         model.generate([Message.text("user", "x")])
+
+
+def test_batch_statistics_stay_bounded() -> None:
+    """A long benchmark makes unboundedly many backend calls; the wrapper keeps counters and a short tail."""
+    from qwen2vl_agent.model.batching import RECENT_BATCHES
+
+    backend = EchoModel()
+    with BatchingModel(backend, max_batch=1, max_wait_s=0.0) as model:
+        for i in range(RECENT_BATCHES + 5):
+            model.generate([Message.text("user", f"q{i}")])
+    assert len(model.batch_sizes) == RECENT_BATCHES and set(model.batch_sizes) == {1}
+    assert (model.calls, model.served) == (RECENT_BATCHES + 5, RECENT_BATCHES + 5)

@@ -153,3 +153,14 @@ def test_empty_reply_is_an_error_shown_without_a_fake_call() -> None:
     prompt = last_prompt(model)
     assert "\n✿RESULT✿: Error: Your reply was empty." in prompt
     assert "✿FUNCTION✿: \n" not in prompt
+
+
+def test_each_screenshot_is_fingerprinted_once(monkeypatch) -> None:
+    """The screen after step n is the screen before step n+1: progress detection digests it once."""
+    from qwen2vl_agent.envs import screen
+
+    real, seen = screen.fingerprint, []
+    monkeypatch.setattr(screen, "fingerprint", lambda image: seen.append(id(image)) or real(image))
+    result, _, _ = run([TAP_CENTRE] * 4 + [DONE])
+    assert result.status == "success"
+    assert len(seen) == len(set(seen)) == 5  # the first screen and the one after each of the four taps

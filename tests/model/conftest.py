@@ -3,6 +3,7 @@ loaded through the same factory and backend as a real checkpoint."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,16 @@ def tiny_model(tiny_dir: Path) -> HFModel:
     model = load_model(str(tiny_dir))
     assert isinstance(model, HFModel)
     return model
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to resolve a name or open a connection fails the test (and the hub is not told to stay
+    offline, so a lookup would be an attempt)."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args[:2]}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)

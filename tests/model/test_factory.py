@@ -14,18 +14,6 @@ from qwen2vl_agent.model.factory import CACHE_ENV, cache_dir, ensure_tiny_checkp
 from qwen2vl_agent.model.hf import HFModel
 
 
-@pytest.fixture
-def no_network(monkeypatch):
-    """Any attempt to resolve a name or open a connection fails the test."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args[:2]}")
-
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-
-
 def test_local_directory_never_touches_the_network(tiny_dir: Path, no_network) -> None:
     model = load_model(str(tiny_dir), max_pixels=512 * 28 * 28)
     assert isinstance(model, HFModel)

@@ -148,3 +148,25 @@ def test_a_processor_ignoring_the_budget_is_caught(tiny_dir: Path, helpers) -> N
     model.processor.image_processor.size = SizeDict(shortest_edge=56 * 56, longest_edge=12845056)
     with pytest.raises(ModelFailed, match="pixel budget"):
         model.generate(helpers.conversation(helpers.noise(1080, 2400)), max_new_tokens=1)
+
+
+def test_backends_sharing_one_model_do_not_disturb_each_other(tiny_dir: Path, helpers) -> None:
+    """Each call runs in its own patch-embedding form and leaves the shared model as it found it."""
+    from qwen2vl_agent.model.hf import HFModel
+
+    linear = load_model(str(tiny_dir), linear_patch_embed=True, vision_cache=0)
+    other = load_model(str(tiny_dir), linear_patch_embed=False, vision_cache=0)
+    conv = HFModel(linear.model, other.processor, other.config)  # the same weights, the other form
+    embed = linear.model.model.visual.patch_embed
+    forms: list[bool] = []
+    hook = embed.register_forward_pre_hook(lambda module, args: forms.append("forward" in module.__dict__))
+    try:
+        conversation = helpers.conversation(helpers.noise(200, 300))
+        for backend, expected in ((linear, True), (conv, False), (linear, True)):
+            forms.clear()
+            backend.generate(conversation, max_new_tokens=2)
+            assert forms and set(forms) == {expected}
+            assert "forward" not in embed.__dict__  # the form the model was loaded in, restored
+            assert linear.model.model.rope_deltas is None  # no M-RoPE offsets left behind for the next caller
+    finally:
+        hook.remove()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 from pathlib import Path
 
@@ -19,15 +18,6 @@ NOT_SPECS = [
     "Qwen/Qwen2-VL 2B",  # not a valid hub id
     "Qwen/--bad",
 ]
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args[:2]}")
-
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
 @pytest.mark.parametrize("spec", NOT_SPECS)
@@ -59,3 +49,17 @@ def test_an_existing_path_with_a_colon_is_a_directory_not_a_scheme(tmp_path: Pat
     odd.mkdir()
     with pytest.raises(ModelUnavailable, match=r"no config\.json"):
         load_model(str(odd))
+
+
+def test_one_parser_of_specs(tmp_path: Path, caplog) -> None:
+    """The agent's load_model is the model package's: scripted:FILE and its warning about options included."""
+    import json
+
+    from qwen2vl_agent.agent import factory as agent_factory
+    from qwen2vl_agent.model import factory as model_factory
+
+    assert agent_factory.load_model is model_factory.load_model
+    script = tmp_path / "replies.json"
+    script.write_text(json.dumps(["✿FUNCTION✿: Home\n✿ARGS✿: {}"]))
+    agent_factory.load_model(f"scripted:{script}", max_pixels=1000)
+    assert "the scripted model takes no options" in caplog.text

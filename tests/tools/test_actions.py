@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 from pydantic import ValidationError
 
-from qwen2vl_agent.tools import ACTION_ADAPTER, ACTION_TYPES, DESKTOP_ACTIONS, MOBILE_ACTIONS, OpenApp, Tap, tool_spec
+from qwen2vl_agent.tools import (
+    ACTION_ADAPTER,
+    ACTION_TYPES,
+    DESKTOP_ACTIONS,
+    MOBILE_ACTIONS,
+    Action,
+    DesktopAction,
+    MobileAction,
+    OpenApp,
+    Tap,
+    tool_spec,
+)  # fmt: skip
 
 # The public contract: names and required arguments (fine-tuned models and user scripts depend on them).
 CONTRACT = {
@@ -25,6 +38,17 @@ def test_contract() -> None:
     assert {c.tool_name() for c in DESKTOP_ACTIONS} == {
         "Click", "DoubleClick", "RightClick", "MoveTo", "Drag", "Scroll", "Type", "Hotkey", "Wait", "Terminate",
     }  # fmt: skip
+
+
+def test_the_tuples_are_the_unions_in_prompt_order() -> None:
+    """Each class list is read off its union: the all-actions order is the phone's tools, then the desktop's
+    that a phone lacks (the order tool sections and the parser's name lookup follow)."""
+    assert get_args(MobileAction) == MOBILE_ACTIONS and get_args(DesktopAction) == DESKTOP_ACTIONS
+    assert get_args(get_args(Action)[0]) == ACTION_TYPES
+    assert MOBILE_ACTIONS + tuple(c for c in DESKTOP_ACTIONS if c not in MOBILE_ACTIONS) == ACTION_TYPES
+    assert [c.tool_name() for c in DESKTOP_ACTIONS] == [
+        "Click", "DoubleClick", "RightClick", "MoveTo", "Drag", "Scroll", "Type", "Hotkey", "Wait", "Terminate",
+    ]  # fmt: skip
 
 
 def test_actions_are_frozen_and_strict() -> None:

@@ -18,8 +18,8 @@ import os
 import socket
 import subprocess
 import tempfile
-import time
 
+from ...poll import wait_for
 from .lifeline import spawn_tied
 
 log = logging.getLogger(__name__)
@@ -106,16 +106,16 @@ class AdbServer:
         return [adb_binary(), *(["-a"] if self.all_interfaces else []), "-P", str(self.port), "nodaemon", "server"]
 
     def _wait_ready(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def probe() -> bool | None:
             if self._proc is not None and self._proc.poll() is not None:
-                return False
+                return False  # the server exited: no point waiting
             try:
                 self.request("host:version", timeout=1.0)
                 return True
             except (OSError, AdbServerError):
-                time.sleep(0.05)
-        return False
+                return None
+
+        return bool(wait_for(probe, timeout, 0.05))
 
     def stop(self) -> None:
         """Quit the server if we started it; idempotent."""
@@ -179,11 +179,8 @@ class AdbServer:
         reply = self.request(f"host:connect:{serial}")
         if "connected" not in reply:
             raise AdbServerError(f"adb connect {serial}: {reply}")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.devices().get(serial) == "device":
-                return serial
-            time.sleep(0.02)
+        if wait_for(lambda: self.devices().get(serial) == "device" or None, timeout, 0.02):
+            return serial
         raise AdbServerError(f"{serial} did not come online: {self.devices()}")
 
     def disconnect(self, serial: str) -> None:
