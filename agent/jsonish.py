@@ -3,8 +3,9 @@
 Accepts strict JSON and what Qwen-family models really emit around it: tuples ``(348, 291)`` (read as
 lists), single-quoted strings, Python's ``True``/``False``/``None``, bare identifier keys, trailing
 commas, ``+``-signed numbers, and anything after the closing brace (ignored). Never evaluates anything;
-nesting depth and input size are bounded, so arbitrary text can only produce a value or a
-``JsonishError``.
+nesting depth, input size and integer length are bounded, so arbitrary text can only produce a value or a
+``JsonishError``; strings never hold lone surrogates (they become U+FFFD), so every value can be written as
+UTF-8.
 """
 
 from __future__ import annotations
@@ -135,7 +136,8 @@ class _Reader:
             if ch == "\\":
                 parts.append(self.escape())
                 continue
-            parts.append(ch)
+            # A lone surrogate character (from a server or a file) is replaced as an escaped one is.
+            parts.append("\ufffd" if "\ud800" <= ch <= "\udfff" else ch)
             self.pos += 1
         raise self.fail("unterminated string")
 
