@@ -92,3 +92,25 @@ def helpers() -> SimpleNamespace:
     return SimpleNamespace(
         noise=noise, conversation=conversation, StepLog=StepLog, sequence_bias=sequence_bias, forced_reply=forced_reply
     )
+
+
+# The slow tier: whole modules that build or serve a model, start processes and kill them, install wheels,
+# or run long episodes. ``sh tests/check.sh --fast`` skips them (``-m "not slow"``); CI runs everything.
+SLOW_MODULES = frozenset(
+    {
+        "tests/model/test_agent_episode.py", "tests/model/test_static_cache.py", "tests/model/test_vision_cache.py",
+        "tests/model/test_hf.py", "tests/model/test_prefix.py", "tests/model/test_benchmark_script.py",
+        "tests/model/test_tiny.py", "tests/model/test_factory.py", "tests/model/test_cli_model.py",
+        "tests/serving/test_served.py", "tests/serving/test_wire.py",
+        "tests/bench/test_reference_policies.py", "tests/bench/test_resume.py", "tests/bench/test_faults.py",
+        "tests/agent/test_run_outcomes.py", "tests/agent/test_memory.py", "tests/agent/test_fuzz_path.py",
+        "tests/test_packaging.py", "tests/test_readme.py", "tests/sim/test_owner_death.py",
+    }
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(__file__).resolve().parents[1]
+    for item in items:
+        if item.path.resolve().relative_to(root).as_posix() in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
