@@ -3,9 +3,10 @@ an exit code that says which kind of ending it was.
 
 ``SignalGate`` turns SIGINT, SIGTERM and SIGHUP into ``KeyboardInterrupt`` - but never while a hook is
 writing, so a step is on disk whole or not at all. ``run_to_end`` runs the episode through an
-``EpisodeGuard``, which remembers what the hooks were shown, so an episode cut short by a signal (status
-``interrupted``) or by a bug in the runtime (status ``error``, the exception named) still ends with every
-hook's ``on_end``. Only SIGKILL leaves no verdict (every finished step is on disk all the same).
+``EpisodeGuard`` that forwards the hooks' calls under the gate; the loop itself ends an episode cut short by a
+signal (status ``interrupted``) or by a bug in the runtime (status ``error``, the exception named) with every
+hook's ``on_end``, and the guard keeps that verdict. Only SIGKILL leaves no verdict (every finished step is on
+disk all the same).
 """
 
 from __future__ import annotations
@@ -96,12 +97,12 @@ class SignalGate:
 
 
 class EpisodeGuard:
-    """A loop hook in front of the real ones: forwards each call with signals held and remembers enough
-    (task, steps, answer, whether the episode ended) to end it for them."""
+    """A loop hook in front of the real ones: forwards each call with signals held, and keeps the verdict the
+    loop handed them. The loop ends every episode it began for its hooks (``interrupted`` and ``error``
+    included); ``finish`` is for one that never began - a hook or the env failed at the start."""
 
     def __init__(self, task: str, hooks: Sequence[Hook], gate: SignalGate) -> None:
-        self.hooks, self.gate = list(hooks), gate
-        self.task, self.steps, self.answer = task, 0, None
+        self.hooks, self.gate, self.task = list(hooks), gate, task
         self.started = time.time()
         self.result: EpisodeResult | None = None
 
@@ -114,8 +115,6 @@ class EpisodeGuard:
         with self.gate.hold():
             for hook in self.hooks:
                 hook.on_step(step, observation)
-            self.steps = step.index + 1
-            self.answer = step.final_answer or _answer_call(step) or self.answer
 
     def on_end(self, result: EpisodeResult, observation: Observation | None) -> None:
         with self.gate.hold():
@@ -124,21 +123,15 @@ class EpisodeGuard:
             self.result = result
 
     def finish(self, status: Status, reason: str) -> EpisodeResult:
-        """End the episode for the hooks (no final screenshot: the last one seen may not be the last state)."""
+        """End, for the hooks, an episode that never began (no step ran, no screenshot to keep)."""
         result = EpisodeResult(
-            task=self.task, status=status, reason=reason, steps=self.steps, answer=self.answer,
-            duration_s=time.time() - self.started,
-        )  # fmt: skip
+            task=self.task, status=status, reason=reason, steps=0, duration_s=time.time() - self.started
+        )
         with self.gate.hold(deliver=False):
             for hook in self.hooks:
                 hook.on_end(result, None)
         self.result = result
         return result
-
-
-def _answer_call(step: Step) -> str | None:
-    texts = [c.arguments.get("text") for c in step.calls if c.name == "Answer" and c.arguments and not c.error]
-    return next((t for t in reversed(texts) if isinstance(t, str)), None)
 
 
 def run_to_end(
