@@ -5,7 +5,7 @@
 adbutils, numpy and PIL load when first used.
 """
 
-from .adb import AdbDeviceLost, AdbTransport, AdbutilsTransport, ShellResult, choose_device, command_line, list_devices
+from .adb import AdbDeviceLost, AdbTransport, ShellResult, SocketTransport, choose_device, command_line, list_devices
 from .apps import ALIASES, AppCatalog, UnknownApp, close_matches, resolve_app
 from .capture import Capture, ScreenCapturer
 from .config import AndroidConfig
@@ -18,10 +18,39 @@ from .screencap import RawFrame, decode_png, encode_raw, parse_raw
 from .settle import Settled, SettlePolicy, wait_until_settled
 
 __all__ = [
-    "ADB_KEYBOARD_IME", "ALIASES", "NO_RETRY", "AdbDeviceLost", "AdbTransport", "AdbutilsTransport", "AndroidConfig",
-    "AndroidDevice", "AndroidEnv", "AppCatalog", "Capture", "DisplayInfo", "FakeAdb", "FakePhone",
-    "NeedsAdbKeyboard", "RawFrame", "RetryPolicy", "RetryingTransport", "ScreenCapturer", "SettlePolicy",
-    "Settled", "ShellResult", "Timeouts", "UnknownApp", "adbkeyboard_messages", "choose_device",
-    "close_matches", "command_line", "decode_png", "encode_raw", "list_devices", "parse_raw",
-    "plan_input_text", "resolve_app", "wait_until_settled",
+    "ADB_KEYBOARD_IME",
+    "ALIASES",
+    "NO_RETRY",
+    "AdbDeviceLost",
+    "AdbTransport",
+    "AndroidConfig",
+    "AndroidDevice",
+    "AndroidEnv",
+    "AppCatalog",
+    "Capture",
+    "DisplayInfo",
+    "FakeAdb",
+    "FakePhone",
+    "NeedsAdbKeyboard",
+    "RawFrame",
+    "RetryPolicy",
+    "RetryingTransport",
+    "ScreenCapturer",
+    "SettlePolicy",
+    "Settled",
+    "ShellResult",
+    "SocketTransport",
+    "Timeouts",
+    "UnknownApp",
+    "adbkeyboard_messages",
+    "choose_device",
+    "close_matches",
+    "command_line",
+    "decode_png",
+    "encode_raw",
+    "list_devices",
+    "parse_raw",
+    "plan_input_text",
+    "resolve_app",
+    "wait_until_settled",
 ]  # fmt: skip

@@ -1,5 +1,6 @@
-"""The adb boundary: one small interface (``AdbTransport``), its real implementation over adbutils, and the
-errors it raises.
+"""The adb boundary: one small interface (``AdbTransport``, plus ``SyncTransport`` for files), its real
+implementation over our own adb host-protocol client (``SocketTransport``, see ``adbwire``), and the errors
+it raises. No private API of any adb library is used.
 
 Everything the Android environment does on a device is ``transport.shell(argv, timeout=...)``: a tuple of
 arguments, joined with ``shlex.quote`` per argument, so no argument (typed text above all) is ever parsed as
@@ -25,26 +26,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from ..base import DeviceLost, EnvError
+from ..base import EnvError
+from . import sync
+from .adbwire import AdbDeviceLost, AdbServerClient, recv_exact
+
+__all__ = ["AdbDeviceLost", "AdbTransport", "ShellResult", "SocketTransport", "SyncTransport"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5037
 _EXIT_MARKER = b"X4EXIT:"  # the v1 fallback appends `; echo X4EXIT:$?` to learn the exit status
-
-
-class AdbDeviceLost(DeviceLost):
-    """The device or the adb server stopped answering, or the device is not connected.
-
-    ``transient``: another try may succeed (a reconnecting USB device, an offline blip);
-    ``may_have_run``: the command may have reached the device, so a retry could run it twice.
-    """
-
-    def __init__(self, message: str, *, transient: bool = True, may_have_run: bool = False) -> None:
-        super().__init__(message)
-        self.transient = transient
-        self.may_have_run = may_have_run
 
 
 @dataclass(frozen=True)
@@ -80,6 +72,23 @@ class AdbTransport(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class SyncTransport(Protocol):
+    """Files on the device over the ``sync:`` service (a transport may offer it; ``SocketTransport`` does).
+
+    ``stat``: None when the path does not exist. ``pull``/``push`` raise ``sync.SyncFailed`` when the device
+    refuses, ``AdbDeviceLost`` when it does not answer within ``timeout``.
+    """
+
+    def stat(self, path: str, *, timeout: float) -> sync.FileStat | None: ...
+
+    def listdir(self, path: str, *, timeout: float) -> list[sync.FileStat]: ...
+
+    def pull(self, path: str, *, timeout: float) -> bytes: ...
+
+    def push(self, path: str, data: bytes, *, mode: int = 0o644, timeout: float) -> None: ...
+
+
 def command_line(argv: Sequence[str]) -> str:
     """``argv`` as one device shell command line, every argument quoted (so none is parsed as syntax)."""
     if isinstance(argv, str) or not argv:
@@ -90,82 +99,34 @@ def command_line(argv: Sequence[str]) -> str:
     return " ".join(shlex.quote(a) for a in argv)
 
 
-def _adbutils():
-    import adbutils
-    from adbutils._adb import AdbConnection
-
-    class NoSpawnConnection(AdbConnection):
-        # adbutils runs `adb start-server` when it cannot connect - on the default port whatever port we
-        # use. A vanished server must be reported, not silently replaced.
-        def _safe_connect(self):
-            return self._create_socket()
-
-    class Client(adbutils.AdbClient):
-        _version: int | None = None
-
-        def make_connection(self, timeout: float | None = None) -> AdbConnection:
-            conn = NoSpawnConnection(self.host, self.port)
-            conn.conn.settimeout(timeout or 10.0)
-            return conn
-
-        def server_version(self) -> int:  # asked before every device call by adbutils; it does not change
-            if self._version is None:
-                self._version = super().server_version()
-            return self._version
-
-    return adbutils, Client
-
-
-def classify_failure(message: str, where: str) -> EnvError:
-    """Turn an adb ``FAIL`` message (or connection error text) into the error the env raises."""
-    low = message.lower()
-    if "unauthorized" in low:
-        return EnvError(f"{where}: the device is unauthorized; accept the 'Allow USB debugging' prompt on it")
-    if "not found" in low or "no devices" in low:
-        return AdbDeviceLost(f"{where}: the device is not connected to the adb server ({message.strip()})")
-    if "offline" in low or "closed" in low:
-        return AdbDeviceLost(f"{where}: the device is offline ({message.strip()})")
-    if "refused" in low or "connect" in low or "timeout" in low or "timed out" in low:
-        return AdbDeviceLost(f"{where}: cannot reach the adb server ({message.strip()})")
-    return EnvError(f"{where}: adb failed: {message.strip()}")
-
-
 def list_devices(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[tuple[str, str]]:
     """``(serial, state)`` for every device the adb server knows (state: device, offline, unauthorized...)."""
-    adbutils, client_class = _adbutils()
-    try:
-        return [(d.serial, d.state) for d in client_class(host=host, port=port).list()]
-    except adbutils.AdbError as e:
-        raise classify_failure(str(e), f"adb server {host}:{port}") from e
-    except OSError as e:
-        raise AdbDeviceLost(f"adb server {host}:{port}: {e}") from e
+    return AdbServerClient(host, port).devices()
 
 
-class AdbutilsTransport:
-    """The real transport: adbutils for server and device connections, our own reading of the reply.
+class SocketTransport:
+    """The real transport: our own host-protocol client (``adbwire``) to the adb server, one socket per call.
 
-    Reads use the shell v2 protocol when the device supports it (separate stdout/stderr, an exit status,
-    no pty mangling binary output), else ``exec:`` plus an echoed exit status. Each read is bounded by the
-    call's deadline; the reply is collected in chunks (adbutils' ``bytes +=`` loop is quadratic on a 10 MB
-    raw frame).
+    Commands use the shell v2 protocol when the device supports it (separate stdout/stderr, an exit status,
+    no pty mangling binary output), else ``exec:`` plus an echoed exit status. Files go over ``sync:``. Each
+    read is bounded by the call's deadline; replies are collected in chunks. No call sleeps, and the server is
+    never asked its version.
     """
 
     def __init__(self, serial: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
         self.serial, self.host, self.port = serial, host, port
-        self._adbutils, client_class = _adbutils()
-        self._client = client_class(host=host, port=port)
-        self._device = self._adbutils.AdbDevice(self._client, serial=serial)
+        self.server = AdbServerClient(host, port)
         self._shell_v2: bool | None = None
 
     def __repr__(self) -> str:
-        return f"AdbutilsTransport({self.serial!r} via {self.host}:{self.port})"
+        return f"SocketTransport({self.serial!r} via {self.host}:{self.port})"
 
     def shell(self, argv: Sequence[str], *, timeout: float, idempotent: bool = True) -> ShellResult:
         line = command_line(argv)
         deadline = time.monotonic() + timeout
         v2 = self._supports_v2()
-        conn = self._open(f"shell,v2:{line}" if v2 else f"exec:{line}; echo {_EXIT_MARKER.decode()}$?", timeout)
-        sock = conn.conn
+        service = f"shell,v2:{line}" if v2 else f"exec:{line}; echo {_EXIT_MARKER.decode()}$?"
+        sock = self.server.open(self.serial, service, where=f"{self.serial} ({_short(service)})", timeout=timeout)
         try:
             return _read_v2(sock, deadline) if v2 else _read_v1(sock, deadline)
         except TimeoutError as e:
@@ -179,53 +140,43 @@ class AdbutilsTransport:
                 f"{self.serial}: connection lost during `{_short(line)}`: {e}", may_have_run=True
             ) from e
         finally:
-            sock.close()  # the reply is complete (or abandoned); adbutils' close() would sleep 10 ms
+            sock.close()
+
+    def stat(self, path: str, *, timeout: float) -> sync.FileStat | None:
+        return self._sync(lambda sock, deadline: sync.stat(sock, path, deadline), f"stat {path}", timeout)
+
+    def listdir(self, path: str, *, timeout: float) -> list[sync.FileStat]:
+        return self._sync(lambda sock, deadline: sync.listdir(sock, path, deadline), f"list {path}", timeout)
+
+    def pull(self, path: str, *, timeout: float) -> bytes:
+        return self._sync(lambda sock, deadline: sync.pull(sock, path, deadline), f"pull {path}", timeout)
+
+    def push(self, path: str, data: bytes, *, mode: int = 0o644, timeout: float) -> None:
+        self._sync(lambda sock, deadline: sync.push(sock, path, data, mode, deadline), f"push {path}", timeout)
 
     def close(self) -> None:
         """Nothing is held between calls (each call has its own connection)."""
 
     def _supports_v2(self) -> bool:
         if self._shell_v2 is None:
-            features = self._call(self._device.get_features, "features")
-            self._shell_v2 = "shell_v2" in features.split(",")
+            self._shell_v2 = "shell_v2" in self.server.features(self.serial)
         return self._shell_v2
 
-    def _open(self, service: str, timeout: float):
-        """A socket on which the device service has answered OKAY; the command has not run if this fails."""
-
-        def open_service():
-            conn = self._device.open_transport(timeout=min(timeout, 10.0))
-            try:
-                conn.send_command(service)
-                conn.check_okay()
-            except BaseException:
-                conn.close()
-                raise
-            conn.conn.settimeout(timeout)
-            return conn
-
-        return self._call(open_service, _short(service))
-
-    def _call(self, fn, what: str):
+    def _sync(self, op, what: str, timeout: float):
+        """Run ``op(sock, deadline)`` in one ``sync:`` session; socket faults become ``AdbDeviceLost``."""
+        deadline = time.monotonic() + timeout
+        sock = self.server.open(self.serial, "sync:", where=f"{self.serial} ({what})", timeout=timeout)
         try:
-            return fn()
-        except self._adbutils.AdbError as e:
-            raise classify_failure(str(e), f"{self.serial} ({what})") from e
-        except OSError as e:  # refused, reset, or timed out before the device service accepted the command
-            raise AdbDeviceLost(f"{self.serial} ({what}): adb server {self.host}:{self.port}: {e}") from e
-
-
-def _recv_exact(sock: socket.socket, n: int, deadline: float) -> bytearray:
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        sock.settimeout(max(deadline - time.monotonic(), 0.001))
-        k = sock.recv_into(view[got:], n - got)
-        if k == 0:
-            raise EOFError(f"the connection closed after {got} of {n} bytes")
-        got += k
-    return buf
+            result = op(sock, deadline)
+            sync.quit_(sock)
+            return result
+        except TimeoutError as e:
+            raise AdbDeviceLost(f"{self.serial} did not answer `{what}` within {timeout:.1f} s", transient=False,
+                                may_have_run=True) from e  # fmt: skip
+        except (OSError, EOFError) as e:
+            raise AdbDeviceLost(f"{self.serial}: connection lost during `{what}`: {e}", may_have_run=True) from e
+        finally:
+            sock.close()
 
 
 def _read_v2(sock: socket.socket, deadline: float) -> ShellResult:
@@ -233,9 +184,9 @@ def _read_v2(sock: socket.socket, deadline: float) -> ShellResult:
     out: list[bytes | bytearray] = []
     err: list[bytes | bytearray] = []
     while True:
-        header = _recv_exact(sock, 5, deadline)
+        header = recv_exact(sock, 5, deadline)
         kind, size = header[0], int.from_bytes(header[1:5], "little")
-        data = _recv_exact(sock, size, deadline) if size else b""
+        data = recv_exact(sock, size, deadline) if size else b""
         if kind == 1:
             out.append(data)
         elif kind == 2:

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 from ..base import ActionRejected, EnvError
 from . import dumpsys
-from .adb import AdbTransport, ShellResult
+from .adb import AdbTransport, ShellResult, SyncTransport
+from .sync import FileStat
 
 log = logging.getLogger(__name__)
 
 UI_DUMP_PATH = "/data/local/tmp/qwen2vl_agent_ui.xml"
+KEY_HOME, KEY_BACK, KEY_MENU, KEY_ENTER, KEY_APP_SWITCH, KEY_WAKEUP = 3, 4, 82, 66, 187, 224  # KeyEvent codes
 ANIMATION_SETTINGS = ("window_animation_scale", "transition_animation_scale", "animator_duration_scale")
 
 
@@ -31,6 +33,7 @@ class Timeouts:
     input: float = 10.0  # input tap/keyevent/text (JVM start-up), plus any gesture duration
     launch: float = 20.0  # monkey / am start
     ui_dump: float = 20.0  # uiautomator dump
+    files: float = 30.0  # one file pulled, pushed, listed or stat'ed over sync
 
 
 @dataclass(frozen=True)
@@ -119,9 +122,10 @@ class AndroidDevice:
     def setting(self, namespace: str, key: str) -> str | None:
         return dumpsys.parse_setting(self.run("settings", "get", namespace, key).out)
 
-    def put_setting(self, namespace: str, key: str, value: str | None) -> None:
+    def put_setting(self, namespace: str, key: str, value: str | None) -> ShellResult:
+        """Set (or, with None, delete) a setting; what ``settings`` answered, for callers that check it."""
         argv = ("settings", "delete", namespace, key) if value is None else ("settings", "put", namespace, key, value)
-        self.run(*argv, idempotent=True)
+        return self.run(*argv, idempotent=True)
 
     def ime_list(self, all_installed: bool = True) -> list[str]:
         return dumpsys.parse_ime_list(self.run("ime", "list", "-s", *(["-a"] if all_installed else [])).text)
@@ -162,20 +166,44 @@ class AndroidDevice:
             raise ActionRejected(f"The app {package} cannot be opened: it has no launcher activity.")
         _check_tool(argv, result)
 
-    def ui_dump(self, attempts: int = 3, pause_s: float = 0.5) -> str:
-        """The UI hierarchy XML; retried while uiautomator cannot get an idle state (animations)."""
+    def ui_dump(self, attempts: int = 3, pause_s: float = 0.5, path: str = UI_DUMP_PATH) -> str:
+        """The UI hierarchy XML; retried while uiautomator cannot get an idle state (animations).
+
+        ``path``: the file on the device the dump goes through (removed after it is read).
+        """
         error = ""
         for attempt in range(attempts):
-            result = self.run("uiautomator", "dump", UI_DUMP_PATH, timeout=self.timeouts.ui_dump)
+            result = self.run("uiautomator", "dump", path, timeout=self.timeouts.ui_dump)
             error = dumpsys.ui_dump_failed(result.text) or ""
             if not error:
-                xml = self.run("cat", UI_DUMP_PATH).out
-                self.run("rm", "-f", UI_DUMP_PATH)
+                xml = self.run("cat", path).out
+                self.run("rm", "-f", path)
                 return xml
             log.info("uiautomator dump failed (%s), attempt %d of %d", error, attempt + 1, attempts)
             if attempt + 1 < attempts:
                 time.sleep(pause_s)
         raise EnvError(f"uiautomator dump failed {attempts} times: {error}")
+
+    # ---------------------------------------------------------------- files, over the sync service
+
+    def stat(self, path: str) -> FileStat | None:
+        """The file at ``path``, or None when it does not exist."""
+        return self._sync().stat(path, timeout=self.timeouts.files)
+
+    def listdir(self, path: str) -> list[FileStat]:
+        return self._sync().listdir(path, timeout=self.timeouts.files)
+
+    def pull(self, path: str) -> bytes:
+        return self._sync().pull(path, timeout=self.timeouts.files)
+
+    def push(self, path: str, data: bytes, mode: int = 0o644) -> None:
+        self._sync().push(path, data, mode=mode, timeout=self.timeouts.files)
+
+    def _sync(self) -> SyncTransport:
+        self.calls += 1
+        if not isinstance(self.transport, SyncTransport):
+            raise EnvError(f"{self.transport!r} has no file transfer (sync) service")
+        return self.transport
 
 
 def _check_tool(argv: Sequence[str], result: ShellResult) -> None:

@@ -41,11 +41,11 @@ from qwen2vl_agent.tools import (
 )
 
 from ..base import ActionRejected, CaptureFailed, DeviceLost, EnvBase, EnvError, Observation, Outcome
-from .adb import DEFAULT_HOST, DEFAULT_PORT, AdbTransport, AdbutilsTransport, choose_device
+from .adb import DEFAULT_HOST, DEFAULT_PORT, AdbTransport, SocketTransport, choose_device
 from .apps import AppCatalog, UnknownApp, resolve_app
 from .capture import Capture, ScreenCapturer
 from .config import AndroidConfig
-from .device import AndroidDevice, DisplayInfo
+from .device import KEY_APP_SWITCH, KEY_BACK, KEY_ENTER, KEY_HOME, AndroidDevice, DisplayInfo
 from .episode import AnimationSwitch, dismiss_keyguard, wake
 from .retry import RetryingTransport
 from .settle import wait_until_settled
@@ -53,7 +53,6 @@ from .text_entry import TextEntry
 
 log = logging.getLogger(__name__)
 
-KEY_HOME, KEY_BACK, KEY_ENTER, KEY_APP_SWITCH = 3, 4, 66, 187
 BLACK_RETRY_S = 0.3
 
 
@@ -81,7 +80,7 @@ class AndroidEnv(EnvBase):
             raise TypeError("pass either config= or individual options, not both")
         self.config = config or AndroidConfig(**options)
         if transport is None:
-            transport = AdbutilsTransport(choose_device(serial, host, port), host, port)
+            transport = SocketTransport(choose_device(serial, host, port), host, port)
         self.serial = transport.serial
         self.device = AndroidDevice(RetryingTransport(transport, self.config.retry), self.config.timeouts)
         self.capturer = ScreenCapturer(self.device, self.config.capture, self.config.display_id)

@@ -10,12 +10,9 @@ import logging
 
 from ..base import EnvError
 from ..poll import wait_for
-from .device import ANIMATION_SETTINGS, AndroidDevice
+from .device import ANIMATION_SETTINGS, KEY_MENU, KEY_WAKEUP, AndroidDevice
 
 log = logging.getLogger(__name__)
-
-KEY_WAKEUP = 224
-KEY_MENU = 82
 
 
 def wake(device: AndroidDevice, timeout_s: float = 3.0) -> None:

@@ -12,8 +12,13 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from .adb import AdbDeviceLost, AdbTransport, ShellResult
+from ..base import EnvError
+from .adb import AdbDeviceLost, AdbTransport, ShellResult, SyncTransport
+from .sync import FileStat
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +65,37 @@ class RetryingTransport:
         return f"RetryingTransport({self.inner!r}, {self.policy})"
 
     def shell(self, argv: Sequence[str], *, timeout: float, idempotent: bool = True) -> ShellResult:
+        return self._retry(lambda: self.inner.shell(argv, timeout=timeout, idempotent=idempotent), argv[0], idempotent)
+
+    # Files, when the inner transport has a sync service; all of them are safe to repeat (a push rewrites
+    # the same bytes).
+    def stat(self, path: str, *, timeout: float) -> FileStat | None:
+        return self._retry(lambda: self._sync().stat(path, timeout=timeout), "stat", True)
+
+    def listdir(self, path: str, *, timeout: float) -> list[FileStat]:
+        return self._retry(lambda: self._sync().listdir(path, timeout=timeout), "list", True)
+
+    def pull(self, path: str, *, timeout: float) -> bytes:
+        return self._retry(lambda: self._sync().pull(path, timeout=timeout), "pull", True)
+
+    def push(self, path: str, data: bytes, *, mode: int = 0o644, timeout: float) -> None:
+        self._retry(lambda: self._sync().push(path, data, mode=mode, timeout=timeout), "push", True)
+
+    def _sync(self) -> SyncTransport:
+        if not isinstance(self.inner, SyncTransport):
+            raise EnvError(f"{self.inner!r} has no file transfer (sync) service")
+        return self.inner
+
+    def _retry(self, call: Callable[[], T], what: str, idempotent: bool) -> T:
         delays = self.policy.delays()
         while True:
             try:
-                return self.inner.shell(argv, timeout=timeout, idempotent=idempotent)
+                return call()
             except AdbDeviceLost as e:
                 if not delays or not self.policy.should_retry(e, idempotent=idempotent):
                     raise
                 delay = delays.pop(0)
-                log.info("adb call %s failed (%s); retrying in %.2f s", argv[0], e, delay)
+                log.info("adb call %s failed (%s); retrying in %.2f s", what, e, delay)
                 self._sleep(delay)
 
     def close(self) -> None:

@@ -6,10 +6,12 @@ pushed back), ``content query/insert``, files read and written over sync, the fo
 ``dumpsys``, and the UI tree from ``uiautomator dump``. It never touches a simulator's internals, so the
 same task runs on a real device.
 
-Every shell call passes an argument list (quoted per argument by adbutils), so parameters such as names
-or message bodies are data on the device, never shell syntax. A command that exits non-zero, or a device
-that does not answer within ``timeout_s``, raises ``TaskDeviceError`` (an ``EnvError``: an infrastructure
-fault, which the benchmark retries on a fresh phone and never scores).
+It is built on the Android environment's own device (``envs.android.AndroidDevice``) and so on its
+transport: one ADB client for the agent and the tasks, argument lists quoted per argument (parameters such as
+names or message bodies are data on the device, never shell syntax), every call bounded in time, no call
+sleeping or asking the server its version. A command that exits non-zero, or a device that does not answer
+within its timeout, raises ``TaskDeviceError`` (an ``EnvError``: an infrastructure fault, which the
+benchmark retries on a fresh phone and never scores).
 """
 
 from __future__ import annotations
@@ -19,17 +21,18 @@ import os
 import re
 import sqlite3
 import tempfile
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from ..android.dumpsys import package_of, parse_foreground, ui_dump_failed
-from ..base import EnvError
+from ..android import NO_RETRY, AndroidDevice, RetryingTransport, SocketTransport, Timeouts
+from ..android.device import KEY_BACK, KEY_HOME
+from ..android.dumpsys import package_of
+from ..base import ActionRejected, EnvError
 
-UI_DUMP_PATH = "/data/local/tmp/task_ui.xml"
-KEY_HOME, KEY_BACK = 3, 4
+UI_DUMP_PATH = "/data/local/tmp/task_ui.xml"  # not the env's own dump file: the two never clash
 _ROW = re.compile(r"^Row: \d+ ", re.MULTILINE)
 _BIND_TYPES = {str: "s", int: "i", float: "d", bool: "b"}
+__all__ = ["KEY_BACK", "KEY_HOME", "UI_DUMP_PATH", "TaskDevice", "TaskDeviceError"]
 
 
 class TaskDeviceError(EnvError):
@@ -37,41 +40,42 @@ class TaskDeviceError(EnvError):
 
 
 class TaskDevice:
-    """One phone, reached through an adb server. ``device`` is an ``adbutils.AdbDevice``."""
+    """One phone, as a task sees it; ``device`` is the ``AndroidDevice`` it runs on (an env's, or its own)."""
 
-    def __init__(self, device: Any, *, timeout_s: float = 30.0) -> None:
+    def __init__(self, device: AndroidDevice) -> None:
         self.device = device
-        self.serial = str(getattr(device, "serial", "device"))
-        self.timeout_s = timeout_s
+        self.serial = device.serial
 
     @classmethod
     def connect(cls, serial: str, host: str = "127.0.0.1", port: int = 5037, *, timeout_s: float = 30.0) -> TaskDevice:
-        """Through the adb server at ``host:port``. Every socket read is bounded by ``timeout_s`` (adbutils'
-        sync service would otherwise wait for ever on a phone that stopped answering)."""
-        import adbutils
-
-        client = adbutils.AdbClient(host=host, port=port, socket_timeout=timeout_s)
-        return cls(client.device(serial), timeout_s=timeout_s)
+        """Through the adb server at ``host:port``; no adb call (files included) may take over ``timeout_s``."""
+        timeouts = Timeouts(**{name: timeout_s for name in Timeouts.__dataclass_fields__})
+        return cls(AndroidDevice(RetryingTransport(SocketTransport(serial, host, port), NO_RETRY), timeouts))
 
     # ---------------------------------------------------------------- shell
 
     def shell(self, *argv: str, check: bool = True) -> str:
         """Run one command (an argument list); its stdout. ``check``: raise when it exits non-zero."""
-        result = self._run(argv)
-        if check and result.returncode not in (0, None):
-            message = (result.stderr or result.stdout or "").strip()[:300]
-            raise TaskDeviceError(f"{self.serial}: `{' '.join(argv[:3])}` exited {result.returncode}: {message}")
-        return str(result.stdout)
+        with self._faults(f"`{' '.join(argv[:3])}`"):
+            result = self.device.run(*argv, idempotent=False)
+        if check and result.exit_code not in (0, None):
+            message = (result.stderr or result.stdout).decode("utf-8", "replace").strip()[:300]
+            raise TaskDeviceError(f"{self.serial}: `{' '.join(argv[:3])}` exited {result.exit_code}: {message}")
+        return result.out
 
     # ---------------------------------------------------------------- settings
 
     def settings_get(self, namespace: str, key: str) -> str | None:
         """The value, or None when unset (``settings get`` prints ``null``)."""
-        value = self.shell("settings", "get", namespace, key).strip()
-        return None if value == "null" else value
+        with self._faults(f"settings get {namespace} {key}"):
+            return self.device.setting(namespace, key)
 
     def settings_put(self, namespace: str, key: str, value: str | int) -> None:
-        self.shell("settings", "put", namespace, key, str(value))
+        with self._faults(f"settings put {namespace} {key}"):
+            result = self.device.put_setting(namespace, key, str(value))
+        if result.exit_code not in (0, None):
+            raise TaskDeviceError(f"{self.serial}: `settings put {namespace} {key}` exited {result.exit_code}: "
+                                  f"{result.text.strip()[:300]}")  # fmt: skip
 
     # ---------------------------------------------------------------- SQLite, over the sync service
 
@@ -85,7 +89,8 @@ class TaskDevice:
         fd, local = tempfile.mkstemp(prefix="task-", suffix=".db")
         os.close(fd)
         try:
-            self._sync(lambda: self.device.sync.pull(path, local, exist_ok=True), f"pull {path}")
+            with self._faults(f"pull {path}"), open(local, "wb") as f:
+                f.write(self.device.pull(path))
             conn = sqlite3.connect(local)
             conn.row_factory = sqlite3.Row
             try:
@@ -97,7 +102,8 @@ class TaskDevice:
             if write:
                 with open(local, "rb") as f:
                     data = f.read()
-                self._sync(lambda: self.device.sync.push(data, path, mode=0o660), f"push {path}")
+                with self._faults(f"push {path}"):
+                    self.device.push(path, data, mode=0o660)
         finally:
             os.unlink(local)
 
@@ -140,7 +146,8 @@ class TaskDevice:
         """The file's bytes, or None when it does not exist."""
         if not self.exists(path):
             return None
-        return self._sync(lambda: self.device.sync.read_bytes(path), f"read {path}")
+        with self._faults(f"read {path}"):
+            return self.device.pull(path)
 
     def read_text(self, path: str) -> str | None:
         data = self.read_file(path)
@@ -148,15 +155,18 @@ class TaskDevice:
 
     def write_file(self, path: str, data: bytes | str) -> None:
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        self._sync(lambda: self.device.sync.push(payload, path, mode=0o660), f"push {path}")
+        with self._faults(f"push {path}"):
+            self.device.push(path, payload, mode=0o660)
 
     def exists(self, path: str) -> bool:
-        return bool(self._sync(lambda: self.device.sync.exists(path), f"stat {path}"))
+        with self._faults(f"stat {path}"):
+            return self.device.stat(path) is not None
 
     def listdir(self, path: str) -> list[str]:
         """Names in a directory (empty when it does not exist)."""
-        entries = self._sync(lambda: self.device.sync.list(path), f"list {path}")
-        return sorted(e.path for e in entries if e.path not in (".", ".."))
+        with self._faults(f"list {path}"):
+            entries = self.device.listdir(path)
+        return sorted(e.name for e in entries if e.name not in (".", ".."))
 
     def remove(self, path: str) -> None:
         self.shell("rm", "-f", path)
@@ -165,7 +175,8 @@ class TaskDevice:
 
     def foreground(self) -> str | None:
         """The focused activity as ``pkg/Activity``, or None."""
-        return parse_foreground(self.shell("dumpsys", "window", "windows"))
+        with self._faults("dumpsys window"):
+            return self.device.foreground()
 
     def foreground_package(self) -> str | None:
         return package_of(self.foreground())
@@ -178,30 +189,26 @@ class TaskDevice:
 
     def launch(self, package: str) -> None:
         """Bring an app's launcher activity to the front (``monkey``, which needs no activity name)."""
-        out = self.shell("monkey", "-p", package, "-c", "android.intent.category.LAUNCHER", "1")
-        if "No activities found" in out:
-            raise TaskDeviceError(f"{self.serial}: {package} has no launcher activity")
+        try:
+            with self._faults(f"launch {package}"):
+                self.device.launch(package)
+        except ActionRejected as e:
+            raise TaskDeviceError(f"{self.serial}: {package} has no launcher activity") from e
 
     def force_stop(self, package: str) -> None:
         self.shell("am", "force-stop", package)
 
     def keyevent(self, code: int) -> None:
-        self.shell("input", "keyevent", str(code))
+        with self._faults(f"keyevent {code}"):
+            self.device.keyevent(code)
 
     def home(self) -> None:
         self.keyevent(KEY_HOME)
 
     def ui_dump(self, attempts: int = 3) -> str:
         """The UI hierarchy XML (``uiautomator dump``, retried while the screen is not idle)."""
-        error = ""
-        for attempt in range(attempts):
-            result = self._run(("uiautomator", "dump", UI_DUMP_PATH))  # its error goes to stderr, with exit 0
-            error = ui_dump_failed(f"{result.stdout or ''}{result.stderr or ''}") or ""
-            if not error:
-                return self.shell("cat", UI_DUMP_PATH)
-            if attempt + 1 < attempts:
-                time.sleep(0.3)
-        raise TaskDeviceError(f"{self.serial}: uiautomator dump failed {attempts} times: {error}")
+        with self._faults("ui dump"):
+            return self.device.ui_dump(attempts, pause_s=0.3, path=UI_DUMP_PATH)
 
     def now_ms(self) -> int:
         """The device clock, in milliseconds since the epoch."""
@@ -209,17 +216,14 @@ class TaskDevice:
 
     # ---------------------------------------------------------------- helpers
 
-    def _run(self, argv: Sequence[str]) -> Any:
-        """adbutils' ``ShellReturn`` (``returncode``, ``stdout``, ``stderr``) of one command over shell v2."""
+    @contextlib.contextmanager
+    def _faults(self, what: str) -> Iterator[None]:
+        """The device's errors (adb faults, a failing tool) as ``TaskDeviceError``, saying what failed."""
         try:
-            return self.device.shell2(list(argv), timeout=self.timeout_s, v2=True)
-        except Exception as e:  # adbutils raises its own errors and socket errors alike
-            raise TaskDeviceError(f"{self.serial}: `{' '.join(argv[:3])}` failed: {e}") from e
-
-    def _sync(self, fn: Any, what: str) -> Any:
-        try:
-            return fn()
-        except Exception as e:
+            yield
+        except TaskDeviceError:
+            raise
+        except EnvError as e:
             raise TaskDeviceError(f"{self.serial}: {what} failed: {e}") from e
 
 

@@ -1,6 +1,6 @@
-"""``AdbutilsTransport`` and ``choose_device`` against a tiny in-test adb server (smart-socket protocol).
+"""``SocketTransport`` (our own host-protocol client) and ``choose_device`` against a tiny in-test adb server (smart-socket protocol).
 
-The server speaks just enough of the protocol: ``host:version``, ``host:devices``, ``host:tport:serial:S``,
+The server speaks just enough of the protocol: ``host:version``, ``host:devices``, ``host:tport:serial:S``, ``host:transport:S``,
 ``host-serial:S:features`` and ``shell,v2:``. Commands select behaviours: ``hang`` never answers,
 ``big`` streams 10 MB, ``fail`` exits 3 with stderr.
 """
@@ -15,7 +15,7 @@ import time
 import pytest
 
 from qwen2vl_agent.envs import DeviceLost, EnvError
-from qwen2vl_agent.envs.android import AdbDeviceLost, AdbutilsTransport, choose_device, list_devices
+from qwen2vl_agent.envs.android import AdbDeviceLost, SocketTransport, choose_device, list_devices
 
 BIG = 10 * 1024 * 1024
 
@@ -66,12 +66,13 @@ class MiniAdbServer:
             conn.sendall(b"OKAY" + _block("".join(f"{s}\t{st}\n" for s, st in self.devices.items())))
         elif request.startswith("host-serial:"):
             conn.sendall(b"OKAY" + _block("shell_v2,cmd"))
-        elif request.startswith("host:tport:serial:"):
+        elif request.startswith(("host:tport:serial:", "host:transport:")):
             serial = request.rsplit(":", 1)[1]
             if self.devices.get(serial) != "device":
                 conn.sendall(b"FAIL" + _block(f"device '{serial}' not found"))
                 return
-            conn.sendall(b"OKAY" + (1).to_bytes(8, "little"))
+            tport = request.startswith("host:tport:")  # answers the transport id; host:transport: does not
+            conn.sendall(b"OKAY" + ((1).to_bytes(8, "little") if tport else b""))
             self._shell(conn, _recv_request(conn))
 
     def _shell(self, conn: socket.socket, service: str) -> None:
@@ -99,7 +100,7 @@ def server():
 
 
 def test_shell_v2_round_trip_with_quoting(server):
-    transport = AdbutilsTransport("phone-1", port=server.port)
+    transport = SocketTransport("phone-1", port=server.port)
     result = transport.shell(("input", "text", "a; b"), timeout=5)
     assert result.out == "ran: input text 'a; b'\n" and result.exit_code == 0
     failed = transport.shell(("fail",), timeout=5)
@@ -107,21 +108,21 @@ def test_shell_v2_round_trip_with_quoting(server):
 
 
 def test_a_large_reply_is_read_completely(server):
-    result = AdbutilsTransport("phone-1", port=server.port).shell(("big",), timeout=20)
+    result = SocketTransport("phone-1", port=server.port).shell(("big",), timeout=20)
     assert len(result.stdout) == BIG and result.stdout[:3] == b"\0\1\2"
 
 
 def test_a_device_that_stops_answering_fails_within_the_timeout(server):
     started = time.monotonic()
     with pytest.raises(DeviceLost, match="did not answer") as info:
-        AdbutilsTransport("phone-1", port=server.port).shell(("hang",), timeout=0.5)
+        SocketTransport("phone-1", port=server.port).shell(("hang",), timeout=0.5)
     assert time.monotonic() - started < 2
     assert info.value.may_have_run and not info.value.transient
 
 
 def test_a_missing_device_is_device_lost(server):
     with pytest.raises(AdbDeviceLost, match="not connected"):
-        AdbutilsTransport("phone-9", port=server.port).shell(("true",), timeout=2)
+        SocketTransport("phone-9", port=server.port).shell(("true",), timeout=2)
 
 
 def test_a_dead_server_is_reported_and_never_respawned(server):
@@ -129,7 +130,7 @@ def test_a_dead_server_is_reported_and_never_respawned(server):
     server.close()
     started = time.monotonic()
     with pytest.raises(AdbDeviceLost, match="adb server"):
-        AdbutilsTransport("phone-1", port=port).shell(("true",), timeout=2)
+        SocketTransport("phone-1", port=port).shell(("true",), timeout=2)
     assert time.monotonic() - started < 4
     with pytest.raises(AdbDeviceLost, match="start-server"):
         choose_device(None, port=port)

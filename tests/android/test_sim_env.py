@@ -8,7 +8,7 @@ import time
 import pytest
 
 from qwen2vl_agent.envs import ActionRejected, DeviceLost, check_env
-from qwen2vl_agent.envs.android import AdbutilsTransport
+from qwen2vl_agent.envs.android import SocketTransport
 from qwen2vl_agent.tools import AppSwitch, Back, Enter, Home, LongPress, OpenApp, Swipe, Tap, Type, Wait
 
 LAUNCHER = "com.google.android.apps.nexuslauncher"
@@ -172,7 +172,7 @@ def test_conformance(make_sim_env):
 
 
 def test_a_device_that_stops_answering_is_device_lost_in_bounded_time(sim_phone):
-    transport = AdbutilsTransport(sim_phone.serial, sim_phone.adb_host, sim_phone.adb_port)
+    transport = SocketTransport(sim_phone.serial, sim_phone.adb_host, sim_phone.adb_port)
     started = time.monotonic()
     with pytest.raises(DeviceLost, match="did not answer"):
         transport.shell(("sleep", "30"), timeout=0.5)

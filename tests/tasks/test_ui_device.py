@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from qwen2vl_agent.envs.android import AndroidDevice, ShellResult
 from qwen2vl_agent.envs.tasks import Selector, TaskDevice, TaskDeviceError, hittable, parse_ui
 from qwen2vl_agent.envs.tasks.device import UI_DUMP_PATH, _split_row
 
@@ -64,18 +65,24 @@ class _Result:
 
 
 class _FakeAdb:
+    """An ``AdbTransport`` that answers every command with ``result`` and records the argument lists."""
+
     serial = "fake"
 
     def __init__(self, result: _Result) -> None:
         self.result, self.calls = result, []
 
-    def shell2(self, argv, timeout, v2):
-        self.calls.append(argv)
-        return self.result
+    def shell(self, argv, *, timeout, idempotent=True):
+        self.calls.append(list(argv))
+        r = self.result
+        return ShellResult(r.stdout.encode(), r.stderr.encode(), r.returncode)
+
+    def close(self) -> None:
+        pass
 
 
 def test_failed_commands_raise_with_the_message():
-    device = TaskDevice(_FakeAdb(_Result(127, stderr="/system/bin/sh: nope: inaccessible or not found")))
+    device = TaskDevice(AndroidDevice(_FakeAdb(_Result(127, stderr="/system/bin/sh: nope: inaccessible or not found"))))
     with pytest.raises(TaskDeviceError, match="exited 127: /system/bin/sh: nope"):
         device.shell("nope")
     assert device.shell("nope", check=False) == ""
@@ -102,5 +109,5 @@ def test_round_trips_over_adb(phone, device):
 def test_a_failing_ui_dump_reports_what_uiautomator_said():
     adb = _FakeAdb(_Result(0, stderr="ERROR: could not get idle state.\n"))  # on stderr, exit 0, as on a phone
     with pytest.raises(TaskDeviceError, match=r"failed 2 times: ERROR: could not get idle state\.$"):
-        TaskDevice(adb).ui_dump(attempts=2)
+        TaskDevice(AndroidDevice(adb)).ui_dump(attempts=2)
     assert adb.calls == [["uiautomator", "dump", UI_DUMP_PATH]] * 2
