@@ -40,6 +40,7 @@ class MiniAdbServer:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.commands: list[str] = []
+        self.requests: list[str] = []  # every host request, in order
         self._stop = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -57,7 +58,9 @@ class MiniAdbServer:
 
     def _handle(self, conn: socket.socket) -> None:
         with conn, contextlib.suppress(OSError, ValueError):  # the client may hang up at any point
-            self._answer(conn, _recv_request(conn))
+            request = _recv_request(conn)
+            self.requests.append(request)
+            self._answer(conn, request)
 
     def _answer(self, conn: socket.socket, request: str) -> None:
         if request == "host:version":
@@ -157,3 +160,15 @@ def test_none_or_several_devices_is_a_clear_error(devices, needle):
             choose_device(None, port=srv.port)
     finally:
         srv.close()
+
+
+def test_task_device_calls_ask_the_server_nothing_but_the_call(server):
+    """The benchmark's device I/O: no version check per call, the features read once, one socket per call."""
+    from qwen2vl_agent.envs.tasks import TaskDevice
+
+    device = TaskDevice.connect("phone-1", port=server.port, timeout_s=5)
+    for _ in range(3):
+        assert device.shell("echo", "hi") == "ran: echo hi\n"
+    assert "host:version" not in server.requests
+    assert sum(r.startswith("host-serial:") for r in server.requests) <= 1
+    assert len([r for r in server.requests if "transport" in r or "tport" in r]) == 3
