@@ -65,9 +65,13 @@ class _Run:
 
 
 def run_episode(
-    env: Env, policy: QwenPolicy, task: str, config: LoopConfig | None = None, hooks: Sequence[Hook] = ()
-) -> EpisodeResult:
+    env: Env, policy: QwenPolicy, task: str, config: LoopConfig | None = None, hooks: Sequence[Hook] = (),
+    *, first: Observation | None = None,
+) -> EpisodeResult:  # fmt: skip
     """Run one episode of ``task`` on ``env`` and return how it ended.
+
+    ``first``: the first observation of an env the caller has just reset (the benchmark resets with a seed
+    and the task's setup: ``env.reset(seed=..., options={"task": t})``); None: the loop resets the env.
 
     Every step, the one in flight when a fault or an interrupt ends the episode included, reaches the hooks'
     ``on_step``, and ``on_end`` always runs. A fault (``FAULTS``, or an exception in our own code) ends the
@@ -77,7 +81,7 @@ def run_episode(
     run = _Run(task)
     end: tuple[Status, str] | None = None
     try:
-        run.obs = env.reset()
+        run.obs = first if first is not None else env.reset()
         policy.begin(task, run.obs.screenshot)
         for hook in hooks:
             hook.on_start(task, run.obs)

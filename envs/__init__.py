@@ -3,11 +3,24 @@
 ``tasks``: benchmark episodes). Subpackages are imported where used; nothing heavy loads here."""
 
 from . import screen
-from .base import ActionRejected, CaptureFailed, DeviceLost, Env, EnvBase, EnvError, Observation, Outcome
+from .base import (
+    ActionRejected,
+    CaptureFailed,
+    DeviceLost,
+    Env,
+    EnvBase,
+    EnvError,
+    Observation,
+    Outcome,
+    ResetOptions,
+    reset_options,
+)
 from .check import EnvCheckError, check_env
 from .fake import FakeEnv, make_screens
+from .wrappers import Wrapper
 
 __all__ = [
     "ActionRejected", "CaptureFailed", "DeviceLost", "Env", "EnvBase", "EnvCheckError", "EnvError",
-    "FakeEnv", "Observation", "Outcome", "check_env", "make_screens", "screen",
+    "FakeEnv", "Observation", "Outcome", "ResetOptions", "Wrapper", "check_env", "make_screens", "reset_options",
+    "screen",
 ]  # fmt: skip

@@ -16,6 +16,7 @@ Errors, and who sees them:
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -71,31 +72,84 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+ResetOptions = Mapping[str, Any]
+"""What ``reset(options=...)`` takes: named per env (e.g. ``{"wake": False}`` on Android, ``{"task": t}`` for
+``tasks.TaskEnv``); an env refuses a name it does not know (``ValueError``)."""
+
+
 @runtime_checkable
 class Env(Protocol):
-    """A screen the agent can look at and act on. Use it as a context manager.
+    """A screen the agent can look at and act on, with Gymnasium's contract. Use it as a context manager.
 
-    ``action_space``: the action classes this env accepts; the agent's prompt lists exactly these.
-    ``reset()``: prepare for a new episode (wake the screen, ...) and return the first observation.
-    ``observe()``: a fresh observation.
-    ``execute(action)``: carry out one action given in screenshot pixels; raise ``ModelError`` for what the
-    model should hear about, ``EnvError`` for faults.
-    ``close()``: release everything; idempotent.
+    Behaviour around the calls (stepping a task's setup in, re-seeding a simulator, a step limit) is a
+    wrapper (``envs.wrappers.Wrapper``), not a flag of the env.
     """
 
     action_space: tuple[type, ...]
+    """The action classes (members of ``tools.MobileAction``/``tools.DesktopAction``) this env accepts; the
+    agent's prompt offers exactly these. ``Answer``/``Terminate`` are in it but handled by the agent."""
 
-    def reset(self) -> Observation: ...
+    def reset(self, *, seed: int | None = None, options: ResetOptions | None = None) -> Observation:
+        """Put the env in a known state for a new episode and return its first observation.
 
-    def observe(self) -> Observation: ...
+        Args:
+            seed: make the start state reproducible where the env can (a simulated phone is rebuilt from it;
+                a real device or desktop cannot be seeded and ignores it). None: keep the current state.
+            options: per-env reset options, e.g. ``{"wake": False, "disable_animations": True}`` on Android.
 
-    def execute(self, action: Action) -> Outcome: ...
+        Returns:
+            The first ``Observation`` of the episode.
 
-    def close(self) -> None: ...
+        Raises:
+            ValueError: an option this env does not know.
+            EnvError: the env could not be prepared (device gone, screen locked with a PIN...).
+        """
+        ...
+
+    def observe(self) -> Observation:
+        """A fresh look at the screen.
+
+        Returns:
+            An ``Observation`` whose screenshot defines the pixel space of the next action.
+
+        Raises:
+            EnvError: the capture failed (``CaptureFailed``), the device is gone (``DeviceLost``), or the
+                env is closed.
+        """
+        ...
+
+    def execute(self, action: Action) -> Outcome:
+        """Carry out one action, its points given in pixels of the last screenshot.
+
+        Args:
+            action: one of ``action_space`` (never ``Answer``/``Terminate``, which the agent handles).
+
+        Returns:
+            An ``Outcome``: a note for the model (may be empty) and the seconds spent settling.
+
+        Raises:
+            ModelError: the model asked for what cannot be done here (``ActionRejected``); told to the model.
+            EnvError: the env failed; the run stops.
+            TypeError: an action the env never accepts (a bug of the caller).
+        """
+        ...
+
+    def close(self) -> None:
+        """Release everything; idempotent. Later ``observe``/``execute`` raise ``EnvError``."""
+        ...
 
     def __enter__(self) -> Env: ...
 
     def __exit__(self, *exc: object) -> None: ...
+
+
+def reset_options(options: ResetOptions | None, known: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """``known`` (each name's default) updated with ``options``; ``ValueError`` names an unknown option."""
+    given = dict(options or {})
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ValueError(f"{where}: unknown reset option(s) {', '.join(unknown)}; known: {', '.join(known) or 'none'}")
+    return {**known, **given}
 
 
 class EnvBase:

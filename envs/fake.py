@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from qwen2vl_agent.tools import MOBILE_ACTIONS, Action, Answer, Terminate, Wait
 
-from .base import ActionRejected, EnvBase, EnvError, Observation, Outcome
+from .base import ActionRejected, EnvBase, EnvError, Observation, Outcome, ResetOptions, reset_options
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -63,10 +63,15 @@ class FakeEnv(EnvBase):
         self.index = 0
         self.executed: list[Action] = []
         self.resets = 0
+        self.seeds: list[int | None] = []  # the seed of every reset, in order
 
-    def reset(self) -> Observation:
+    def reset(self, *, seed: int | None = None, options: ResetOptions | None = None) -> Observation:
+        """Back to the first screen, nothing executed. Options: ``start`` (the screen index to start on, 0 by
+        default); ``seed`` is kept in ``seeds`` (the scripted screens need none)."""
         self._check_open()
-        self.index = 0
+        opts = reset_options(options, {"start": 0}, "fake env")
+        self.seeds.append(seed)
+        self.index = min(int(opts["start"]), len(self.screens) - 1)
         self.executed.clear()
         self.resets += 1
         return self.observe()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from qwen2vl_agent.envs import EnvBase, EnvError, Observation, Outcome
+from qwen2vl_agent.envs import EnvBase, EnvError, Observation, Outcome, ResetOptions, reset_options
 from qwen2vl_agent.tools import Action
 
 from .mapping import ACTIONS, to_json_action
@@ -44,8 +44,10 @@ class AndroidWorldEnv(EnvBase):
         size = getattr(self.aw_env, "logical_screen_size", None)
         return tuple(size) if size else None  # type: ignore[return-value]
 
-    def reset(self) -> Observation:
-        """The current screen; the episode's reset (go home, clear state) is AndroidWorld's own business."""
+    def reset(self, *, seed: int | None = None, options: ResetOptions | None = None) -> Observation:
+        """The current screen; the episode's reset (go home, clear state, seeding) is AndroidWorld's own
+        business, so ``seed`` is ignored and no options are taken."""
+        reset_options(options, {}, "AndroidWorld env")
         return self.observe()
 
     def observe(self) -> Observation:

@@ -53,7 +53,6 @@ def run_instance(phone: Any, inst: Instance, source: PolicySource, config: Bench
     try:
         task = cls(cls.params(inst.seed))
         fields["goal"] = task.goal
-        phone.reset(seed=inst.seed)
         device = TaskDevice.connect(phone.serial, phone.adb_host, phone.adb_port, timeout_s=config.device_timeout_s)
         _episode(phone, task, device, inst, source, config, fields)
     except Exception as e:
@@ -69,13 +68,14 @@ def _episode(
     phone: Any, task: Task, device: TaskDevice, inst: Instance, source: PolicySource, config: BenchConfig,
     fields: dict[str, Any],
 ) -> None:  # fmt: skip
-    """Set the task up, run the agent, score it: into the record's ``fields`` (kept if the check raises)."""
-    from qwen2vl_agent.envs.android import AndroidEnv
+    """Reset the phone through the env (seeded, with the task set up), run the agent, score it: into the
+    record's ``fields`` (kept if the check raises)."""
+    from qwen2vl_agent.envs.sim import SimEnv
+    from qwen2vl_agent.envs.tasks import TaskEnv
 
     # The simulated phone applies every input before `input` returns: no settle wait is needed.
-    with AndroidEnv(phone.serial, host=phone.adb_host, port=phone.adb_port, settle=None,
-                    timeouts=config.timeouts()) as env:  # fmt: skip
-        task.setup(device)
+    with TaskEnv(SimEnv(phone, settle=None, timeouts=config.timeouts()), device) as env:
+        first = env.reset(seed=inst.seed, options={"task": task})
         policy = QwenPolicy(source.for_episode(task, device, inst.seed), env.action_space, config.agent)
         meta = {"instance": inst.index, "seed": inst.seed, "difficulty": task.difficulty, "policy": source.label,
                 "params": task.values}  # fmt: skip
@@ -83,7 +83,8 @@ def _episode(
         recorder = TrajectoryRecorder(
             config.out / fields["trajectory"], {"bench": meta}, html=config.html, replace=True
         )
-        result = run_episode(env, policy, task.goal, LoopConfig(max_steps=fields["max_steps"]), [recorder])
+        loop = LoopConfig(max_steps=fields["max_steps"])
+        result = run_episode(env, policy, task.goal, loop, [recorder], first=first)
     fields |= {
         "status": result.status, "reason": result.reason, "answer": result.answer, "steps": result.steps,
         "duration_s": round(result.duration_s, 3), "declared_done": result.declared_done,

@@ -40,7 +40,17 @@ from qwen2vl_agent.tools import (
     Wait,
 )
 
-from ..base import ActionRejected, CaptureFailed, DeviceLost, EnvBase, EnvError, Observation, Outcome
+from ..base import (
+    ActionRejected,
+    CaptureFailed,
+    DeviceLost,
+    EnvBase,
+    EnvError,
+    Observation,
+    Outcome,
+    ResetOptions,
+    reset_options,
+)
 from .adb import DEFAULT_HOST, DEFAULT_PORT, AdbTransport, SocketTransport, choose_device
 from .apps import AppCatalog, UnknownApp, resolve_app
 from .capture import Capture, ScreenCapturer
@@ -108,19 +118,38 @@ class AndroidEnv(EnvBase):
 
     # ---------------------------------------------------------------- Env
 
-    def reset(self) -> Observation:
-        """Wake the screen, dismiss a non-secure lock screen, optionally stop animations; first observation."""
+    def reset(self, *, seed: int | None = None, options: ResetOptions | None = None) -> Observation:
+        """Prepare the screen for an episode; its first observation.
+
+        Args:
+            seed: ignored (a device cannot be seeded; ``envs.sim.SimEnv`` rebuilds a simulated one from it).
+            options: ``wake`` (turn the screen on), ``dismiss_keyguard`` (a swipe lock screen),
+                ``disable_animations`` (the three scales to 0, restored on ``close()``); each defaults to the
+                config's ``wake_on_reset``/``dismiss_keyguard``/``disable_animations``.
+
+        Raises:
+            ValueError: an unknown option. EnvError: the device failed, or is locked with a PIN.
+        """
         self._check_open()
-        if self.config.wake_on_reset:
+        opts = reset_options(options, self._reset_defaults(), "Android env")
+        if opts["wake"]:
             wake(self.device)
-        if self.config.dismiss_keyguard:
+        if opts["dismiss_keyguard"]:
             dismiss_keyguard(self.device)
-        if self.config.disable_animations:
+        if opts["disable_animations"]:
             self.animations.disable()
         self._display = self.device.display()
         self._catalog = None  # apps may have been installed between episodes
         self._settled = None
         return self.observe()
+
+    def _reset_defaults(self) -> dict[str, bool]:
+        c = self.config
+        return {
+            "wake": c.wake_on_reset,
+            "dismiss_keyguard": c.dismiss_keyguard,
+            "disable_animations": c.disable_animations,
+        }
 
     def observe(self) -> Observation:
         self._check_open()

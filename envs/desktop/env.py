@@ -41,7 +41,17 @@ from qwen2vl_agent.tools import (
     Wait,
 )
 
-from ..base import ActionRejected, CaptureFailed, DeviceLost, EnvBase, EnvError, Observation, Outcome
+from ..base import (
+    ActionRejected,
+    CaptureFailed,
+    DeviceLost,
+    EnvBase,
+    EnvError,
+    Observation,
+    Outcome,
+    ResetOptions,
+    reset_options,
+)
 from .capture import Capture
 from .errors import FailSafeTriggered
 from .geometry import Monitor, ScreenMap
@@ -146,8 +156,11 @@ class DesktopEnv(EnvBase):
         """Each monitor's geometry, in pointer units (mss numbering: this list's item 0 is monitor 1)."""
         return self.capture.monitors()[1:]
 
-    def reset(self) -> Observation:
+    def reset(self, *, seed: int | None = None, options: ResetOptions | None = None) -> Observation:
+        """Note the pointer position for this episode; the first observation. A desktop cannot be seeded
+        (``seed`` is ignored) and takes no options."""
         self._check_open()
+        reset_options(options, {}, "desktop env")
         self._baseline = self.input.pointer()
         return self.observe()
 

@@ -18,7 +18,8 @@ dismiss; FLAG_SECURE screens (Settings' PIN screen) capture black; with ``idle_e
 from __future__ import annotations
 
 from .device import Device
+from .env import SimEnv
 from .phone import SimCluster, SimPhone
 from .transport.adbserver import AdbServer, AdbServerError
 
-__all__ = ["AdbServer", "AdbServerError", "Device", "SimCluster", "SimPhone"]
+__all__ = ["AdbServer", "AdbServerError", "Device", "SimCluster", "SimEnv", "SimPhone"]
