@@ -1,11 +1,20 @@
 """Android phones over ADB as an ``Env``: ``AndroidEnv`` plus the pieces it is built from.
 
 ``AndroidEnv(serial=None, host="127.0.0.1", port=5037, **options)`` connects through the adb server
-(adbutils); ``transport=FakeAdb(FakePhone())`` runs it with no adb at all. Nothing heavy is imported here:
-adbutils, numpy and PIL load when first used.
+with our own host-protocol client (``adbwire``, ``SocketTransport``); ``transport=FakeAdb(FakePhone())`` runs it
+with no adb at all. Nothing heavy is imported here: numpy and PIL load when first used.
 """
 
-from .adb import AdbDeviceLost, AdbTransport, ShellResult, SocketTransport, choose_device, command_line, list_devices
+from .adb import (
+    AdbDeviceLost,
+    AdbTransport,
+    ShellResult,
+    SocketTransport,
+    SyncTransport,
+    choose_device,
+    command_line,
+    list_devices,
+)
 from .apps import ALIASES, AppCatalog, UnknownApp, close_matches, resolve_app
 from .capture import Capture, ScreenCapturer
 from .config import AndroidConfig
@@ -40,6 +49,7 @@ __all__ = [
     "Settled",
     "ShellResult",
     "SocketTransport",
+    "SyncTransport",
     "Timeouts",
     "UnknownApp",
     "adbkeyboard_messages",
