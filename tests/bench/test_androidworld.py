@@ -3,10 +3,12 @@ on fakes, and ``QwenAgent`` itself against a stand-in ``android_world`` package.
 
 from __future__ import annotations
 
-import dataclasses
+import importlib.util
 import subprocess
 import sys
 import types
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -64,37 +66,78 @@ def test_unmappable_actions_are_told_to_the_model():
     assert scroll_direction((0, 0), (100, 0)) == "left"
 
 
-@dataclasses.dataclass
-class _State:
-    pixels: np.ndarray
+STANDIN = Path(__file__).parent / "standin"
+_OURS = "qwen2vl_agent.agent.androidworld.agent"
+
+
+def _aw_modules() -> list[str]:
+    return [n for n in sys.modules if n == "android_world" or n.startswith("android_world.") or n == _OURS]
+
+
+@pytest.fixture
+def aw(monkeypatch) -> Iterator[types.SimpleNamespace]:
+    """The stand-in ``android_world`` (its real types, field by field), imported fresh; the real package, if
+    installed, is shadowed for the test and restored after it."""
+    for name in _aw_modules():
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.syspath_prepend(str(STANDIN))
+    from android_world.agents import base_agent
+    from android_world.env import adb_utils, interface, json_action
+
+    assert json_action.__file__.startswith(str(STANDIN))
+    yield types.SimpleNamespace(
+        base_agent=base_agent, adb_utils=adb_utils, interface=interface, json_action=json_action
+    )
+    for name in _aw_modules():  # what the test imported goes; monkeypatch puts back what was there before
+        del sys.modules[name]
+
+
+class _Controller:
+    """What the adapter uses of AndroidWorld's controller: ``execute_adb_call``."""
+
+    def __init__(self, log: list) -> None:
+        self.log = log
+
+    def execute_adb_call(self, request: Any) -> None:
+        self.log.append(("adb", request.generic.args))
 
 
 class _FakeAwEnv:
-    """What the adapter uses of AndroidWorld's AsyncEnv."""
+    """What the adapter uses of AndroidWorld's ``AsyncEnv``: ``answer`` fills ``interaction_cache`` as in
+    ``AsyncAndroidEnv``; ``log`` keeps every use in order (states, actions, adb requests)."""
 
     logical_screen_size = (1080, 2400)
 
     def __init__(self) -> None:
-        self.executed: list[Any] = []
+        self.log: list[tuple[str, Any]] = []
+        self.controller = _Controller(self.log)
         self.interaction_cache = ""
         self.resets = 0
 
-    def get_state(self, wait_to_stabilize: bool = False) -> _State:
+    @property
+    def executed(self) -> list[dict[str, Any]]:
+        """The actions that reached the device: JSONActions as dicts, adb requests as their arguments."""
+        return [e[1].as_dict() if e[0] == "action" else e[1] for e in self.log if e[0] in ("action", "adb")]
+
+    def get_state(self, wait_to_stabilize: bool = False) -> Any:
+        from android_world.env import interface
+
+        self.log.append(("state", wait_to_stabilize))
         shade = 40 * (len(self.executed) % 5)
-        return _State(np.full((2400, 1080, 3), shade, dtype=np.uint8))
+        return interface.State(np.full((2400, 1080, 3), shade, dtype=np.uint8), forest=None, ui_elements=[])
 
     def execute_action(self, action: Any) -> None:
-        self.executed.append(action)
-        if action["action_type"] == "answer":
-            self.interaction_cache = action["text"]
+        self.log.append(("action", action))
+        if action.action_type == "answer":
+            self.interaction_cache = action.text
 
     def reset(self, go_home: bool = False) -> None:
         self.resets += 1
 
 
-def test_env_adapter_passes_the_conformance_check():
+def test_env_adapter_passes_the_conformance_check(aw):
     fake = _FakeAwEnv()
-    check_env(lambda: AndroidWorldEnv(fake, make_action=dict), [Tap(point=(100, 200)), Back(), Wait(seconds=1)])
+    check_env(lambda: AndroidWorldEnv(fake), [Tap(point=(100, 200)), Back(), Wait(seconds=1)])
     # the last probe (a Wait on the closed adapter) raised before reaching AndroidWorld
     assert fake.executed == [
         {"action_type": "click", "x": 100, "y": 200}, {"action_type": "navigate_back"}, {"action_type": "wait"},
@@ -120,9 +163,9 @@ def _run(step, goal: str, done=lambda r: r[0], max_steps: int = 10) -> list:
     return out
 
 
-def test_stepper_runs_an_episode_the_way_the_loop_does():
+def test_stepper_runs_an_episode_the_way_the_loop_does(aw):
     fake = _FakeAwEnv()
-    env = AndroidWorldEnv(fake, make_action=dict)
+    env = AndroidWorldEnv(fake)
     model = ScriptedModel(REPLIES)
     stepper = EpisodeStepper(env, QwenPolicy(model, env.action_space))
     steps = _run(lambda goal: stepper.step(goal, env.observe()), "When does the alarm ring?")
@@ -139,13 +182,15 @@ def test_stepper_runs_an_episode_the_way_the_loop_does():
 
 
 class _FrozenAwEnv(_FakeAwEnv):
-    def get_state(self, wait_to_stabilize: bool = False) -> _State:
-        return _State(np.full((2400, 1080, 3), 90, dtype=np.uint8))
+    def get_state(self, wait_to_stabilize: bool = False) -> Any:
+        from android_world.env import interface
+
+        return interface.State(np.full((2400, 1080, 3), 90, dtype=np.uint8), forest=None, ui_elements=[])
 
 
-def test_stepper_tells_the_model_and_stops_when_nothing_changes_as_the_loop_does():
+def test_stepper_tells_the_model_and_stops_when_nothing_changes_as_the_loop_does(aw):
     fake = _FrozenAwEnv()
-    env = AndroidWorldEnv(fake, make_action=dict)
+    env = AndroidWorldEnv(fake)
     model = ScriptedModel([REPLIES[1]] * 10)
     stepper = EpisodeStepper(env, QwenPolicy(model, env.action_space))
     steps = _run(lambda goal: stepper.step(goal, env.observe()), "Tap the tab")
@@ -157,46 +202,7 @@ def test_stepper_tells_the_model_and_stops_when_nothing_changes_as_the_loop_does
     assert len(fake.executed) == 5
 
 
-def _stand_in_android_world(monkeypatch) -> None:
-    """Just enough of android_world for QwenAgent: base_agent and json_action."""
-
-    class EnvironmentInteractingAgent:
-        def __init__(self, env, name="", transition_pause=1.0):
-            self._env, self._name, self._transition_pause = env, name, transition_pause
-
-        @property
-        def env(self):
-            return self._env
-
-        def reset(self, go_home=False):
-            self.env.reset(go_home=go_home)
-
-        def get_post_transition_state(self):
-            return self.env.get_state(wait_to_stabilize=False)
-
-    @dataclasses.dataclass
-    class AgentInteractionResult:
-        done: bool
-        data: dict
-
-    package = types.ModuleType("android_world")
-    agents = types.ModuleType("android_world.agents")
-    base_agent = types.ModuleType("android_world.agents.base_agent")
-    base_agent.EnvironmentInteractingAgent = EnvironmentInteractingAgent
-    base_agent.AgentInteractionResult = AgentInteractionResult
-    env_pkg = types.ModuleType("android_world.env")
-    json_action = types.ModuleType("android_world.env.json_action")
-    json_action.JSONAction = dict
-    package.agents, agents.base_agent, package.env, env_pkg.json_action = agents, base_agent, env_pkg, json_action
-    for name, module in (("android_world", package), ("android_world.agents", agents),
-                         ("android_world.agents.base_agent", base_agent), ("android_world.env", env_pkg),
-                         ("android_world.env.json_action", json_action)):  # fmt: skip
-        monkeypatch.setitem(sys.modules, name, module)
-    monkeypatch.delitem(sys.modules, "qwen2vl_agent.agent.androidworld.agent", raising=False)
-
-
-def test_qwen_agent_inside_a_stand_in_androidworld(monkeypatch):
-    _stand_in_android_world(monkeypatch)
+def test_qwen_agent_inside_a_stand_in_androidworld(aw):
     from qwen2vl_agent.agent.androidworld import QwenAgent
 
     fake = _FakeAwEnv()
@@ -207,6 +213,7 @@ def test_qwen_agent_inside_a_stand_in_androidworld(monkeypatch):
     assert fake.interaction_cache == "7:00 AM"
 
 
+@pytest.mark.skipif(importlib.util.find_spec("android_world") is not None, reason="AndroidWorld is installed here")
 def test_the_adapter_imports_without_androidworld():
     code = (
         "import sys, qwen2vl_agent.agent.androidworld as aw\n"
