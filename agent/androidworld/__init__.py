@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from .env import AndroidWorldEnv, observation_from_state
-from .mapping import ACTIONS, scroll_direction, to_json_action
+from .mapping import ACTIONS, TOOL_NOTES, AdbSwipe, Command, Json, Pause, to_command
 from .stepper import EpisodeStepper
 
 __all__ = [
-    "ACTIONS", "AndroidWorldEnv", "EpisodeStepper", "QwenAgent", "observation_from_state", "scroll_direction",
-    "to_json_action",
+    "ACTIONS", "TOOL_NOTES", "AdbSwipe", "AndroidWorldEnv", "Command", "EpisodeStepper", "Json", "Pause", "QwenAgent",
+    "observation_from_state", "to_command",
 ]  # fmt: skip
 
 
