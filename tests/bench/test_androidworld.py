@@ -328,3 +328,23 @@ def test_the_agent_acts_on_the_env_it_is_given(aw):
     _run(agent.step, "When does the alarm ring?", done=lambda r: r.done)
     assert old.log == [] and old.resets == 0
     assert new.interaction_cache == "7:00 AM" and len(new.executed) == 3
+
+
+def test_the_launcher_says_how_to_install_androidworld(monkeypatch, capsys):
+    from qwen2vl_agent.agent.cli import main
+
+    monkeypatch.setitem(sys.modules, "android_world", None)  # not installed, whatever this machine has
+    assert main(["androidworld", "run", "--suite", "android", "--tasks", "ClockStopWatchRunning"]) == 2
+    err = capsys.readouterr().err
+    assert "AndroidWorld is not installed" in err and "setuptools<81" in err and "--no-build-isolation" in err
+
+
+def test_the_launcher_help_loads_nothing_heavy():
+    code = (
+        "import sys\nfrom qwen2vl_agent.agent.cli import main\n"
+        "try:\n    main(['androidworld', 'run', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'android_world') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("[]") and "--suite" in out.stdout
