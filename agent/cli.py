@@ -21,7 +21,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
-COMMANDS = ("run", "parse", "sim", "model", "bench", "adb")
+COMMANDS = ("run", "parse", "sim", "model", "bench", "adb", "androidworld")
 _RST_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -74,7 +74,11 @@ class QwenPolicy:
             device = "a desktop computer" if set(self.action_space) <= set(DESKTOP_ACTIONS) else "an Android phone"
             coordinates = self.frame(first).describe()
             instruction = render_template("instruction.txt", device=device, coordinates=coordinates)
-        self.system = system_message(tool_specs(self.action_space), instruction)
+        self.system = system_message(self.tool_specs(), instruction)
+
+    def tool_specs(self) -> list[dict[str, Any]]:
+        """The tools the system prompt describes: the action space's schema (an env adapter may say more)."""
+        return tool_specs(self.action_space)
 
     def messages(self) -> list[Message]:
         if self.first_image is None:

@@ -1,21 +1,23 @@
-"""Our actions as AndroidWorld ``JSONAction`` fields (``android_world/env/json_action.py``). Pure data.
+"""Our actions as what AndroidWorld executes (``android_world/env/json_action.py``, ``env/actuation.py``). Pure data.
 
-AndroidWorld's action space is smaller than ours, so three mappings are approximations, said here once:
+Each action becomes one command, exact wherever AndroidWorld's env can do exactly what the model asked:
 
-- ``Swipe`` has no free-form JSON action: it becomes ``scroll`` in the direction that reveals the content
-  the finger pulls into view (finger up -> ``scroll down``), over the whole screen.
-- ``Type`` becomes ``input_text`` without an element: AndroidWorld types into the focused field and then
-  presses Enter.
-- ``Wait`` becomes ``wait`` (AndroidWorld waits a fixed second). ``AppSwitch`` and the desktop actions
-  have no equivalent and are rejected with a message for the model.
+- ``Json``: a ``JSONAction`` for ``execute_action`` (tap, typing, keys, opening apps, answers, status).
+- ``AdbSwipe``: ``Swipe`` and ``LongPress`` keep their points and duration: they run as AndroidWorld's own adb
+  swipe command (``adb_utils.generate_swipe_command``) through the env's controller. AndroidWorld's JSON
+  ``scroll``/``swipe`` only go from the screen centre to an edge, and its ``long_press`` holds a fixed second.
+- ``Pause``: ``Wait`` sleeps the seconds asked (AndroidWorld's ``wait`` is a fixed second).
 
-``Answer`` and ``Terminate`` map to ``answer`` and ``status`` (complete / infeasible): the adapter sends
-the answer to the environment (AndroidWorld's information tasks read it from ``interaction_cache``) and
-turns a termination into ``done``.
+Two are AndroidWorld's and described so in the tool section (``TOOL_NOTES``): ``Type`` becomes
+``input_text`` without an element (AndroidWorld types into the focused field, drops what is not ASCII,
+then presses Enter), and ``OpenApp`` takes the names AndroidWorld knows or a package name (the env adapter
+refuses others, where AndroidWorld would run ``monkey -p NAME`` and fail silently). ``AppSwitch`` and the
+desktop actions have no equivalent and are rejected with a message for the model.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from typing_extensions import assert_never
@@ -48,40 +50,64 @@ from qwen2vl_agent.tools import (
 ACTIONS: tuple[type, ...] = tuple(cls for cls in MOBILE_ACTIONS if cls is not AppSwitch)
 """The actions the adapter offers the model (AndroidWorld has no app switcher)."""
 
+TOOL_NOTES: dict[str, str] = {
+    "Type": "Types text into the focused input field, then presses Enter (AndroidWorld always does). Only ASCII "
+    "is typed: accents are dropped (é becomes e) and other characters are left out.",
+    "OpenApp": 'Open an app by its name, e.g. "Settings", "Chrome", "Clock" or "Contacts", or by its package '
+    'name, e.g. "com.android.settings".',
+}
+"""Tool descriptions for this env, where AndroidWorld does something other than the generic description says."""
 
-def scroll_direction(start: tuple[int, int], end: tuple[int, int]) -> str:
-    """The AndroidWorld scroll direction of a swipe: the opposite of the finger's main movement."""
-    dx, dy = end[0] - start[0], end[1] - start[1]
-    if abs(dy) >= abs(dx):
-        return "down" if dy < 0 else "up"
-    return "right" if dx < 0 else "left"
+
+@dataclass(frozen=True)
+class Json:
+    """A ``JSONAction`` with these fields."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
-def to_json_action(action: Action) -> dict[str, Any]:
-    """The ``JSONAction`` keyword arguments for ``action`` (points in screen pixels, as AndroidWorld takes)."""
+@dataclass(frozen=True)
+class AdbSwipe:
+    """``adb shell input swipe`` from ``start`` to ``end`` over ``duration_ms`` (a long press when equal)."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: float
+
+
+Command = Json | AdbSwipe | Pause
+
+
+def to_command(action: Action) -> Command:
+    """What AndroidWorld runs for ``action`` (points in screen pixels, as AndroidWorld takes them)."""
     match action:
         case Tap(point=(x, y)):
-            return {"action_type": "click", "x": x, "y": y}
-        case LongPress(point=(x, y)):
-            return {"action_type": "long_press", "x": x, "y": y}
-        case Swipe(start=start, end=end):
-            return {"action_type": "scroll", "direction": scroll_direction(start, end)}
+            return Json({"action_type": "click", "x": x, "y": y})
+        case LongPress(point=point, duration_ms=ms):
+            return AdbSwipe(point, point, ms)
+        case Swipe(start=start, end=end, duration_ms=ms):
+            return AdbSwipe(start, end, ms)
         case Type(text=text):
-            return {"action_type": "input_text", "text": text}
+            return Json({"action_type": "input_text", "text": text})
         case Back():
-            return {"action_type": "navigate_back"}
+            return Json({"action_type": "navigate_back"})
         case Home():
-            return {"action_type": "navigate_home"}
+            return Json({"action_type": "navigate_home"})
         case Enter():
-            return {"action_type": "keyboard_enter"}
+            return Json({"action_type": "keyboard_enter"})
         case OpenApp(name=name):
-            return {"action_type": "open_app", "app_name": name}
-        case Wait():
-            return {"action_type": "wait"}
+            return Json({"action_type": "open_app", "app_name": name})
+        case Wait(seconds=seconds):
+            return Pause(seconds)
         case Answer(text=text):
-            return {"action_type": "answer", "text": text}
+            return Json({"action_type": "answer", "text": text})
         case Terminate(status=status):
-            return {"action_type": "status", "goal_status": "complete" if status == "success" else "infeasible"}
+            return Json({"action_type": "status", "goal_status": "complete" if status == "success" else "infeasible"})
         case AppSwitch():
             raise ActionRejected("AppSwitch is not available here; use Home and OpenApp instead.")
         case Click() | DoubleClick() | RightClick() | MoveTo() | Drag() | Scroll() | Hotkey():
@@ -89,3 +115,8 @@ def to_json_action(action: Action) -> dict[str, Any]:
             raise ActionRejected(f"{action.type} is a desktop action; on this phone use one of: {names}.")
         case _:
             assert_never(action)
+
+
+def tool_specs(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``specs`` with the descriptions of ``TOOL_NOTES`` in place of the generic ones."""
+    return [{**s, "description": TOOL_NOTES.get(s["name"], s["description"])} for s in specs]

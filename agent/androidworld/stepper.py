@@ -4,8 +4,9 @@
 model the new screen, parse its reply, carry the calls out - and says whether the agent is done. The
 first step of an episode (or a new goal) starts the conversation; each later step attaches its screen as
 the result of the previous reply's last call, exactly as the loop does, with the loop's own step functions
-(``agent.step``: the same records, no-progress notes and stuck detection). An ``Answer`` (or a final reply
-without a call) is handed to the environment's ``answer`` so the harness can check it.
+(``agent.step``: the same records, no-progress notes and stuck detection). An ``Answer`` is handed to the
+environment's ``answer`` so the harness can check it; a final reply without a call is the answer only when
+the episode has had no ``Answer`` (as in the loop), so a closing sentence never replaces the answer given.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ class EpisodeStepper:
         self.pending: tuple[Step, Acted, Observation] | None = None
         self.tracker = ProgressTracker(self.config)
         self.steps = 0
+        self.answer: str | None = None  # the answer handed to the env this episode
 
     def reset(self) -> None:
-        self.goal, self.pending, self.steps = None, None, 0
+        self.goal, self.pending, self.steps, self.answer = None, None, 0, None
         self.tracker = ProgressTracker(self.config)
 
     def step(self, goal: str, observation: Observation) -> tuple[bool, dict[str, Any]]:
@@ -63,14 +65,19 @@ class EpisodeStepper:
         if record.parse_error is not None:
             data["parse_error"] = record.parse_error
             return False, data
-        if record.final_answer is not None:  # a reply without a call is the agent's final answer
-            self.env.answer(record.final_answer)
-            return True, {**data, "answer": record.final_answer}
+        if record.final_answer is not None:  # a reply without a call ends the episode; its text answers
+            if self.answer is None:  # only if no Answer came before
+                self._hand_over(record.final_answer)
+            return True, {**data, "answer": self.answer}
         data["calls"] = [c.model_dump(mode="json") for c in record.calls]
         if acted.answer is not None:
-            self.env.answer(acted.answer)
+            self._hand_over(acted.answer)
             data["answer"] = acted.answer
         if acted.end is not None:
             data["status"] = acted.end[0]
             return True, data
         return False, data
+
+    def _hand_over(self, answer: str) -> None:
+        self.env.answer(answer)
+        self.answer = answer
