@@ -61,6 +61,7 @@ class AndroidWorldEnv(EnvBase):
         self.sleep = sleep
         self._closed = False
         self._unseen = False  # an action ran since the last observation
+        self._image_size: tuple[int, int] | None = None  # the last screenshot's size: the actions' pixel space
 
     def screen_size(self) -> tuple[int, int] | None:
         size = getattr(self.aw_env, "logical_screen_size", None)
@@ -79,11 +80,13 @@ class AndroidWorldEnv(EnvBase):
     def observation_of(self, state: Any) -> Observation:
         """``state`` (fetched by the harness) as our observation; the actions before it have been seen."""
         self._unseen = False
-        return observation_from_state(state, self.screen_size())
+        obs = observation_from_state(state, self.screen_size())
+        self._image_size = obs.screenshot.size
+        return obs
 
     def execute(self, action: Action) -> Outcome:
         self._check_open()
-        command = to_command(action)
+        command = self._to_screen(to_command(action))
         settle_s = self._settle()
         self._run(command)
         self._unseen = True
@@ -118,6 +121,30 @@ class AndroidWorldEnv(EnvBase):
                 self.sleep(seconds)
             case _:
                 assert_never(command)
+
+    def _to_screen(self, command: Command) -> Command:
+        """``command`` with its points moved from screenshot pixels (the actions' space) to AndroidWorld's
+        logical screen, which its adb commands take; a point off the screenshot goes back to the model."""
+        match command:
+            case Json(fields={"x": x, "y": y} as fields):
+                x, y = self._point((x, y))
+                return Json({**fields, "x": x, "y": y})
+            case AdbSwipe(start=start, end=end, duration_ms=ms):
+                return AdbSwipe(self._point(start), self._point(end), ms)
+            case _:
+                return command
+
+    def _point(self, point: tuple[int, int]) -> tuple[int, int]:
+        screen = self.screen_size()
+        image = self._image_size or screen
+        if image is None:  # nothing seen and no logical size: AndroidWorld's pixels are all we have
+            return point
+        x, y = point
+        if not (0 <= x < image[0] and 0 <= y < image[1]):
+            raise ActionRejected(f"The point [{x}, {y}] is outside the {image[0]}x{image[1]} screen.")
+        if screen is None or screen == image:
+            return point
+        return min(x * screen[0] // image[0], screen[0] - 1), min(y * screen[1] // image[1], screen[1] - 1)
 
     def _settle(self) -> float:
         if not (self._unseen and self.settle):

@@ -348,3 +348,37 @@ def test_the_launcher_help_loads_nothing_heavy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().endswith("[]") and "--suite" in out.stdout
+
+
+class _HalfSizeAwEnv(_FakeAwEnv):
+    """Screenshots at half the logical screen size (a scaled-down capture, or a landscape/portrait mismatch)."""
+
+    def get_state(self, wait_to_stabilize: bool = False) -> Any:
+        from android_world.env import interface
+
+        self.log.append(("state", wait_to_stabilize))
+        return interface.State(np.zeros((1200, 540, 3), dtype=np.uint8), forest=None, ui_elements=[])
+
+
+def test_points_are_scaled_from_the_screenshot_to_the_logical_screen(aw):
+    fake = _HalfSizeAwEnv()
+    env = AndroidWorldEnv(fake)
+    obs = env.observe()
+    assert obs.screenshot.size == (540, 1200) and obs.screen_size == (1080, 2400)
+    env.execute(Tap(point=(100, 200)))
+    env.execute(Swipe(start=(270, 1100), end=(270, 100), duration_ms=500))
+    env.execute(LongPress(point=(539, 1199), duration_ms=1000))
+    assert fake.executed == [
+        {"action_type": "click", "x": 200, "y": 400},
+        ["shell", "input", "swipe", "540", "2200", "540", "200", "500"],
+        ["shell", "input", "swipe", "1078", "2398", "1078", "2398", "1000"],
+    ]
+
+
+def test_a_point_outside_the_screenshot_is_told_to_the_model(aw):
+    fake = _HalfSizeAwEnv()
+    env = AndroidWorldEnv(fake)
+    env.observe()
+    with pytest.raises(ActionRejected, match="outside the 540x1200 screen"):
+        env.execute(Tap(point=(600, 100)))
+    assert fake.executed == []
