@@ -94,9 +94,9 @@ def check_episode() -> bool:
         check("run_episode ends when the agent is done", result.done and len(result.step_data["step_number"]) == 6,
               f"done={result.done}, steps={len(result.step_data['step_number'])}"),
         check("the answer survives the closing reply", env.interaction_cache == "7:00 AM", repr(env.interaction_cache)),
-        check("Swipe and LongPress reach adb exactly", swipes == [  # 0-1000 grid -> FakeAsyncEnv's 10x10 pixels
-            ["shell", "input", "swipe", "5", "0", "5", "7", "600"],
-            ["shell", "input", "swipe", "5", "5", "5", "5", "2000"],
+        check("Swipe and LongPress reach adb exactly", swipes == [  # 0-1000 grid -> the 10x10 screenshot -> the 100x100 logical screen
+            ["shell", "input", "swipe", "50", "0", "50", "70", "600"],
+            ["shell", "input", "swipe", "50", "50", "50", "50", "2000"],
         ]),
         check("both taps of one reply reach the device", sum(a[0] == "tap" for a in adb) == 2),
     ])  # fmt: skip
