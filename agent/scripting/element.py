@@ -13,16 +13,28 @@ Nothing is looked up when it is made; every property and action reads the live U
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from qwen2vl_agent.envs.tasks.ui import UiNode
 
 from .selector import Selector
 
 if TYPE_CHECKING:
-    from .phone import Phone
+    from .base import Screen
 
 Direction = Literal["up", "down", "left", "right"]
+
+
+class Phone(Protocol):
+    """What an element needs of ``phone.Phone`` (named here so the two modules do not import each other)."""
+
+    def screen(self) -> Screen: ...
+    def find(self, selector: Selector, *, timeout: float | None = None) -> UiNode: ...
+    def wait_gone(self, selector: Selector, *, timeout: float | None = None) -> None: ...
+    def tap(self, *, selector: Selector) -> None: ...
+    def long_press(self, *, selector: Selector, duration_ms: int) -> None: ...
+    def type(self, text: str, *, into: Selector) -> str: ...
+    def swipe(self, direction: Direction, *, on: Selector, distance: float) -> None: ...
 
 
 class Element:

@@ -138,5 +138,5 @@ def _near_misses(selector: Selector, nodes: list[UiNode]) -> list[str]:
     wanted = (selector.text or selector.desc or "").casefold()
     if not wanted:
         return []
-    near = {label for n in nodes for label in (n.text, n.desc) if label and wanted in label.casefold()}
-    return sorted(repr(label) for label in near)[:5]
+    near = [label for label in screen_labels(nodes, limit=len(nodes) * 2) if wanted in label.casefold()]
+    return [repr(label) for label in near[:5]]
