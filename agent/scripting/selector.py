@@ -53,13 +53,13 @@ class Selector(BaseModel):
         return self
 
     @classmethod
-    def of(cls, selector: Selector | None = None, **fields: Any) -> Selector:
+    def of(klass, selector: Selector | None = None, /, **fields: Any) -> Selector:  # not cls: a field is called that
         """``selector`` itself, or one made of ``fields`` (what the facade's keyword arguments become)."""
         if selector is not None:
             if fields:
                 raise TypeError("pass either a Selector or selector fields, not both")
             return selector
-        return cls(**fields)
+        return klass(**fields)
 
     def child(self, **fields: Any) -> Selector:
         """A selector for a descendant of this selector's element: ``Selector(id="list").child(text="Bob")``."""
