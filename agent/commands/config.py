@@ -9,8 +9,8 @@ Precedence: the model's defaults < the ``--config FILE`` (TOML) < flags given on
 given explicitly is told apart from one left at its default by the action that stored it. Keys of the file
 that the model does not know are errors naming the key and the file (``ConfigError``, exit code 2).
 
-Tables tagged by ``kind`` (``[env]``, ``[model]``) are unions: a flag that changes the kind keeps only the
-file's keys the new kind has; a flag for a field the chosen kind lacks is ignored with a warning.
+Tables tagged by ``kind`` (``[env]``, ``[model]``) are unions: a flag that changes the kind drops the file's
+keys that only other kinds have; a flag for a field the chosen kind lacks is ignored with a warning.
 """
 
 from __future__ import annotations

@@ -65,7 +65,9 @@ def _apply(root: type[BaseModel], data: dict[str, Any], path: Path_, value: Any,
     if len(path) == 1 or path[1:] == ("kind",):
         new = value if len(path) == 1 else {"kind": value}
         member = _member(root, table, new.get("kind"))
-        kept = {k: v for k, v in current.items() if member is None or k in member.model_fields}
+        known = {name for m in _models(root.model_fields[table].annotation) for name in m.model_fields}
+        # The old kind's own keys go with it; a key no kind has stays, to be reported as unknown.
+        kept = {k: v for k, v in current.items() if member is None or k in member.model_fields or k not in known}
         if current.get("kind", _default_kind(root, table)) != new.get("kind"):
             current = kept
         data[table] = _merged(current, new)
