@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import assert_never
 
 from qwen2vl_agent.envs import Env, FakeEnv
+from qwen2vl_agent.envs.android import AndroidConfig
 from qwen2vl_agent.model.factory import load_model
 
 EnvKind = Literal["sim", "fake", "android", "desktop"]
@@ -21,40 +23,79 @@ ENV_KINDS: tuple[EnvKind, ...] = ("sim", "fake", "android", "desktop")
 DEFAULT_ADB_HOST = "127.0.0.1"
 DEFAULT_ADB_PORT = 5037
 
-__all__ = ["ENV_KINDS", "EnvKind", "EnvSettings", "load_model", "open_env", "open_env_described"]
+__all__ = [
+    "ENV_KINDS", "AndroidEnvSpec", "DesktopEnvSpec", "EnvKind", "EnvSpec", "FakeEnvSpec", "SimEnvSpec", "load_model",
+    "open_env", "open_env_described", "resolve_env",
+]  # fmt: skip
 # load_model is the model package's (the one parser of ``--model`` specs), offered here beside open_env.
 
 
-class EnvSettings(BaseModel):
-    """Where the agent acts. Options that do not apply to ``kind`` are ignored."""
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    model_config = ConfigDict(extra="forbid")
 
-    kind: EnvKind = "sim"
-    serial: str | None = None  # android: which device (default: the only one connected)
-    adb_host: str = DEFAULT_ADB_HOST
-    adb_port: int = Field(DEFAULT_ADB_PORT, ge=1, le=65535)
-    seed: int = 0  # sim: the seed of the phone's initial state
-    display: str | None = None  # desktop: X display (default: $DISPLAY)
-    monitor: int = 1  # desktop: mss monitor index (0 = all monitors)
+class FakeEnvSpec(_Spec):
+    """The scripted in-memory screen (``envs.FakeEnv``): no device at all."""
 
-    @classmethod
-    def resolve(
-        cls, kind: EnvKind, *, serial: str | None = None, adb_host: str | None = None, adb_port: int | None = None,
-        environ: Mapping[str, str] | None = None, **options: Any,
-    ) -> EnvSettings:  # fmt: skip
-        """Settings as adb resolves them: a given option wins, then ``ANDROID_SERIAL`` and
-        ``ANDROID_ADB_SERVER_PORT`` (as adb reads them) and ``ANDROID_ADB_SERVER_HOST`` (as adbutils does);
-        android only, since the simulated phone runs its own adb server; then the defaults. ``ValueError``
-        names a variable that is not usable, ``pydantic.ValidationError`` an option out of range."""
-        environ = os.environ if environ is None else environ
-        if kind == "android":
-            serial = serial or environ.get("ANDROID_SERIAL") or None
-            adb_host = adb_host or environ.get("ANDROID_ADB_SERVER_HOST") or None
-            if adb_port is None and environ.get("ANDROID_ADB_SERVER_PORT"):
-                adb_port = _port_from_env("ANDROID_ADB_SERVER_PORT", environ["ANDROID_ADB_SERVER_PORT"])
-        given = {"serial": serial, "adb_host": adb_host, "adb_port": adb_port}
-        return cls(kind=kind, **{k: v for k, v in given.items() if v is not None}, **options)
+    kind: Literal["fake"] = "fake"
+
+
+class SimEnvSpec(_Spec):
+    """The built-in simulated phone, behind its own adb server, driven like a real phone."""
+
+    kind: Literal["sim"] = "sim"
+    seed: int = Field(0, description="sim: seed of the phone's initial state")
+    android: AndroidConfig = Field(default_factory=AndroidConfig)
+
+
+class AndroidEnvSpec(_Spec):
+    """A phone or emulator over adb."""
+
+    kind: Literal["android"] = "android"
+    serial: str | None = Field(
+        None, description="android: device serial (default: $ANDROID_SERIAL, else the only device)"
+    )
+    adb_host: str = Field(
+        DEFAULT_ADB_HOST, description="android: adb server host (default: $ANDROID_ADB_SERVER_HOST or 127.0.0.1)"
+    )
+    adb_port: int = Field(
+        DEFAULT_ADB_PORT,
+        ge=1,
+        le=65535,
+        description="android: adb server port (default: $ANDROID_ADB_SERVER_PORT or 5037)",
+    )
+    android: AndroidConfig = Field(default_factory=AndroidConfig)
+
+
+class DesktopEnvSpec(_Spec):
+    """This machine's X display, driven by pyautogui and captured by mss."""
+
+    kind: Literal["desktop"] = "desktop"
+    display: str | None = Field(None, description="desktop: X display (default: $DISPLAY)")
+    monitor: int = Field(1, description="desktop: monitor index (0: all monitors)")
+
+
+EnvSpec = Annotated[Union[SimEnvSpec, FakeEnvSpec, AndroidEnvSpec, DesktopEnvSpec], Field(discriminator="kind")]
+ENV_SPECS: tuple[type[BaseModel], ...] = (SimEnvSpec, FakeEnvSpec, AndroidEnvSpec, DesktopEnvSpec)
+
+
+def resolve_env(spec: EnvSpec, environ: Mapping[str, str] | None = None) -> EnvSpec:
+    """``spec`` as adb resolves it: a field set (by a flag or a config file) wins, then ``ANDROID_SERIAL`` and
+    ``ANDROID_ADB_SERVER_PORT`` (as adb reads them) and ``ANDROID_ADB_SERVER_HOST`` (as adbutils does);
+    android only, since the simulated phone runs its own adb server; then the defaults. ``ValueError``
+    names a variable that is not usable."""
+    if not isinstance(spec, AndroidEnvSpec):
+        return spec
+    environ = os.environ if environ is None else environ
+    found: dict[str, Any] = {}
+    if environ.get("ANDROID_SERIAL"):
+        found["serial"] = environ["ANDROID_SERIAL"]
+    if environ.get("ANDROID_ADB_SERVER_HOST"):
+        found["adb_host"] = environ["ANDROID_ADB_SERVER_HOST"]
+    if environ.get("ANDROID_ADB_SERVER_PORT"):
+        found["adb_port"] = _port_from_env("ANDROID_ADB_SERVER_PORT", environ["ANDROID_ADB_SERVER_PORT"])
+    unset = {k: v for k, v in found.items() if k not in spec.model_fields_set}
+    return spec.model_copy(update=unset) if unset else spec
 
 
 def _port_from_env(name: str, value: str) -> int:
@@ -68,41 +109,47 @@ def _port_from_env(name: str, value: str) -> int:
 
 
 @contextlib.contextmanager
-def open_env(settings: EnvSettings) -> Iterator[Env]:
+def open_env(settings: EnvSpec) -> Iterator[Env]:
     """Yield a ready environment for ``settings``; everything started is stopped on exit."""
     with open_env_described(settings) as (env, _):
         yield env
 
 
 @contextlib.contextmanager
-def open_env_described(settings: EnvSettings) -> Iterator[tuple[Env, dict[str, Any]]]:
+def open_env_described(settings: EnvSpec) -> Iterator[tuple[Env, dict[str, Any]]]:
     """Like ``open_env``, with a description of what is really used (for ``meta.json``): the simulated
     phone's own adb server and serial, the device an android run picked, the display a desktop run opened;
     no adb fields where no adb is involved."""
     with contextlib.ExitStack() as stack:
-        match settings.kind:
-            case "fake":
+        match settings:
+            case FakeEnvSpec():
                 env: Env = stack.enter_context(FakeEnv())
                 used: dict[str, Any] = {"kind": "fake"}
-            case "sim":
+            case SimEnvSpec():
                 from qwen2vl_agent.envs.android import AndroidEnv
                 from qwen2vl_agent.envs.sim import SimPhone
 
                 phone = stack.enter_context(SimPhone(seed=settings.seed))
-                env = stack.enter_context(AndroidEnv(serial=phone.serial, host=phone.adb_host, port=phone.adb_port))
+                env = stack.enter_context(
+                    AndroidEnv(serial=phone.serial, host=phone.adb_host, port=phone.adb_port, config=settings.android)
+                )
                 used = {"kind": "sim", "seed": settings.seed, **_adb_used(env, phone.adb_host, phone.adb_port)}
-            case "android":
+            case AndroidEnvSpec():
                 from qwen2vl_agent.envs.android import AndroidEnv
 
                 env = stack.enter_context(
-                    AndroidEnv(serial=settings.serial, host=settings.adb_host, port=settings.adb_port)
+                    AndroidEnv(
+                        serial=settings.serial, host=settings.adb_host, port=settings.adb_port, config=settings.android
+                    )
                 )
                 used = {"kind": "android", **_adb_used(env, settings.adb_host, settings.adb_port)}
-            case "desktop":
+            case DesktopEnvSpec():
                 from qwen2vl_agent.envs.desktop import DesktopEnv
 
                 env = stack.enter_context(DesktopEnv(display=settings.display, monitor=settings.monitor))
                 used = {"kind": "desktop", "display": getattr(env, "display", None), "monitor": settings.monitor}
+            case _:
+                assert_never(settings)
         yield env, used
 
 

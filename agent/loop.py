@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 class LoopConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    max_steps: int = Field(20, ge=1)
+    max_steps: int = Field(20, ge=1, description="step budget of the episode")
     max_consecutive_errors: int = Field(3, ge=1, description="unusable replies or failed actions in a row")
     repeat_warn: int = Field(3, ge=2, description="same action on an unchanged screen: tell the model")
     repeat_stop: int = Field(5, ge=2, description="same action on an unchanged screen: end the episode")

@@ -31,9 +31,9 @@ class PolicyConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    convention: Convention = DEFAULT_CONVENTION
-    history_images: int = Field(4, ge=1, description="show the last K screenshots as images, older ones as text")
-    max_new_tokens: int = Field(256, ge=1, le=8192)
+    convention: Convention = Field(DEFAULT_CONVENTION, description="coordinate convention")
+    history_images: int = Field(4, ge=1, description="screenshots kept as images (older: text)")
+    max_new_tokens: int = Field(256, ge=1, le=8192, description="reply length limit per step, in tokens")
     instruction: bool = Field(True, description="prepend the agent instruction to the tool section")
 
 

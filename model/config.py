@@ -20,8 +20,8 @@ Dtype = Literal["bfloat16", "float16", "float32"]
 Attention = Literal["flash_attention_2", "sdpa", "eager"]
 
 
-class HFModelConfig(BaseModel):
-    """How to load and run a Qwen2-VL checkpoint with transformers.
+class HFOptions(BaseModel):
+    """How to run a Qwen2-VL checkpoint with transformers (every option but which checkpoint).
 
     ``None`` means "choose sensibly": device ``cuda`` when available, else ``cpu``; dtype ``bfloat16`` on
     CUDA, ``float32`` elsewhere; attention ``flash_attention_2`` when the flash-attn package is installed
@@ -30,14 +30,15 @@ class HFModelConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    model: str = Field(DEFAULT_HUB_MODEL, min_length=1, description="a local checkpoint directory or a hub id")
-    device: str | None = None
-    dtype: Dtype | None = None
+    device: str | None = Field(None, description="e.g. cuda, cuda:1, cpu (default: cuda when available)")
+    dtype: Dtype | None = Field(None, description="bfloat16, float16 or float32 (default: bf16 on CUDA, fp32 on CPU)")
     attn_implementation: Attention | None = None
     # The agent default is 1280 tokens per screenshot, not the official checkpoints' 16384: see
     # vision.DEFAULT_MAX_PIXELS for the numbers (a phone shot costs 1272 tokens instead of 3354).
     min_pixels: int = Field(DEFAULT_MIN_PIXELS, ge=FACTOR * FACTOR)
-    max_pixels: int = Field(DEFAULT_MAX_PIXELS, ge=FACTOR * FACTOR)
+    max_pixels: int = Field(
+        DEFAULT_MAX_PIXELS, ge=FACTOR * FACTOR, description="screenshot pixel budget per image (default: 1280*28*28)"
+    )
     # Upper bound on new tokens; a call's own ``max_new_tokens`` is capped by it.
     max_new_tokens: int = Field(512, ge=1)
     # Force at least this many new tokens (eos is suppressed until then); for benchmarks that must
@@ -59,7 +60,9 @@ class HFModelConfig(BaseModel):
     # Decode into a cache preallocated for the whole call (see hf.py): same output; faster batched decode
     # on a CPU, and on CUDA transformers then compiles the decode step (the first call of each shape waits
     # for the compilation).
-    static_cache: bool = False
+    static_cache: bool = Field(
+        False, description="decode into a preallocated cache (same replies; compiled decoding on CUDA)"
+    )
     # Run the vision tower's patch embedding as a matmul instead of a Conv3d (same result; see
     # patch_embed.py).
     linear_patch_embed: bool = True
@@ -68,7 +71,13 @@ class HFModelConfig(BaseModel):
     local_files_only: bool = False
 
     @model_validator(mode="after")
-    def _check_budget(self) -> HFModelConfig:
+    def _check_budget(self) -> HFOptions:
         if self.min_pixels > self.max_pixels:
             raise ValueError(f"min_pixels ({self.min_pixels}) is larger than max_pixels ({self.max_pixels})")
         return self
+
+
+class HFModelConfig(HFOptions):
+    """``HFOptions`` and the checkpoint they apply to."""
+
+    model: str = Field(DEFAULT_HUB_MODEL, min_length=1, description="a local checkpoint directory or a hub id")

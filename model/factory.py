@@ -1,104 +1,67 @@
-"""``load_model(spec)``: one string picks a backend, as ``--model`` does on the command line.
+"""``load_model(spec)``: a typed ``ModelSpec`` (or a ``--model`` string, parsed by ``spec.parse_model_spec``)
+built into its backend.
 
-Specs:
-
-- ``tiny``: the offline tiny Qwen2-VL checkpoint, built once into the cache directory
+- ``TinySpec``: the offline tiny Qwen2-VL checkpoint, built once into the cache directory
   (``$QWEN2VL_AGENT_CACHE/tiny-qwen2vl``, default ``~/.cache/qwen2vl-agent/tiny-qwen2vl``) and then
   loaded by the transformers backend exactly like a downloaded checkpoint.
-- ``scripted:FILE``: ``ScriptedModel.from_file(FILE)`` (a JSON array of replies).
-- ``openai:URL[#MODEL]``: a model behind an OpenAI-compatible server such as vLLM
-  (``openai_api.load_openai``; its overrides are ``OpenAIModelConfig`` fields).
-- a local directory: a Qwen2-VL checkpoint, loaded without touching the network.
-- a Hugging Face hub id (``Qwen/Qwen2-VL-2B-Instruct``), from the local cache or downloaded when online.
+- ``ScriptedSpec``: ``ScriptedModel.from_file(FILE)`` (a JSON array of replies).
+- ``OpenAISpec``: a model behind an OpenAI-compatible server such as vLLM (``openai_api.OpenAIModel``).
+- ``HFSpec``: a local checkpoint directory (loaded without touching the network) or a Hugging Face hub id
+  (from the local cache, or downloaded when online).
 
-Anything else (an unknown ``scheme:`` prefix, a URL without ``openai:``, a name the hub would reject) is a
-``ModelUnavailable`` that lists these forms; it is never looked up on the hub.
-
-``overrides`` are ``HFModelConfig`` fields (``device``, ``dtype``, ``max_pixels``, ...); ``None`` values
-are ignored so a CLI can pass its unset options straight through. Failures raise ``ModelUnavailable``
-with a message meant for the user. Importing this module is cheap; torch and transformers load only
-when a transformers-backed spec is loaded.
+``overrides`` are fields of any backend (``device``, ``dtype``, ``max_pixels``, ...), applied with
+``spec.with_options``: ``None`` values are ignored so a CLI can pass its unset options straight through, and
+so are (with a warning) fields the chosen backend lacks. Failures raise ``ModelUnavailable`` with a message
+meant for the user. Importing this module is cheap; torch and transformers load only when a
+transformers-backed spec is loaded.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from typing_extensions import assert_never
 
 from .base import Model, ModelUnavailable
 from .config import HFModelConfig
-from .loading import is_local_spec
 from .scripted import ScriptedModel
+from .spec import SPEC_FORMS, HFSpec, ModelSpec, OpenAISpec, ScriptedSpec, TinySpec, parse_model_spec, with_options
 
 log = logging.getLogger(__name__)
 
 TINY = "tiny"
 CACHE_ENV = "QWEN2VL_AGENT_CACHE"
-SPEC_FORMS = (
-    "tiny, scripted:FILE, openai:URL[#MODEL], a checkpoint directory, "
-    "or a Hugging Face hub id such as Qwen/Qwen2-VL-2B-Instruct"
-)
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-# The shape huggingface_hub.utils.validate_repo_id accepts (checked here without importing the hub client).
-_HUB_ID = re.compile(r"(?:[\w.-]+/)?[\w.-]+")
+__all__ = ["CACHE_ENV", "SPEC_FORMS", "TINY", "cache_dir", "ensure_tiny_checkpoint", "load_model"]
 
 
-def load_model(spec: str, **overrides: Any) -> Model:
-    """The backend ``spec`` names (see the module docstring), configured by ``overrides``."""
-    given = {k: v for k, v in overrides.items() if v is not None}
-    match spec.partition(":"):
-        case ("tiny", "", ""):
-            return _load_hf(str(ensure_tiny_checkpoint()), name=TINY, overrides=given)
-        case ("scripted", ":", path):
-            if given:
-                log.warning("ignoring %s: the scripted model takes no options", ", ".join(sorted(given)))
-            return ScriptedModel.from_file(path)
-        case ("openai", ":", rest):
-            from .openai_api import load_openai
+def load_model(spec: str | ModelSpec, **overrides: Any) -> Model:
+    """The backend ``spec`` names, configured by ``overrides`` (see the module docstring)."""
+    typed = with_options(parse_model_spec(spec) if isinstance(spec, str) else spec, overrides)
+    match typed:
+        case TinySpec():
+            config = HFModelConfig(**typed.model_dump(exclude={"kind"}), model=str(ensure_tiny_checkpoint()))
+            return _load_hf(config, name=TINY)
+        case ScriptedSpec():
+            return ScriptedModel.from_file(typed.file)
+        case OpenAISpec():
+            from .openai_api import OpenAIModel
 
-            return load_openai(rest, **given)
+            return OpenAIModel(typed)
+        case HFSpec():
+            return _load_hf(typed, name=typed.model)
         case _:
-            _check_spec(spec)
-            return _load_hf(spec, name=spec, overrides=given)
+            assert_never(typed)
 
 
-def _check_spec(spec: str) -> None:
-    """Refuse a spec that names no backend: an unknown ``scheme:`` or a malformed hub id."""
-    if Path(spec).expanduser().exists():
-        return
-    if _SCHEME.match(spec):
-        scheme = spec.partition(":")[0]
-        raise ModelUnavailable(f"unknown model spec {spec!r} (no backend is called {scheme!r}); use {SPEC_FORMS}")
-    if is_local_spec(spec) or _is_hub_id(spec):
-        return
-    raise ModelUnavailable(f"model spec {spec!r} is neither a directory nor a valid hub id; use {SPEC_FORMS}")
-
-
-def _is_hub_id(spec: str) -> bool:
-    return len(spec) <= 96 and _HUB_ID.fullmatch(spec) is not None and "--" not in spec and ".." not in spec
-
-
-def _load_hf(source: str, *, name: str, overrides: dict[str, Any]) -> Model:
-    try:
-        config = HFModelConfig(**{**overrides, "model": source})
-    except ValidationError as e:
-        raise ModelUnavailable(f"bad model options: {_first_error(e)}") from None
+def _load_hf(config: HFModelConfig, *, name: str) -> Model:
     from .hf import HFModel
 
     return HFModel.load(config, name=name)
-
-
-def _first_error(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "options"
-    return f"{where}: {first['msg']}"
 
 
 def cache_dir() -> Path:

@@ -10,18 +10,23 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from qwen2vl_agent.envs.tasks import Task, select
-from qwen2vl_agent.model.openai_config import redact_spec
+from qwen2vl_agent.model.spec import ModelSpec, spec_fields, spec_label
 
 from ..policy import PolicyConfig
-from .policies import PolicyKind
 
 if TYPE_CHECKING:
     from qwen2vl_agent.envs.android import Timeouts
+    from qwen2vl_agent.envs.tasks import Task
+
+PolicyKind = Literal["oracle", "random", "model"]
+
+
+def _spec(value: Any) -> Any:
+    return spec_fields(value) if isinstance(value, str) else value
 
 
 class BenchConfig(BaseModel):
@@ -30,26 +35,28 @@ class BenchConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     out: Path
-    suite: str = "default"
-    tasks: tuple[str, ...] = ()  # names or globs narrowing the suite
-    combinations: int = Field(1, ge=1, le=10_000)  # instances per template
-    seed: int = 0
-    parallel: int = Field(1, ge=1, le=64)  # phones running at once
+    suite: str = Field("default", description="task suite: default, smoke, easy, medium, hard")
+    tasks: tuple[str, ...] = Field((), description="comma-separated task names or globs narrowing the suite")
+    combinations: int = Field(1, ge=1, le=10_000, description="instances per task")
+    seed: int = Field(0, description="run seed; instance seeds derive from it")
+    parallel: int = Field(1, ge=1, le=64, description="phones running at once")
     policy: PolicyKind = "oracle"
-    model: str | None = None  # the model spec when policy is "model"
-    max_steps_factor: float = Field(1.0, gt=0, le=20)
-    screen_size: tuple[int, int] = (1080, 2400)
-    density: int = Field(420, ge=80)
-    html: bool = True  # rewrite each episode's report.html after every step
-    retries: int = Field(2, ge=0, le=10)  # more tries after an infrastructure fault, each on a fresh phone
-    device_timeout_s: float = Field(20.0, gt=0, le=600)  # the longest one adb call may take (a hung phone)
+    # The model when policy is "model"; a --model string is parsed into its typed spec.
+    model: Annotated[ModelSpec | None, BeforeValidator(_spec)] = None
+    max_steps_factor: float = Field(1.0, gt=0, le=20, description="step budget = 10 x complexity x this")
+    screen_size: tuple[int, int] = Field((1080, 2400), description="phone screen WxH")
+    density: int = Field(420, ge=80, description="phone density in dpi")
+    html: bool = Field(True, description="rewrite each episode's report.html after every step")
+    # More tries after an infrastructure fault, each on a fresh phone.
+    retries: int = Field(2, ge=0, le=10, description="tries more after an infrastructure fault")
+    # The longest one adb call may take (a hung phone).
+    device_timeout_s: float = Field(20.0, gt=0, le=600, description="seconds one adb call may take")
     agent: PolicyConfig = Field(default_factory=PolicyConfig)
-    model_overrides: dict[str, Any] = Field(default_factory=dict)
 
     def identity(self) -> dict[str, Any]:
         """What must not change between a run and its resumption (the rest may)."""
         return {
-            "seed": self.seed, "policy": self.policy, "model": self.model and redact_spec(self.model),
+            "seed": self.seed, "policy": self.policy, "model": self.model and spec_label(self.model),
             "max_steps_factor": self.max_steps_factor,
             "screen_size": list(self.screen_size), "density": self.density, "agent": self.agent.model_dump(),
             "selection": selection(self.suite, self.tasks, self.combinations),
@@ -66,6 +73,8 @@ class BenchConfig(BaseModel):
 
 def selection(suite: str, tasks: tuple[str, ...], combinations: int) -> dict[str, Any]:
     """The instances a run covers: the sorted template names ``--tasks`` leaves of the suite, times k."""
+    from qwen2vl_agent.envs.tasks import select
+
     return {"tasks": sorted(cls.name for cls in select(suite, tasks)), "combinations": combinations}
 
 

@@ -9,20 +9,19 @@ shared as it is.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from qwen2vl_agent.model import Model
 from qwen2vl_agent.model.batching import BatchingModel
-from qwen2vl_agent.model.openai_config import redact_spec
+from qwen2vl_agent.model.spec import ModelSpec, parse_model_spec, spec_label
 from qwen2vl_agent.tools import DEFAULT_CONVENTION, Convention
 
+from .config import PolicyKind
 from .oracle import OracleModel
 from .random_policy import RandomModel
 
 if TYPE_CHECKING:
     from qwen2vl_agent.envs.tasks import Task, TaskDevice
-
-PolicyKind = Literal["oracle", "random", "model"]
 
 
 class PolicySource:
@@ -32,7 +31,7 @@ class PolicySource:
     def __init__(
         self,
         kind: PolicyKind,
-        model: str | None = None,
+        model: str | ModelSpec | None = None,
         *,
         parallel: int = 1,
         convention: Convention = DEFAULT_CONVENTION,
@@ -41,23 +40,23 @@ class PolicySource:
         if (kind == "model") != (model is not None):
             raise ValueError("a model spec is needed exactly when the policy is 'model'")
         self.kind: PolicyKind = kind
-        self.spec = model
+        self.spec: ModelSpec | None = parse_model_spec(model) if isinstance(model, str) else model
         self.convention: Convention = convention
         self.shared: Model | None = None
-        if kind == "model" and model is not None:
-            self.shared = self._load(model, parallel, overrides or {})
+        if kind == "model" and self.spec is not None:
+            self.shared = self._load(self.spec, parallel, overrides or {})
 
-    def _load(self, spec: str, parallel: int, overrides: dict[str, Any]) -> Model:
+    def _load(self, spec: ModelSpec, parallel: int, overrides: dict[str, Any]) -> Model:
         from ..factory import load_model
 
         model = load_model(spec, **overrides)
-        if parallel > 1 and not spec.startswith(("openai:", "scripted:")):
+        if parallel > 1 and spec.kind in ("hf", "tiny"):  # in process: batch the phones' concurrent calls
             return BatchingModel(model, max_batch=parallel)
         return model
 
     @property
     def label(self) -> str:
-        return redact_spec(self.spec) if self.kind == "model" and self.spec else self.kind
+        return spec_label(self.spec) if self.kind == "model" and self.spec else self.kind
 
     def for_episode(self, task: Task, device: TaskDevice, instance_seed: int) -> Model:
         match self.kind:

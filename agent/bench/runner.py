@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qwen2vl_agent.envs.tasks import instance_seed, select
-from qwen2vl_agent.model.openai_config import redact_spec
+from qwen2vl_agent.model.spec import spec_label
 
 from .config import BenchConfig, Instance
 from .fleet import Fleet, FleetError
@@ -99,9 +99,7 @@ class BenchRunner:
 
     def _label(self) -> str:
         return (
-            redact_spec(self.config.model)
-            if self.config.policy == "model" and self.config.model
-            else self.config.policy
+            spec_label(self.config.model) if self.config.policy == "model" and self.config.model else self.config.policy
         )
 
     def _run_all(self, pending: list[Instance]) -> None:
@@ -110,10 +108,7 @@ class BenchRunner:
         for inst in pending:
             work.put(inst)
         n = min(config.parallel, len(pending))
-        source = PolicySource(
-            config.policy, config.model, parallel=n, convention=config.agent.convention,
-            overrides=config.model_overrides,
-        )  # fmt: skip
+        source = PolicySource(config.policy, config.model, parallel=n, convention=config.agent.convention)
         threads: list[threading.Thread] = []
         try:
             with Fleet(n, config.screen_size, config.density) as self.fleet:

@@ -22,14 +22,68 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import Field
+
+from qwen2vl_agent.model.spec import spec_fields, spec_label
+
 from .. import exit_codes
-from .options import add_agent_options, add_model_options, model_overrides, policy_config
+from ..bench.config import BenchConfig, PolicyKind
+from .config import ConfigError, add_flags, flag
+from .layered import build_config
+from .options import AGENT_FLAGS, MODEL_FLAGS, MODEL_SPEC_HELP, add_config_options
 from .sim import parse_size
 
 if TYPE_CHECKING:
-    from ..bench import BenchConfig, EpisodeRecord, RunReport
+    from ..bench import EpisodeRecord, RunReport
 
 POLICIES = ("oracle", "random", "model")
+
+
+class BenchOptions(BenchConfig):
+    """What ``bench`` can be told: a ``BenchConfig`` whose run directory and policy may be left to defaults
+    that depend on the rest, and how much it prints."""
+
+    out: Path | None = Field(  # type: ignore[assignment]
+        None,
+        description="run directory (default: runs/bench/<policy>-<suite>-s<seed>[-<selection hash>]); "
+        "one per selection",
+    )
+    policy: PolicyKind | None = Field(  # type: ignore[assignment]
+        None, description="oracle, random or model (default: oracle; model when --model is given)"
+    )
+    quiet: bool = Field(False, description="no line per finished episode")
+
+
+def _csv(text: str) -> tuple[str, ...]:
+    return tuple(t.strip() for t in text.split(",") if t.strip())
+
+
+_SCREEN = BenchOptions.model_fields["screen_size"].default
+# One line per flag: its path in BenchOptions (type, default and help come from the field).
+FLAGS = (
+    flag(BenchOptions, "suite"),
+    flag(
+        BenchOptions,
+        "tasks",
+        type=_csv,
+        default="",
+        help="comma-separated task names or globs narrowing the suite (default: all)",
+    ),
+    flag(BenchOptions, "combinations", names=("--combinations", "-k")),
+    flag(BenchOptions, "seed"),
+    flag(BenchOptions, "parallel", names=("--parallel", "-p")),
+    flag(BenchOptions, "policy", choices=POLICIES),
+    flag(BenchOptions, "model", help=MODEL_SPEC_HELP, type=str, default=None, metavar=None),
+    flag(BenchOptions, "out"),
+    flag(BenchOptions, "max_steps_factor"),
+    flag(BenchOptions, "screen_size", names=("--screen",), type=parse_size, default=f"{_SCREEN[0]}x{_SCREEN[1]}"),
+    flag(BenchOptions, "density"),
+    flag(BenchOptions, "retries"),
+    flag(BenchOptions, "device_timeout_s", names=("--device-timeout",)),
+    flag(BenchOptions, "html", help="skip the per-episode HTML reports (faster)"),
+    flag(BenchOptions, "quiet", names=("--quiet", "-q")),
+)
+ALL_FLAGS = (*FLAGS, *MODEL_FLAGS, *AGENT_FLAGS)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -37,29 +91,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "bench", help="run benchmark task suites on simulated phones", description=__doc__,
         epilog=exit_codes.DESCRIPTION,
     )  # fmt: skip
-    p.add_argument("--suite", default="default", help="task suite: default, smoke, easy, medium, hard")
-    p.add_argument("--tasks", default="", help="comma-separated task names or globs narrowing the suite (default: all)")
-    p.add_argument("--combinations", "-k", type=int, default=1, help="instances per task")
-    p.add_argument("--seed", type=int, default=0, help="run seed; instance seeds derive from it")
-    p.add_argument("--parallel", "-p", type=int, default=1, help="phones running at once")
-    p.add_argument(
-        "--policy", choices=POLICIES, help="oracle, random or model (default: oracle; model when --model is given)"
-    )
-    p.add_argument("--model", help="tiny | scripted:FILE | openai:URL[#MODEL] | a checkpoint dir | a hub id")
-    p.add_argument(
-        "--out", type=Path,
-        help="run directory (default: runs/bench/<policy>-<suite>-s<seed>[-<selection hash>]); one per selection",
-    )  # fmt: skip
-    p.add_argument("--max-steps-factor", type=float, default=1.0, help="step budget = 10 x complexity x this")
-    p.add_argument("--screen", type=parse_size, default="1080x2400", help="phone screen WxH")
-    p.add_argument("--density", type=int, default=420, help="phone density in dpi")
-    p.add_argument("--retries", type=int, default=2, help="tries more after an infrastructure fault")
-    p.add_argument("--device-timeout", type=float, default=20.0, help="seconds one adb call may take")
-    p.add_argument("--no-html", action="store_true", help="skip the per-episode HTML reports (faster)")
+    add_flags(p, FLAGS[:-1])
     p.add_argument("--list", action="store_true", help="list the tasks and suites, then exit")
-    p.add_argument("--quiet", "-q", action="store_true", help="no line per finished episode")
-    add_model_options(p)
-    add_agent_options(p)
+    add_flags(p, FLAGS[-1:])
+    add_flags(p.add_argument_group("model"), MODEL_FLAGS)
+    add_flags(p.add_argument_group("agent"), AGENT_FLAGS)
+    add_config_options(p)
     p.set_defaults(func=run)
 
 
@@ -104,14 +141,21 @@ def run(args: argparse.Namespace) -> int:
     from ..bench.summary import write
 
     try:
-        config = _config(args)
-        runner = BenchRunner(config, None if args.quiet else _progress)
+        options = load_options(args)
+        if args.print_config:
+            from .config import to_toml
+            from .run import printable
+
+            print(to_toml(printable(options)), end="")
+            return 0
+        config = _config(options)
+        runner = BenchRunner(config, None if options.quiet else _progress)
         with _terminate_as_interrupt():
             report = runner.run()
     except ValidationError as e:
         error = e.errors()[0]
         return _fail(f"invalid option: {'.'.join(str(x) for x in error['loc'])}: {error['msg']}")
-    except (UnknownTask, RunMismatch, ValueError, ModelUnavailable, ModelFailed) as e:
+    except (ConfigError, UnknownTask, RunMismatch, ValueError, ModelUnavailable, ModelFailed) as e:
         return _fail(str(e))
     except (AdbServerError, OSError) as e:  # the phones could not start, or the output directory is unusable
         return _fail(f"{type(e).__name__}: {e}")
@@ -149,22 +193,21 @@ def _terminate_as_interrupt() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _config(args: argparse.Namespace) -> BenchConfig:
-    from ..bench import BenchConfig
+def load_options(args: argparse.Namespace) -> BenchOptions:
+    """The effective options: defaults < ``--config FILE`` < the flags given (``ConfigError`` if unusable)."""
+    return build_config(BenchOptions, args, ALL_FLAGS, normalise={"model": spec_fields})
 
-    policy = args.policy or ("model" if args.model else "oracle")
-    if policy == "model" and not args.model:
+
+def _config(options: BenchOptions) -> BenchConfig:
+    policy = options.policy or ("model" if options.model else "oracle")
+    if policy == "model" and not options.model:
         raise ValueError("--policy model needs --model SPEC")
-    if policy != "model" and args.model:
+    if policy != "model" and options.model:
         raise ValueError(f"--model is only used with --policy model, not {policy}")
-    tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
-    out = args.out or default_out(policy, args.model, args.suite, args.seed, tasks, args.combinations)
-    return BenchConfig(
-        out=out, suite=args.suite, tasks=tasks, combinations=args.combinations, seed=args.seed,
-        parallel=args.parallel, policy=policy, model=args.model, max_steps_factor=args.max_steps_factor,
-        screen_size=args.screen, density=args.density, html=not args.no_html, retries=args.retries,
-        device_timeout_s=args.device_timeout, agent=policy_config(args), model_overrides=model_overrides(args),
-    )  # fmt: skip
+    label = options.model and spec_label(options.model)
+    out = options.out or default_out(policy, label, options.suite, options.seed, options.tasks, options.combinations)
+    fields = {name: getattr(options, name) for name in BenchConfig.model_fields}
+    return BenchConfig.model_validate({**fields, "out": out, "policy": policy})
 
 
 def _progress(record: EpisodeRecord, done: int, total: int) -> None:

@@ -1,51 +1,76 @@
-"""Command-line options shared by ``run`` and ``bench``: how to load the model, how the agent talks to it."""
+"""Command-line options shared by ``run`` and ``bench``: how to load the model, how the agent talks to it.
+
+Both are generated from the typed settings (``model.spec`` and ``policy.PolicyConfig``, see ``config``), and
+set the ``[model]`` and ``[agent]`` tables of the command's config.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-from qwen2vl_agent.tools import CONVENTIONS, DEFAULT_CONVENTION
+from pydantic import BaseModel
 
-if TYPE_CHECKING:
-    from ..policy import PolicyConfig
+from qwen2vl_agent.model.spec import ModelSpec
 
-
-def add_model_options(parser: argparse.ArgumentParser) -> None:
-    m = parser.add_argument_group("model")
-    m.add_argument("--device", help="e.g. cuda, cuda:1, cpu (default: cuda when available)")
-    m.add_argument("--dtype", help="bfloat16, float16 or float32 (default: bf16 on CUDA, fp32 on CPU)")
-    m.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default: 1280*28*28)")
-    m.add_argument("--min-pixels", type=int)
-    m.add_argument("--no-model-cache", action="store_true", help=NO_CACHE_HELP)
-    m.add_argument("--static-cache", action="store_true", help=STATIC_CACHE_HELP)
-
+from ..policy import PolicyConfig
+from .config import _STORE_TRUE, Flag, add_flags, flag, given_data
 
 # Shared with ``model info``.
 NO_CACHE_HELP = "transformers backend: keep no prefix or vision cache (same replies, slower later steps, less memory)"
 STATIC_CACHE_HELP = "transformers backend: decode into a preallocated cache (same replies; compiled decoding on CUDA)"
+MODEL_SPEC_HELP = "tiny | scripted:FILE | openai:URL[#MODEL] | a checkpoint dir | a hub id"
+
+
+class _Tables(BaseModel):
+    """Where the shared options go in every command's config."""
+
+    model: ModelSpec | None = None
+    agent: PolicyConfig = PolicyConfig()
+
+
+def _no_model_cache(value: bool) -> dict[tuple[str, ...], Any]:
+    return {("model", "prefix_cache"): 0, ("model", "vision_cache"): 0}
+
+
+MODEL_FLAGS: tuple[Flag, ...] = (
+    flag(_Tables, "model", "device"),
+    flag(_Tables, "model", "dtype"),
+    flag(_Tables, "model", "max_pixels", default=None),
+    flag(_Tables, "model", "min_pixels", default=None),
+    Flag(
+        ("model", "prefix_cache"),
+        ("--no-model-cache",),
+        {"action": _STORE_TRUE, "help": NO_CACHE_HELP},
+        _no_model_cache,
+    ),
+    flag(_Tables, "model", "static_cache", help=STATIC_CACHE_HELP),
+)
+AGENT_FLAGS: tuple[Flag, ...] = (
+    flag(_Tables, "agent", "convention"),
+    flag(_Tables, "agent", "history_images"),
+    flag(_Tables, "agent", "max_new_tokens"),
+)
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    add_flags(parser.add_argument_group("model"), MODEL_FLAGS)
 
 
 def add_agent_options(parser: argparse.ArgumentParser) -> None:
-    a = parser.add_argument_group("agent")
-    a.add_argument("--convention", default=DEFAULT_CONVENTION, choices=CONVENTIONS, help="coordinate convention")
-    a.add_argument("--history-images", type=int, default=4, help="screenshots kept as images (older: text)")
-    a.add_argument("--max-new-tokens", type=int, default=256, help="reply length limit per step, in tokens")
+    add_flags(parser.add_argument_group("agent"), AGENT_FLAGS)
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    c = parser.add_argument_group("configuration")
+    c.add_argument(
+        "--config", type=Path, metavar="FILE",
+        help="TOML file setting any option here (flags given override it; unknown keys are errors)",
+    )  # fmt: skip
+    c.add_argument("--print-config", action="store_true", help="print the effective configuration as TOML and exit")
 
 
 def model_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The model options the user set (unset ones are left to the backend's defaults)."""
-    given = {"device": args.device, "dtype": args.dtype, "max_pixels": args.max_pixels, "min_pixels": args.min_pixels}
-    if getattr(args, "no_model_cache", False):
-        given.update(prefix_cache=0, vision_cache=0)
-    if getattr(args, "static_cache", False):
-        given.update(static_cache=True)
-    return {k: v for k, v in given.items() if v is not None}
-
-
-def policy_config(args: argparse.Namespace) -> PolicyConfig:
-    from ..policy import PolicyConfig
-
-    return PolicyConfig(
-        convention=args.convention, history_images=args.history_images, max_new_tokens=args.max_new_tokens
-    )
+    return {path[-1]: value for path, (_, value) in given_data(args, MODEL_FLAGS).items()}

@@ -15,8 +15,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from qwen2vl_agent.model.spec import HFSpec, ModelSpec, spec_fields, spec_label
+
 from .. import exit_codes
-from .options import add_agent_options, add_model_options, model_overrides, policy_config
+from ..factory import EnvSpec, SimEnvSpec
+from ..loop import LoopConfig
+from ..policy import PolicyConfig
+from .config import ConfigError, add_flags, flag, table_flags, to_toml
+from .layered import build_config
+from .options import AGENT_FLAGS, MODEL_FLAGS, MODEL_SPEC_HELP, add_config_options
 from .outcome import SignalGate, exit_code, run_to_end
 from .run_dir import RunDir, RunDirError, claim
 
@@ -24,9 +33,6 @@ if TYPE_CHECKING:
     from qwen2vl_agent.envs import Env
     from qwen2vl_agent.model import Model
 
-    from ..factory import EnvSettings
-    from ..loop import LoopConfig
-    from ..policy import PolicyConfig
     from ..records import EpisodeResult
 
 DEFAULT_MODEL = "Qwen/Qwen2-VL-2B-Instruct"
@@ -34,29 +40,45 @@ DEFAULT_MODEL = "Qwen/Qwen2-VL-2B-Instruct"
 log = logging.getLogger(__name__)
 
 
+class RunConfig(BaseModel):
+    """Everything ``run`` can be told but the task: its flags, or the tables of a ``--config`` file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    out: Path | None = Field(None, description="trajectory directory, new or empty (default: runs/<time>-<task>)")
+    force: bool = Field(False, description="replace the run already recorded in --out")
+    quiet: bool = Field(False, description="no live view on the terminal")
+    env: EnvSpec = Field(default_factory=SimEnvSpec, description="where the agent acts")
+    model: ModelSpec = Field(default_factory=lambda: HFSpec(model=DEFAULT_MODEL))
+    agent: PolicyConfig = Field(default_factory=PolicyConfig)
+    loop: LoopConfig = Field(default_factory=LoopConfig)
+
+
+# One line per flag: its path in RunConfig (type, default and help come from the field).
+MAIN_FLAGS = (
+    flag(RunConfig, "env", "kind", names=("--env",), help="where the agent acts"),
+    flag(RunConfig, "model", help=MODEL_SPEC_HELP, type=str, default=spec_label(RunConfig().model)),
+    flag(RunConfig, "loop", "max_steps"),
+    flag(RunConfig, "out"),
+    flag(RunConfig, "force"),
+    flag(RunConfig, "quiet"),
+)
+ENV_FLAGS = (
+    *(flag(RunConfig, "env", name) for name in ("serial", "adb_host", "adb_port", "seed", "display", "monitor")),
+    *table_flags(RunConfig, "env", "android", prefix="android-", help="android and sim: AndroidConfig.{name}"),
+)
+FLAGS = (*MAIN_FLAGS, *ENV_FLAGS, *MODEL_FLAGS, *AGENT_FLAGS)
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run one task end to end", description=__doc__, epilog=exit_codes.DESCRIPTION)
-    p.add_argument("task", help="what the agent should do, e.g. 'Turn on Wi-Fi'")
-    p.add_argument("--env", default="sim", choices=("sim", "fake", "android", "desktop"), help="where the agent acts")
-    p.add_argument(
-        "--model",
-        default=DEFAULT_MODEL,
-        help="tiny | scripted:FILE | openai:URL[#MODEL] | a checkpoint dir | a hub id",
-    )
-    p.add_argument("--max-steps", type=int, default=20, help="step budget of the episode")
-    p.add_argument("--out", type=Path, help="trajectory directory, new or empty (default: runs/<time>-<task>)")
-    p.add_argument("--force", action="store_true", help="replace the run already recorded in --out")
-    p.add_argument("--quiet", action="store_true", help="no live view on the terminal")
-    g = p.add_argument_group("environment")
-    g.add_argument("--serial", help="android: device serial (default: $ANDROID_SERIAL, else the only device)")
-    g.add_argument("--adb-host", help="android: adb server host (default: $ANDROID_ADB_SERVER_HOST or 127.0.0.1)")
-    g.add_argument("--adb-port", type=int, help="android: adb server port (default: $ANDROID_ADB_SERVER_PORT or 5037)")
-    g.add_argument("--seed", type=int, default=0, help="sim: seed of the phone's initial state")
-    g.add_argument("--display", help="desktop: X display (default: $DISPLAY)")
-    g.add_argument("--monitor", type=int, default=1, help="desktop: monitor index (0: all monitors)")
-    add_model_options(p)
-    add_agent_options(p)
-    p.set_defaults(func=run)
+    p.add_argument("task", nargs="?", help="what the agent should do, e.g. 'Turn on Wi-Fi'")
+    add_flags(p, MAIN_FLAGS)
+    add_flags(p.add_argument_group("environment"), ENV_FLAGS)
+    add_flags(p.add_argument_group("model"), MODEL_FLAGS)
+    add_flags(p.add_argument_group("agent"), AGENT_FLAGS)
+    add_config_options(p)
+    p.set_defaults(func=run, parser=p)
 
 
 class SetupError(Exception):
@@ -66,50 +88,74 @@ class SetupError(Exception):
 class Plan(NamedTuple):
     """The validated options of one run."""
 
-    env: EnvSettings
-    policy: PolicyConfig
-    loop: LoopConfig
-    overrides: dict[str, Any]
+    task: str
+    config: RunConfig
+
+    @property
+    def env(self) -> EnvSpec:
+        return self.config.env
+
+    @property
+    def policy(self) -> PolicyConfig:
+        return self.config.agent
+
+    @property
+    def loop(self) -> LoopConfig:
+        return self.config.loop
 
 
 def run(args: argparse.Namespace) -> int:
     try:
+        if args.print_config:
+            print(to_toml(printable(load_config(args))), end="")
+            return 0
+        if args.task is None:
+            args.parser.error("the following arguments are required: task")
         plan = make_plan(args)
     except SetupError as e:
         return _fail(str(e))
     with SignalGate() as gate:
         with gate.hold(deliver=False):  # a signal now is seen by _start, once the claim can be undone
             try:
-                run_dir = claim(args.out, args.task, {"task": args.task}, force=args.force)
+                run_dir = claim(plan.config.out, plan.task, {"task": plan.task}, force=plan.config.force)
             except RunDirError as e:
                 return _fail(str(e))
-        return _start(args, plan, run_dir, gate)
+        return _start(plan, run_dir, gate)
+
+
+def load_config(args: argparse.Namespace) -> RunConfig:
+    """The effective ``RunConfig``: defaults < ``--config FILE`` < the flags given; ``SetupError`` if unusable."""
+    from qwen2vl_agent.model import ModelUnavailable
+
+    from ..factory import resolve_env
+
+    try:
+        config = build_config(RunConfig, args, FLAGS, normalise={"model": spec_fields})
+        return config.model_copy(update={"env": resolve_env(config.env)})
+    except (ConfigError, ModelUnavailable, ValueError) as e:
+        raise SetupError(str(e)) from None
+
+
+def printable(config: BaseModel) -> dict[str, Any]:
+    """``config`` as plain data for TOML, with the model's URL redacted as everywhere it is shown."""
+    from qwen2vl_agent.model.openai_config import redact_url
+
+    data = config.model_dump(mode="json")
+    model = data.get("model") or {}
+    if model.get("base_url"):
+        model["base_url"] = redact_url(model["base_url"])
+    return data
 
 
 def make_plan(args: argparse.Namespace) -> Plan:
     """Check every option and input that needs no device and no model; ``SetupError`` says what is wrong."""
-    from pydantic import ValidationError
-
-    from ..factory import EnvSettings
-    from ..loop import LoopConfig
-
     if not _is_utf8(args.task):
         raise SetupError("the task is not valid UTF-8")
     if not args.task.strip():
         raise SetupError("the task is empty: say what the agent should do")
     if args.out is not None and not _is_utf8(str(args.out)):
         raise SetupError("--out is not valid UTF-8")
-    try:
-        env = EnvSettings.resolve(
-            args.env, serial=args.serial, adb_host=args.adb_host, adb_port=args.adb_port, seed=args.seed,
-            display=args.display, monitor=args.monitor,
-        )  # fmt: skip
-        return Plan(env, policy_config(args), LoopConfig(max_steps=args.max_steps), model_overrides(args))
-    except ValidationError as e:
-        error = e.errors()[0]
-        raise SetupError(f"invalid option --{str(error['loc'][0]).replace('_', '-')}: {error['msg']}") from None
-    except ValueError as e:
-        raise SetupError(str(e)) from None
+    return Plan(args.task, load_config(args))
 
 
 def _is_utf8(text: str) -> bool:
@@ -120,13 +166,13 @@ def _is_utf8(text: str) -> bool:
         return False
 
 
-def _start(args: argparse.Namespace, plan: Plan, run_dir: RunDir, gate: SignalGate) -> int:
+def _start(plan: Plan, run_dir: RunDir, gate: SignalGate) -> int:
     """Reach the device, then load the model; then run the episode to its end."""
     stack = contextlib.ExitStack()
     try:
         if gate.received:
             raise KeyboardInterrupt(gate.received)
-        env, used, model = _open(args, plan, stack)
+        env, used, model = _open(plan, stack)
     except KeyboardInterrupt:
         with gate.teardown():
             _close(stack)
@@ -139,14 +185,14 @@ def _start(args: argparse.Namespace, plan: Plan, run_dir: RunDir, gate: SignalGa
         run_dir.release()
         return _fail(str(e), e.code)
     try:
-        result = _episode(args, plan, env, used, model, run_dir.path, gate)
+        result = _episode(plan, env, used, model, run_dir.path, gate)
     except Exception as e:  # the verdict itself could not be recorded
         log.info("could not record the end of the episode", exc_info=True)
         return _fail(f"could not record the result in {run_dir.path}: {type(e).__name__}: {e}", exit_codes.FAULT)
     finally:
         with gate.teardown():
             _close(stack)
-    if args.quiet:
+    if plan.config.quiet:
         print(f"{result.status}: {result.reason} ({run_dir.path})")
     return exit_code(result.status)
 
@@ -157,7 +203,7 @@ class _SetupFailed(Exception):
         self.code = code
 
 
-def _open(args: argparse.Namespace, plan: Plan, stack: contextlib.ExitStack) -> tuple[Env, dict[str, Any], Model]:
+def _open(plan: Plan, stack: contextlib.ExitStack) -> tuple[Env, dict[str, Any], Model]:
     from qwen2vl_agent.envs import EnvError
     from qwen2vl_agent.model import ModelFailed, ModelUnavailable
 
@@ -165,7 +211,7 @@ def _open(args: argparse.Namespace, plan: Plan, stack: contextlib.ExitStack) -> 
 
     try:
         env, used = stack.enter_context(open_env_described(plan.env))
-        return env, used, load_model(args.model, **plan.overrides)
+        return env, used, load_model(plan.config.model)
     except (EnvError, ModelUnavailable, ModelFailed) as e:
         raise _SetupFailed(str(e)) from None
     except Exception as e:  # a bug of ours, not bad input: say so, without a traceback (it is in the -v log)
@@ -174,21 +220,19 @@ def _open(args: argparse.Namespace, plan: Plan, stack: contextlib.ExitStack) -> 
 
 
 def _episode(
-    args: argparse.Namespace, plan: Plan, env: Env, used: dict[str, Any], model: Model, out_dir: Path,
+    plan: Plan, env: Env, used: dict[str, Any], model: Model, out_dir: Path,
     gate: SignalGate,
 ) -> EpisodeResult:  # fmt: skip
-    from qwen2vl_agent.model.openai_config import redact_spec
-
     from ..console import ConsoleView
     from ..policy import QwenPolicy
     from ..recorder import TrajectoryRecorder
 
-    meta = {"env": used, "model": redact_spec(args.model), "policy": plan.policy.model_dump()}
+    meta = {"env": used, "model": spec_label(plan.config.model), "policy": plan.policy.model_dump()}
     hooks: list[Any] = [TrajectoryRecorder(out_dir, meta)]
-    if not args.quiet:
+    if not plan.config.quiet:
         hooks.append(ConsoleView())
     agent = QwenPolicy(model, env.action_space, plan.policy)
-    return run_to_end(env, agent, args.task, plan.loop, hooks, gate)
+    return run_to_end(env, agent, plan.task, plan.loop, hooks, gate)
 
 
 def _close(stack: contextlib.ExitStack) -> None:
