@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from qwen2vl_agent.model import Model
 from qwen2vl_agent.model.batching import BatchingModel
 from qwen2vl_agent.model.openai_config import redact_spec
-from qwen2vl_agent.tools import DEFAULT_CONVENTION, Convention
+from qwen2vl_agent.tools import Convention
 
 from .oracle import OracleModel
 from .random_policy import RandomModel
@@ -35,14 +35,16 @@ class PolicySource:
         model: str | None = None,
         *,
         parallel: int = 1,
-        convention: Convention = DEFAULT_CONVENTION,
+        convention: Convention | None = None,
+        dialect: str | None = None,
         overrides: dict[str, Any] | None = None,
     ) -> None:
         if (kind == "model") != (model is not None):
             raise ValueError("a model spec is needed exactly when the policy is 'model'")
         self.kind: PolicyKind = kind
         self.spec = model
-        self.convention: Convention = convention
+        self.convention = convention
+        self.dialect = dialect
         self.shared: Model | None = None
         if kind == "model" and model is not None:
             self.shared = self._load(model, parallel, overrides or {})
@@ -62,7 +64,7 @@ class PolicySource:
     def for_episode(self, task: Task, device: TaskDevice, instance_seed: int) -> Model:
         match self.kind:
             case "oracle":
-                return OracleModel(task.solution(), device.ui_dump, convention=self.convention)
+                return OracleModel(task.solution(), device.ui_dump, convention=self.convention, dialect=self.dialect)
             case "random":
                 return RandomModel(seed=instance_seed)
             case "model":

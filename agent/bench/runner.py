@@ -112,6 +112,7 @@ class BenchRunner:
         n = min(config.parallel, len(pending))
         source = PolicySource(
             config.policy, config.model, parallel=n, convention=config.agent.convention,
+            dialect=config.agent.dialect,
             overrides=config.model_overrides,
         )  # fmt: skip
         threads: list[threading.Thread] = []

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from qwen2vl_agent.tools import CONVENTIONS, DEFAULT_CONVENTION
+from qwen2vl_agent.tools import CONVENTIONS
+
+from ..dialects import DIALECTS
 
 if TYPE_CHECKING:
     from ..policy import PolicyConfig
@@ -28,7 +30,8 @@ STATIC_CACHE_HELP = "transformers backend: decode into a preallocated cache (sam
 
 def add_agent_options(parser: argparse.ArgumentParser) -> None:
     a = parser.add_argument_group("agent")
-    a.add_argument("--convention", default=DEFAULT_CONVENTION, choices=CONVENTIONS, help="coordinate convention")
+    a.add_argument("--dialect", choices=DIALECTS, help="the model family's protocol (default: from the model)")
+    a.add_argument("--convention", choices=CONVENTIONS, help="coordinate convention (default: the dialect's)")
     a.add_argument("--history-images", type=int, default=4, help="screenshots kept as images (older: text)")
     a.add_argument("--max-new-tokens", type=int, default=256, help="reply length limit per step, in tokens")
 
@@ -47,5 +50,8 @@ def policy_config(args: argparse.Namespace) -> PolicyConfig:
     from ..policy import PolicyConfig
 
     return PolicyConfig(
-        convention=args.convention, history_images=args.history_images, max_new_tokens=args.max_new_tokens
+        dialect=args.dialect,
+        convention=args.convention,
+        history_images=args.history_images,
+        max_new_tokens=args.max_new_tokens,
     )
