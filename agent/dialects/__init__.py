@@ -11,8 +11,10 @@ from typing import Any
 
 from .base import Dialect
 from .qwen2vl import Qwen2VL
+from .qwen3vl import Qwen3VL
+from .qwen25vl import Qwen25VL
 
-_CLASSES: dict[str, type[Dialect]] = {cls.name: cls for cls in (Qwen2VL,)}
+_CLASSES: dict[str, type[Dialect]] = {cls.name: cls for cls in (Qwen2VL, Qwen25VL, Qwen3VL)}
 DIALECTS: tuple[str, ...] = tuple(_CLASSES)
 DEFAULT_DIALECT = "qwen2vl"
 

@@ -36,7 +36,13 @@ def test_centre_is_the_centre_on_every_size(size: tuple[int, int]) -> None:
 def test_corners_land_in_the_corner_cells(convention: str, size: tuple[int, int]) -> None:
     model_image = (size[0] // 2 + 1, size[1] // 2 + 1)
     frame = Frame(screen=size, model_image=model_image, convention=convention)
-    grid = {"rel1000": (1000, 1000), "rel999": (1000, 1000), "norm999": (999, 999), "abs_resized": model_image, "abs_screen": size}
+    grid = {
+        "rel1000": (1000, 1000),
+        "rel999": (1000, 1000),
+        "norm999": (999, 999),
+        "abs_resized": model_image,
+        "abs_screen": size,
+    }
     top = {"rel1000": (1000, 1000), "rel999": (999, 999), "norm999": (999, 999)}.get(
         convention, (grid[convention][0] - 1, grid[convention][1] - 1)
     )
@@ -56,8 +62,14 @@ def test_round_trip_screen_model_screen(convention: str, w: int, h: int, data: s
     py = data.draw(st.integers(0, h - 1))
     back = to_screen(from_screen((px, py), frame), frame)
     # a pixel comes back within one cell of the convention's grid
-    cell_x = w / {"rel1000": 1000, "rel999": 1000, "norm999": 999, "abs_resized": model_image[0], "abs_screen": w}[convention]
-    cell_y = h / {"rel1000": 1000, "rel999": 1000, "norm999": 999, "abs_resized": model_image[1], "abs_screen": h}[convention]
+    cell_x = (
+        w
+        / {"rel1000": 1000, "rel999": 1000, "norm999": 999, "abs_resized": model_image[0], "abs_screen": w}[convention]
+    )
+    cell_y = (
+        h
+        / {"rel1000": 1000, "rel999": 1000, "norm999": 999, "abs_resized": model_image[1], "abs_screen": h}[convention]
+    )
     assert abs(back[0] - px) <= max(1.0, cell_x)
     assert abs(back[1] - py) <= max(1.0, cell_y)
 
