@@ -14,7 +14,7 @@ from string import Template
 from qwen_agent.llm.fncall_prompts.nous_fncall_prompt import NousFnCallPrompt
 from qwen_agent.llm.schema import ContentItem, Message
 
-TEMPLATES = Path(__file__).parents[3] / "agent" / "templates"
+TEMPLATES = Path(__file__).parents[4] / "agent" / "templates"
 spec = json.loads((TEMPLATES / "qwen25vl_mobile_use.json").read_text(encoding="utf-8"))
 fn = {
     "name_for_human": "mobile_use",
