@@ -251,3 +251,24 @@ def test_override_wins_and_unknown_is_refused() -> None:
     assert select_dialect("qwen2_vl", "x", "qwen3vl")[0] == "qwen3vl"
     with pytest.raises(ValueError, match="unknown dialect"):
         select_dialect(None, "x", "nope")
+
+
+@pytest.mark.parametrize(
+    ("dialect", "point", "pixel"), [("qwen25vl", [540, 1200], (540, 1200)), ("qwen3vl", [500, 500], (541, 1201))]
+)
+def test_an_episode_in_a_dialect_runs_through_the_loop(dialect: str, point: list[int], pixel: tuple[int, int]) -> None:
+    from qwen2vl_agent.agent.loop import LoopConfig, run_episode
+    from qwen2vl_agent.agent.policy import PolicyConfig, QwenPolicy
+    from qwen2vl_agent.envs import FakeEnv
+    from qwen2vl_agent.model import ScriptedModel
+
+    replies = [
+        "I tap the middle.\n" + _block(json.dumps({"action": "click", "coordinate": point})),
+        "Thought: done.\n" + _block('{"action": "terminate", "status": "success"}'),
+    ]
+    env, model = FakeEnv(), ScriptedModel(replies)
+    policy = QwenPolicy(model, env.action_space, PolicyConfig(dialect=dialect))
+    result = run_episode(env, policy, "tap the middle", LoopConfig())
+    assert (result.status, env.executed) == ("success", [Tap(point=pixel)])
+    second = render_text(model.seen[-1])
+    assert '"name": "mobile_use"' in second and "Step 1:" in second and "✿FUNCTION✿" not in second
