@@ -109,8 +109,11 @@ class ParsedReply:
 class ParseError(ModelError):
     """The reply could not be turned into calls; ``str()`` is the message for the model."""
 
-    def __init__(self, problem: str, *, thought: str = "", raw_calls: Sequence[RawCall] = (), text: str = "") -> None:
-        super().__init__(f"{problem}\n{FORMAT_HINT}")
+    def __init__(
+        self, problem: str, *, thought: str = "", raw_calls: Sequence[RawCall] = (), text: str = "",
+        hint: str = FORMAT_HINT,
+    ) -> None:  # fmt: skip
+        super().__init__(f"{problem}\n{hint}")
         self.problem = problem
         self.thought = thought
         self.raw_calls = tuple(raw_calls)

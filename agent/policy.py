@@ -1,25 +1,27 @@
 """The policy: keeps the conversation, asks the model, parses the reply.
 
-``QwenPolicy`` owns the system prompt (instruction + tool section generated from the env's action
-space), the task, the first screenshot and the exchanges so far. ``decide()`` renders the conversation
-(``prompt.build_messages``), generates up to the stop markers and parses the reply; the loop executes
-what it decided and hands the results back with ``record()``.
+``QwenPolicy`` owns the system prompt, the task, the first screenshot and the exchanges so far; its
+``dialect`` (``agent.dialects``) owns everything family-specific: the prompt and its rendering, the stop
+strings, the parser and the coordinate convention. ``decide()`` renders the conversation, generates up to
+the stop strings and parses the reply; the loop executes what it decided and hands the results back with
+``record()``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from qwen2vl_agent.model import Generation, Message, Model
-from qwen2vl_agent.tools import DEFAULT_CONVENTION, DESKTOP_ACTIONS, Convention, Frame, tool_specs
+from qwen2vl_agent.tools import Convention, Frame
 
-from . import markers
-from .parser import MAX_REPLY_CHARS, ParsedReply, ParseError, parse_reply
-from .prompt import DROPPED, Exchange, build_messages, exchange_of, render_template, system_message
+from .dialects import Dialect, DialectName, choose_dialect
+from .parser import MAX_REPLY_CHARS, ParsedReply, ParseError
+from .prompt import DROPPED, Exchange, exchange_of
 from .records import Step, safe_text
 
 if TYPE_CHECKING:
@@ -31,7 +33,10 @@ class PolicyConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    convention: Convention = Field(DEFAULT_CONVENTION, description="coordinate convention")
+    dialect: DialectName | None = Field(
+        None, description="the model family's protocol (default: chosen from the model)"
+    )
+    convention: Convention | None = Field(None, description="coordinate convention (default: the dialect's)")
     history_images: int = Field(4, ge=1, description="screenshots kept as images (older: text)")
     max_new_tokens: int = Field(256, ge=1, le=8192, description="reply length limit per step, in tokens")
     instruction: bool = Field(True, description="prepend the agent instruction to the tool section")
@@ -52,10 +57,24 @@ class Decision:
 
 
 class QwenPolicy:
-    def __init__(self, model: Model, action_space: Sequence[type], config: PolicyConfig | None = None) -> None:
+    tool_notes: Mapping[str, str] = MappingProxyType({})
+    """Tool descriptions, by our tool name, for an env that does something other than the generic one says
+    (the dialects whose tool section comes from our action models use them)."""
+
+    def __init__(
+        self, model: Model, action_space: Sequence[type], config: PolicyConfig | None = None,
+        dialect: Dialect | None = None,
+    ) -> None:  # fmt: skip
         self.model = model
         self.action_space = tuple(action_space)
         self.config = config or PolicyConfig()
+        if dialect is None:
+            dialect, self.dialect_reason = choose_dialect(model, self.config.dialect)
+        else:
+            self.dialect_reason = "given"
+        self.dialect = dialect
+        self.convention: Convention = self.config.convention or dialect.convention
+        self.current: Frame | None = None
         self.system = ""
         self.task = ""
         self.first_image: Image | None = None
@@ -64,33 +83,27 @@ class QwenPolicy:
     def frame(self, screenshot: Image) -> Frame:
         """The geometry of a screenshot as this policy's model sees it."""
         w, h = screenshot.size
-        return Frame(screen=(w, h), model_image=self.model.image_size(w, h), convention=self.config.convention)
+        return Frame(screen=(w, h), model_image=self.model.image_size(w, h), convention=self.convention)
 
     def begin(self, task: str, first: Image) -> None:
         """Start a new episode on ``task`` with the first screenshot."""
         self.task, self.first_image, self.exchanges = task, first, []
-        instruction = None
-        if self.config.instruction:
-            device = "a desktop computer" if set(self.action_space) <= set(DESKTOP_ACTIONS) else "an Android phone"
-            coordinates = self.frame(first).describe()
-            instruction = render_template("instruction.txt", device=device, coordinates=coordinates)
-        self.system = system_message(self.tool_specs(), instruction)
-
-    def tool_specs(self) -> list[dict[str, Any]]:
-        """The tools the system prompt describes: the action space's schema (an env adapter may say more)."""
-        return tool_specs(self.action_space)
+        self.current = self.frame(first)
+        self.system = self.dialect.system(
+            self.action_space, self.current, self.config.instruction, notes=self.tool_notes
+        )
 
     def messages(self) -> list[Message]:
         if self.first_image is None:
             raise RuntimeError("call begin() before asking the policy anything")
-        return build_messages(
-            self.system, self.task, self.first_image, self.exchanges, keep_images=self.config.history_images
+        return self.dialect.messages(
+            self.system, self.task, self.first_image, self.exchanges, self.config.history_images
         )
 
     def decide(self) -> Decision:
         """Ask the model for its next reply and parse it (model faults propagate)."""
         generation = self.model.generate(
-            self.messages(), stop=markers.STOP_WORDS, max_new_tokens=self.config.max_new_tokens
+            self.messages(), stop=self.dialect.stop, max_new_tokens=self.config.max_new_tokens
         )
         return self.interpret(generation)
 
@@ -98,14 +111,20 @@ class QwenPolicy:
         text = safe_text(generation.text)
         kept = safe_text(text, MAX_REPLY_CHARS)
         cut_off = generation.stop_reason == "length"
+        if self.current is None:
+            raise RuntimeError("call begin() before asking the policy anything")
+        calls = getattr(generation, "tool_calls", ())
         try:
-            return Decision(generation, reply=parse_reply(text, self.action_space, cut_off=cut_off), text=kept)
+            reply = self.dialect.parse(text, self.action_space, self.current, tool_calls=calls, cut_off=cut_off)
+            return Decision(generation, reply=reply, text=kept)
         except ParseError as e:
             return Decision(generation, error=e, text=kept)
 
     def record(self, step: Step, screenshot: Image | None) -> None:
         """Append what a step did, from its record; the next ``messages()`` shows it to the model with
         ``screenshot`` (the screen after it) as the result image of its last call."""
+        if screenshot is not None:
+            self.current = self.frame(screenshot)
         self.record_exchange(exchange_of(step.thought, step.calls, screenshot))
 
     def record_exchange(self, exchange: Exchange) -> None:

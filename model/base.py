@@ -66,6 +66,12 @@ class Message:
         return [p.image for p in self.content if isinstance(p, ImagePart)]
 
 
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    arguments: str
+
+
 @dataclass
 class Generation:
     """One reply and what it cost.
@@ -84,6 +90,7 @@ class Generation:
     image_sizes: list[tuple[int, int]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     stop_reason: Literal["stop", "length", "eos"] = "stop"
+    tool_calls: tuple[ToolCall, ...] = ()
 
     @property
     def decode_tokens_per_s(self) -> float:

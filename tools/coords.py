@@ -12,6 +12,8 @@ Conventions (``CONVENTIONS``):
 
 ``rel1000``  Qwen2-VL grounding: integers 0..1000 over the image, 500 is the centre (the default).
 ``rel999``   a 0..999 grid of cells (Qwen3-VL style); a value names a cell, mapped to its centre.
+``norm999``  a 0..999 grid with 999 at the far edge (``x * width / 999``), as the Qwen3-VL cookbook rescales;
+             1000, the edge under the 0-1000 reading of other Qwen3-VL text, is accepted as the edge too.
 ``abs_resized``  pixels of the resized image the model saw (Qwen2.5-VL style).
 ``abs_screen``   pixels of the screenshot itself.
 
@@ -27,8 +29,8 @@ from typing import Literal
 from .actions import Action, point_fields
 from .errors import ModelError
 
-Convention = Literal["rel1000", "rel999", "abs_resized", "abs_screen"]
-CONVENTIONS: tuple[Convention, ...] = ("rel1000", "rel999", "abs_resized", "abs_screen")
+Convention = Literal["rel1000", "rel999", "norm999", "abs_resized", "abs_screen"]
+CONVENTIONS: tuple[Convention, ...] = ("rel1000", "rel999", "norm999", "abs_resized", "abs_screen")
 DEFAULT_CONVENTION: Convention = "rel1000"
 
 
@@ -59,6 +61,8 @@ class Frame:
             "corner, [1000, 1000] the bottom-right, [500, 500] the centre.",
             "rel999": "Points are [x, y] integers on a 0-999 grid over the screenshot: [0, 0] is the top-left "
             "corner, [999, 999] the bottom-right.",
+            "norm999": "Points are [x, y] integers on a 0-999 grid over the screenshot: [0, 0] is the top-left "
+            "corner, [999, 999] the bottom-right.",
             "abs_resized": f"Points are [x, y] pixel coordinates in the {w}x{h} screenshot you see: [0, 0] is "
             "the top-left corner.",
             "abs_screen": f"Points are [x, y] pixel coordinates on the {self.screen[0]}x{self.screen[1]} screen: "
@@ -73,6 +77,8 @@ def _axis_extent(frame: Frame, axis: int) -> tuple[float, int]:
             return 1000.0, 1000
         case "rel999":
             return 1000.0, 999
+        case "norm999":
+            return 999.0, 1000
         case "abs_resized":
             return float(frame.model_image[axis]), frame.model_image[axis] - 1
         case "abs_screen":
@@ -92,8 +98,9 @@ def to_screen(point: tuple[int, int], frame: Frame) -> tuple[int, int]:
             )
         size = frame.screen[axis]
         # rel1000 measures from the edge (1000 is the far edge); the others name a cell, taken at its centre.
-        offset = 0.0 if frame.convention == "rel1000" else 0.5
-        out.append(min(int((value + offset) * size / scale), size - 1))
+        offset = 0.0 if frame.convention in ("rel1000", "norm999") else 0.5
+        scaled = (value + offset) * size / scale
+        out.append(min(round(scaled) if frame.convention == "norm999" else int(scaled), size - 1))
     return out[0], out[1]
 
 
@@ -106,7 +113,8 @@ def from_screen(pixel: tuple[int, int], frame: Frame) -> tuple[int, int]:
             raise ValueError(f"pixel {pixel} is outside the {frame.screen[0]}x{frame.screen[1]} screenshot")
         scale, top = _axis_extent(frame, axis)
         centre = (value + 0.5) * scale / size
-        out.append(min(round(centre) if frame.convention == "rel1000" else int(centre), top))
+        edge_grid = frame.convention in ("rel1000", "norm999")
+        out.append(min(round(centre) if edge_grid else int(centre), 999 if frame.convention == "norm999" else top))
     return out[0], out[1]
 
 

@@ -26,15 +26,14 @@ from qwen2vl_agent.model import Model
 
 from ..policy import PolicyConfig, QwenPolicy
 from .env import AndroidWorldEnv
-from .mapping import tool_specs
+from .mapping import TOOL_NOTES
 from .stepper import EpisodeStepper
 
 
 class AndroidWorldPolicy(QwenPolicy):
     """``QwenPolicy`` whose tool section describes what AndroidWorld really does."""
 
-    def tool_specs(self) -> list[dict[str, Any]]:
-        return tool_specs(super().tool_specs())
+    tool_notes = TOOL_NOTES
 
 
 class QwenAgent(base_agent.EnvironmentInteractingAgent):

@@ -115,8 +115,3 @@ def to_command(action: Action) -> Command:
             raise ActionRejected(f"{action.type} is a desktop action; on this phone use one of: {names}.")
         case _:
             assert_never(action)
-
-
-def tool_specs(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``specs`` with the descriptions of ``TOOL_NOTES`` in place of the generic ones."""
-    return [{**s, "description": TOOL_NOTES.get(s["name"], s["description"])} for s in specs]

@@ -2,7 +2,8 @@
 
 At each ``generate`` call it takes the next solution step (``envs.tasks.steps``), resolves it against the
 live screen (the ``uiautomator dump`` read over adb), turns an element's position into the model's
-coordinate convention for the screenshot it was shown, and replies in Qwen's format::
+coordinate convention for the screenshot it was shown, and replies in its dialect (Qwen2-VL's format
+by default; ``dialect`` names another, whose own syntax and convention it then speaks)::
 
     I tap "Wi-Fi".
     ✿FUNCTION✿: Tap
@@ -26,7 +27,7 @@ from qwen2vl_agent.envs.tasks.steps import AnswerWith, Finish, Launch, PressKey,
 from qwen2vl_agent.envs.tasks.ui import UiNode, hittable, parse_ui
 from qwen2vl_agent.model import Generation, Message, ModelFailed, cut_at_stop
 from qwen2vl_agent.tools import (
-    DEFAULT_CONVENTION,
+    MOBILE_ACTIONS,
     Action,
     Answer,
     Back,
@@ -42,7 +43,8 @@ from qwen2vl_agent.tools import (
     from_screen,
 )
 
-from .replies import format_reply, last_image
+from ..dialects import DEFAULT_DIALECT, get_dialect
+from .replies import last_image
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -54,11 +56,13 @@ class OracleModel:
     """Plays ``plan`` on the screen that ``read_ui`` (returns uiautomator XML) shows. One episode only."""
 
     def __init__(
-        self, plan: Sequence[Step], read_ui: Callable[[], str], *, convention: Convention = DEFAULT_CONVENTION
-    ) -> None:
+        self, plan: Sequence[Step], read_ui: Callable[[], str], *, convention: Convention | None = None,
+        dialect: str | None = None,
+    ) -> None:  # fmt: skip
         self.plan = list(plan)
         self.read_ui = read_ui
-        self.convention: Convention = convention
+        self.dialect = get_dialect(dialect or DEFAULT_DIALECT)
+        self.convention: Convention = convention or self.dialect.convention
         self.name = "oracle"
         self.index = 0
         self.swipes = 0
@@ -72,7 +76,9 @@ class OracleModel:
         started = time.perf_counter()
         screenshot = last_image(messages)
         thought, action = self.next_action(screenshot)
-        text, stopped = cut_at_stop(format_reply(thought, action), stop)
+        w, h = screenshot.size
+        frame = Frame(screen=(w, h), model_image=(w, h), convention=self.convention)
+        text, stopped = cut_at_stop(self.dialect.write(thought, action, frame, MOBILE_ACTIONS), stop)
         sizes = [img.size for m in messages for img in m.images()]
         return Generation(
             text=text, image_sizes=sizes, timings={"total": time.perf_counter() - started},

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from qwen2vl_agent.model import Model
 from qwen2vl_agent.model.batching import BatchingModel
 from qwen2vl_agent.model.spec import ModelSpec, parse_model_spec, spec_label
-from qwen2vl_agent.tools import DEFAULT_CONVENTION, Convention
+from qwen2vl_agent.tools import Convention
 
 from .config import PolicyKind
 from .oracle import OracleModel
@@ -34,14 +34,16 @@ class PolicySource:
         model: str | ModelSpec | None = None,
         *,
         parallel: int = 1,
-        convention: Convention = DEFAULT_CONVENTION,
+        convention: Convention | None = None,
+        dialect: str | None = None,
         overrides: dict[str, Any] | None = None,
     ) -> None:
         if (kind == "model") != (model is not None):
             raise ValueError("a model spec is needed exactly when the policy is 'model'")
         self.kind: PolicyKind = kind
         self.spec: ModelSpec | None = parse_model_spec(model) if isinstance(model, str) else model
-        self.convention: Convention = convention
+        self.convention = convention
+        self.dialect = dialect
         self.shared: Model | None = None
         if kind == "model" and self.spec is not None:
             self.shared = self._load(self.spec, parallel, overrides or {})
@@ -61,7 +63,7 @@ class PolicySource:
     def for_episode(self, task: Task, device: TaskDevice, instance_seed: int) -> Model:
         match self.kind:
             case "oracle":
-                return OracleModel(task.solution(), device.ui_dump, convention=self.convention)
+                return OracleModel(task.solution(), device.ui_dump, convention=self.convention, dialect=self.dialect)
             case "random":
                 return RandomModel(seed=instance_seed)
             case "model":

@@ -6,17 +6,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from qwen2vl_agent.model import Message, ModelFailed
-from qwen2vl_agent.tools import Action
 
-from .. import jsonish, markers
+from ..dialects.qwen2vl import format_reply
+
+__all__ = ["format_reply", "last_image"]
 
 if TYPE_CHECKING:
     from PIL.Image import Image
-
-
-def format_reply(thought: str, action: Action) -> str:
-    """``thought``, then one call: ``✿FUNCTION✿: Tap`` and ``✿ARGS✿: {"point": [x, y]}``."""
-    return f"{thought}\n{markers.FUNCTION}: {action.tool_name()}\n{markers.ARGS}: {jsonish.dumps(action.arguments())}"
 
 
 def last_image(messages: Sequence[Message]) -> Image:

@@ -108,7 +108,9 @@ class BenchRunner:
         for inst in pending:
             work.put(inst)
         n = min(config.parallel, len(pending))
-        source = PolicySource(config.policy, config.model, parallel=n, convention=config.agent.convention)
+        source = PolicySource(
+            config.policy, config.model, parallel=n, convention=config.agent.convention, dialect=config.agent.dialect
+        )
         threads: list[threading.Thread] = []
         try:
             with Fleet(n, config.screen_size, config.density) as self.fleet:

@@ -36,6 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     info.add_argument("--min-pixels", type=int)
     info.add_argument("--no-model-cache", action="store_true", help=NO_CACHE_HELP)
     info.add_argument("--static-cache", action="store_true", help=STATIC_CACHE_HELP)
+    info.add_argument("--dialect", help="show this dialect instead of the one chosen from the model")
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(func=show_info)
     p.set_defaults(func=lambda args: p.print_help() or 2)
@@ -75,6 +76,10 @@ def show_info(args: argparse.Namespace) -> int:
     describe = getattr(model, "describe", None)
     if callable(describe):
         facts.update(describe())
+    from ..dialects import choose_dialect
+
+    dialect, why = choose_dialect(model, args.dialect)
+    facts["dialect"] = f"{dialect.name} ({why}); points {dialect.convention}"
     for label, (w, h) in SAMPLE_SCREENS.items():
         rw, rh = model.image_size(w, h)
         facts[f"{label} {w}x{h}"] = f"seen as {rw}x{rh}, {(rw // 28) * (rh // 28)} image tokens"

@@ -48,6 +48,7 @@ MODEL_FLAGS: tuple[Flag, ...] = (
     flag(_Tables, "model", "static_cache", help=STATIC_CACHE_HELP),
 )
 AGENT_FLAGS: tuple[Flag, ...] = (
+    flag(_Tables, "agent", "dialect"),
     flag(_Tables, "agent", "convention"),
     flag(_Tables, "agent", "history_images"),
     flag(_Tables, "agent", "max_new_tokens"),
@@ -74,3 +75,8 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
 def model_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The model options the user set (unset ones are left to the backend's defaults)."""
     return {path[-1]: value for path, (_, value) in given_data(args, MODEL_FLAGS).items()}
+
+
+def policy_config(args: argparse.Namespace) -> PolicyConfig:
+    """The agent options the user set, over ``PolicyConfig``'s defaults (for commands without a config file)."""
+    return PolicyConfig(**{path[-1]: value for path, (_, value) in given_data(args, AGENT_FLAGS).items()})

@@ -86,3 +86,12 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert proc.stdout.strip() == "[]", proc.stdout
     imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
     assert not {m for m in imported if m.split(".")[0] in {"torch", "transformers", "pyautogui", "mss"}}
+
+
+def test_parse_reads_a_reply_in_another_dialect() -> None:
+    block = '<tool_call>\n{"name": "mobile_use", "arguments": {"action": "open", "text": "Clock"}}\n</tool_call>'
+    proc = cli("parse", "--dialect", "qwen25vl", stdin=f"我打开时钟。\n{block}")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["calls"] == [{"name": "OpenApp", "args": {"name": "Clock"}}]
+    proc = cli("parse", "--dialect", "qwen3vl", stdin="Action: click(start_box='(1,2)')")
+    assert proc.returncode == 1 and "looks like a tool call" in json.loads(proc.stdout)["error"]

@@ -50,6 +50,7 @@ def _nested(path: tuple[str, ...], value: Any) -> dict[str, Any]:
 RUN_VALUES: dict[tuple[str, ...], tuple[Any, str]] = {
     ("out",): ("from-file", "from-flag"),
     ("loop", "max_steps"): (7, "9"),
+    ("agent", "dialect"): ("qwen25vl", "qwen3vl"),
     ("agent", "convention"): ("rel999", "abs_screen"),
     ("agent", "history_images"): (2, "3"),
     ("agent", "max_new_tokens"): (100, "120"),

@@ -36,8 +36,14 @@ def test_centre_is_the_centre_on_every_size(size: tuple[int, int]) -> None:
 def test_corners_land_in_the_corner_cells(convention: str, size: tuple[int, int]) -> None:
     model_image = (size[0] // 2 + 1, size[1] // 2 + 1)
     frame = Frame(screen=size, model_image=model_image, convention=convention)
-    grid = {"rel1000": (1000, 1000), "rel999": (1000, 1000), "abs_resized": model_image, "abs_screen": size}
-    top = {"rel1000": (1000, 1000), "rel999": (999, 999)}.get(
+    grid = {
+        "rel1000": (1000, 1000),
+        "rel999": (1000, 1000),
+        "norm999": (999, 999),
+        "abs_resized": model_image,
+        "abs_screen": size,
+    }
+    top = {"rel1000": (1000, 1000), "rel999": (999, 999), "norm999": (999, 999)}.get(
         convention, (grid[convention][0] - 1, grid[convention][1] - 1)
     )
     cell = (size[0] / grid[convention][0], size[1] / grid[convention][1])
@@ -56,8 +62,14 @@ def test_round_trip_screen_model_screen(convention: str, w: int, h: int, data: s
     py = data.draw(st.integers(0, h - 1))
     back = to_screen(from_screen((px, py), frame), frame)
     # a pixel comes back within one cell of the convention's grid
-    cell_x = w / {"rel1000": 1000, "rel999": 1000, "abs_resized": model_image[0], "abs_screen": w}[convention]
-    cell_y = h / {"rel1000": 1000, "rel999": 1000, "abs_resized": model_image[1], "abs_screen": h}[convention]
+    cell_x = (
+        w
+        / {"rel1000": 1000, "rel999": 1000, "norm999": 999, "abs_resized": model_image[0], "abs_screen": w}[convention]
+    )
+    cell_y = (
+        h
+        / {"rel1000": 1000, "rel999": 1000, "norm999": 999, "abs_resized": model_image[1], "abs_screen": h}[convention]
+    )
     assert abs(back[0] - px) <= max(1.0, cell_x)
     assert abs(back[1] - py) <= max(1.0, cell_y)
 
@@ -79,6 +91,7 @@ def test_abs_resized_scales_from_the_image_the_model_saw() -> None:
         ("rel1000", (1001, 5)),
         ("rel1000", (-1, 5)),
         ("rel999", (1000, 0)),
+        ("norm999", (1001, 0)),
         ("abs_resized", (540, 3)),
         ("abs_screen", (5, 2400)),
     ],
@@ -103,3 +116,13 @@ def test_frame_rejects_nonsense() -> None:
         Frame(screen=(1, 1), model_image=(1, 1), convention="pixels")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="must be positive"):
         Frame(screen=(0, 1), model_image=(1, 1))
+
+
+def test_norm999_follows_the_qwen3_cookbook_and_takes_1000_as_the_edge() -> None:
+    # QwenLM/Qwen3-VL cookbooks/mobile_agent.ipynb rescales with round(x / 999 * width)
+    frame = Frame(screen=(1440, 3120), model_image=(1440, 3120), convention="norm999")
+    assert to_screen((447, 81), frame) == (round(447 / 999 * 1440), round(81 / 999 * 3120))
+    assert to_screen((999, 999), frame) == (1439, 3119)
+    assert to_screen((1000, 1000), frame) == (1439, 3119)
+    assert to_screen((0, 0), frame) == (0, 0)
+    assert from_screen((1439, 3119), frame) == (999, 999)
