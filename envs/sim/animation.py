@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,16 +36,20 @@ def screen_key(device: Phone) -> tuple[object, ...]:
 
 
 class Animations:
-    def __init__(self) -> None:
-        self.until = 0.0  # time.monotonic() when the running animation ends
+    """The running screen-transition animation, timed by ``now`` (monotonic seconds; a test may pass a
+    clock it moves itself, so "still animating" does not depend on how fast the machine runs)."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self.now = now
+        self.until = 0.0  # ``now()`` when the running animation ends
 
     def running(self) -> bool:
-        return time.monotonic() < self.until
+        return self.now() < self.until
 
     def start(self, device: Phone) -> None:
         seconds = ANIMATION_MS / 1000 * scale(device)
         if seconds > 0:
-            self.until = max(self.until, time.monotonic() + seconds)
+            self.until = max(self.until, self.now() + seconds)
 
     @contextlib.contextmanager
     def watch(self, device: Phone) -> Iterator[None]:
