@@ -16,7 +16,6 @@ find, so a broken plan or a changed screen shows up as a failed episode with the
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -24,7 +23,7 @@ from typing_extensions import assert_never
 
 from qwen2vl_agent.envs.tasks.steps import AnswerWith, Finish, Launch, PressKey, Step, TapOn, TypeText
 from qwen2vl_agent.envs.tasks.ui import UiNode, hittable, parse_ui
-from qwen2vl_agent.model import Generation, Message, ModelFailed, cut_at_stop
+from qwen2vl_agent.model import Generation, Message, ModelFailed
 from qwen2vl_agent.tools import (
     DEFAULT_CONVENTION,
     Action,
@@ -42,7 +41,7 @@ from qwen2vl_agent.tools import (
     from_screen,
 )
 
-from .replies import format_reply, last_image
+from .replies import ReplyPolicy, last_image
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -50,7 +49,7 @@ if TYPE_CHECKING:
 KEYS: dict[str, type[Action]] = {"back": Back, "home": Home, "enter": Enter}
 
 
-class OracleModel:
+class OracleModel(ReplyPolicy):
     """Plays ``plan`` on the screen that ``read_ui`` (returns uiautomator XML) shows. One episode only."""
 
     def __init__(
@@ -63,21 +62,8 @@ class OracleModel:
         self.index = 0
         self.swipes = 0
 
-    def image_size(self, width: int, height: int) -> tuple[int, int]:
-        return width, height
-
-    def generate(
-        self, messages: Sequence[Message], *, stop: Sequence[str] = (), max_new_tokens: int = 256
-    ) -> Generation:
-        started = time.perf_counter()
-        screenshot = last_image(messages)
-        thought, action = self.next_action(screenshot)
-        text, stopped = cut_at_stop(format_reply(thought, action), stop)
-        sizes = [img.size for m in messages for img in m.images()]
-        return Generation(
-            text=text, image_sizes=sizes, timings={"total": time.perf_counter() - started},
-            stop_reason="stop" if stopped else "eos",
-        )  # fmt: skip
+    def reply(self, messages: Sequence[Message]) -> tuple[str, Action]:
+        return self.next_action(last_image(messages))
 
     def generate_batch(
         self, conversations: Sequence[Sequence[Message]], *, stop: Sequence[str] = (), max_new_tokens: int = 256

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from qwen2vl_agent.model import Message, ModelFailed
+from qwen2vl_agent.model import Generation, Message, ModelFailed, cut_at_stop
 from qwen2vl_agent.tools import Action
 
 from .. import jsonish, markers
@@ -26,3 +27,34 @@ def last_image(messages: Sequence[Message]) -> Image:
         if images:
             return images[-1]
     raise ModelFailed("the conversation holds no screenshot")
+
+
+class ReplyPolicy:
+    """A reference policy as a ``Model``: each reply is the thought and action ``reply`` picks for the
+    conversation, written as a Qwen2-VL model writes it and cut at the first stop string. Screenshots are
+    seen at their own size (nothing is scaled)."""
+
+    name: str = "policy"
+
+    def reply(self, messages: Sequence[Message]) -> tuple[str, Action]:
+        raise NotImplementedError
+
+    def image_size(self, width: int, height: int) -> tuple[int, int]:
+        return width, height
+
+    def generate(
+        self, messages: Sequence[Message], *, stop: Sequence[str] = (), max_new_tokens: int = 256
+    ) -> Generation:
+        started = time.perf_counter()
+        thought, action = self.reply(messages)
+        text, stopped = cut_at_stop(format_reply(thought, action), stop)
+        sizes = [img.size for m in messages for img in m.images()]
+        return Generation(
+            text=text, image_sizes=sizes, timings={"total": time.perf_counter() - started},
+            stop_reason="stop" if stopped else "eos",
+        )  # fmt: skip
+
+    def generate_batch(
+        self, conversations: Sequence[Sequence[Message]], *, stop: Sequence[str] = (), max_new_tokens: int = 256
+    ) -> list[Generation]:
+        return [self.generate(c, stop=stop, max_new_tokens=max_new_tokens) for c in conversations]
