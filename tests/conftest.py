@@ -112,6 +112,31 @@ def returns_within(call: Callable[[], Any], seconds: float = 30.0) -> Any:
 
 
 @pytest.fixture(scope="session")
+def sim_phones() -> Iterator[Callable[..., Any]]:
+    """``sim_phones(**options)``: the session's simulated phone with those ``SimPhone`` options, each behind
+    its own real adb server, started on first use and closed at the end of the session."""
+    from qwen2vl_agent.envs.sim import SimPhone
+
+    started: dict[tuple, Any] = {}
+    with contextlib.ExitStack() as stack:
+
+        def get(**options: Any) -> Any:
+            key = tuple(sorted(options.items()))
+            if key not in started:
+                started[key] = stack.enter_context(SimPhone(seed=0, **options))
+            return started[key]
+
+        yield get
+
+
+@pytest.fixture
+def phone(shared_phone: Any) -> Any:
+    """The test area's session phone (its ``shared_phone``), reset to its seeded state."""
+    shared_phone.reset(seed=0)
+    return shared_phone
+
+
+@pytest.fixture(scope="session")
 def helpers() -> SimpleNamespace:
     """The helpers above, for test modules."""
     return SimpleNamespace(
