@@ -87,6 +87,24 @@ def forced_reply(model: HFModel, reply: str, context: int = 3) -> Iterator[list[
         config.sequence_bias = saved
 
 
+class FakeClock:
+    """Monotonic seconds that move only when a test says: call it for the time, ``sleep`` (recorded in
+    ``sleeps``) or ``advance`` to move it. For code that takes a ``clock``/``now`` and a ``sleep``."""
+
+    def __init__(self) -> None:
+        self.now, self.sleeps = 0.0, []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def returns_within(call: Callable[[], Any], seconds: float = 30.0) -> Any:
     """``call()``'s result (or its exception, raised here) once it returns; a test failure if it is still
     running after ``seconds``. For tests that prove a call returns instead of hanging: the bound is generous,
@@ -146,6 +164,7 @@ def helpers() -> SimpleNamespace:
         sequence_bias=sequence_bias,
         forced_reply=forced_reply,
         returns_within=returns_within,
+        FakeClock=FakeClock,
     )
 
 

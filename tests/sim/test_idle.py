@@ -17,22 +17,10 @@ def set_scales(dev, value: str) -> None:
     dev.shell("; ".join(f"settings put global {key} {value}" for key in SCALES))
 
 
-class StoppedClock:
-    """Monotonic seconds that move only when the test says: an animation runs until the test ends it."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-
 @pytest.fixture
-def clock() -> StoppedClock:
-    return StoppedClock()
+def clock(helpers):
+    """Time stands still unless the test moves it: an animation runs until the test ends it."""
+    return helpers.FakeClock()
 
 
 @pytest.fixture
