@@ -3,33 +3,30 @@
 The parts (the window manager's screens, input events, the keyguard, animations, the on-screen keyboard, the
 shell and its commands) are handed the device and type it as ``Phone``; ``Device`` (``device.py``, the hub)
 is the one implementation and builds them, so the hub depends on the parts and never the reverse. This
-module imports nothing at run time; for types it names only the state records below the parts (``state``,
-``fs``, ``wm``, ``apps.base``, ``ui.node``), none of which imports it back. Apps see less: ``DeviceView`` in
-``apps/base.py``.
+module imports only ``DeviceView`` (``apps/base.py``, what apps see, which ``Phone`` extends); for types it
+names only the state records below the parts (``state``, ``wm``, ``ui.node``), none of which imports it back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .apps.base import DeviceView
+
 if TYPE_CHECKING:
-    from .apps.base import App
-    from .fs import MemFS
     from .state import Keyguard, Settings, SimClock
     from .ui.node import Node
     from .wm import WindowManager
 
 
-class Phone(Protocol):
-    """What the parts read and change of the phone; every change runs under ``lock`` (re-entrant)."""
+class Phone(DeviceView, Protocol):
+    """What the parts read and change of the phone: all an app sees (``DeviceView``), its concrete state
+    records, and the rest below; every change runs under ``lock`` (re-entrant)."""
 
-    seed: int
-    fs: MemFS
+    props: dict[str, str]
     clock: SimClock
     settings: Settings
-    props: dict[str, str]
     wm: WindowManager
     keyguard: Keyguard
     awake: bool
@@ -45,23 +42,12 @@ class Phone(Protocol):
     def lock(self) -> AbstractContextManager[Any]: ...
 
     @property
-    def apps(self) -> Mapping[str, App]: ...
-
-    @property
     def rotation(self) -> int: ...
 
     @property
     def density(self) -> int: ...
 
-    def dp(self, v: float) -> int: ...
-
-    def display_size(self) -> tuple[int, int]: ...
-
     def current_ime(self) -> str: ...
-
-    def launchable(self) -> list[App]: ...
-
-    def start_activity(self, action: str, data: str = "", extras: dict[str, Any] | None = None) -> bool: ...
 
     def changing(self) -> AbstractContextManager[None]: ...
 
