@@ -67,7 +67,7 @@ from .generation import FirstTokenClock, StopOnStrings, read_row, synchronizer
 from .loading import load_pretrained
 from .prefix import PrefixCache, Prepared, supported
 from .shared import owned
-from .vision import PixelBudget
+from .vision import BudgetedImages, PixelBudget
 from .vision_cache import VisionCache, fingerprint
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ log = logging.getLogger(__name__)
 STATIC_BUCKET = 256
 
 
-class HFModel:
+class HFModel(BudgetedImages):
     """A Qwen2-VL checkpoint run with transformers; implements the ``Model`` protocol.
 
     Takes ownership of ``processor``: sets its tokenizer to left padding and its image processor to
@@ -111,16 +111,6 @@ class HFModel:
         """Load ``config.model`` (a local directory or a hub id); ``ModelUnavailable`` with advice on failure."""
         model, processor = load_pretrained(config)
         return cls(model, processor, config, name=name)
-
-    # ------------------------------------------------------------------ geometry
-
-    def image_size(self, width: int, height: int) -> tuple[int, int]:
-        """The (width, height) a screenshot of this size is resized to before the model sees it."""
-        return self.budget.resize(width, height)
-
-    def image_tokens(self, width: int, height: int) -> int:
-        """Prompt tokens one screenshot of this size costs (plus 2 for its vision start/end markers)."""
-        return self.budget.tokens(width, height)
 
     # ------------------------------------------------------------------ generation
 

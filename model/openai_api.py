@@ -60,7 +60,7 @@ from .openai_errors import (
     server_message,
 )
 from .openai_request import ImageEncoder, read_reply, request_messages
-from .vision import PixelBudget
+from .vision import BudgetedImages, PixelBudget
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def load_openai(spec: str, **overrides: Any) -> OpenAIModel:
     return OpenAIModel(config)
 
 
-class OpenAIModel:
+class OpenAIModel(BudgetedImages):
     """A model behind an OpenAI-compatible chat-completions server; implements the ``Model`` protocol."""
 
     def __init__(
@@ -124,16 +124,6 @@ class OpenAIModel:
         # generate_batch's threads; made here, not on first use, so concurrent batches cannot each make one.
         # Its threads start only when work is submitted.
         self._executor = ThreadPoolExecutor(config.max_concurrency, thread_name_prefix="openai-model")
-
-    # ------------------------------------------------------------------ geometry
-
-    def image_size(self, width: int, height: int) -> tuple[int, int]:
-        """The (width, height) a screenshot of this size is resized to before it is sent."""
-        return self.budget.resize(width, height)
-
-    def image_tokens(self, width: int, height: int) -> int:
-        """Prompt tokens one screenshot of this size costs (plus 2 for its vision start/end markers)."""
-        return self.budget.tokens(width, height)
 
     # ------------------------------------------------------------------ generation
 

@@ -57,6 +57,21 @@ class PixelBudget:
         return (w // self.factor) * (h // self.factor)
 
 
+class BudgetedImages:
+    """``image_size`` and ``image_tokens`` of a backend that scales every screenshot into ``self.budget``
+    (the HF and OpenAI-compatible backends: they compute both the same way)."""
+
+    budget: PixelBudget
+
+    def image_size(self, width: int, height: int) -> tuple[int, int]:
+        """The (width, height) a screenshot of this size is resized to before the model sees it."""
+        return self.budget.resize(width, height)
+
+    def image_tokens(self, width: int, height: int) -> int:
+        """Prompt tokens one screenshot of this size costs (plus 2 for its vision start/end markers)."""
+        return self.budget.tokens(width, height)
+
+
 def smart_resize(
     height: int,
     width: int,

@@ -1,11 +1,12 @@
-"""Fixtures and helpers shared by several test areas (the model and serving tests); each area's own
+"""Fixtures and helpers shared by several test areas (the model, serving and device tests); each area's own
 conftest holds the rest. Test modules reach the helpers through the ``helpers`` fixture, since they cannot
 import a conftest under ``--import-mode=importlib``."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -86,11 +87,84 @@ def forced_reply(model: HFModel, reply: str, context: int = 3) -> Iterator[list[
         config.sequence_bias = saved
 
 
+class FakeClock:
+    """Monotonic seconds that move only when a test says: call it for the time, ``sleep`` (recorded in
+    ``sleeps``) or ``advance`` to move it. For code that takes a ``clock``/``now`` and a ``sleep``."""
+
+    def __init__(self) -> None:
+        self.now, self.sleeps = 0.0, []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def returns_within(call: Callable[[], Any], seconds: float = 30.0) -> Any:
+    """``call()``'s result (or its exception, raised here) once it returns; a test failure if it is still
+    running after ``seconds``. For tests that prove a call returns instead of hanging: the bound is generous,
+    so a loaded machine cannot fail them, and the call runs on a daemon thread, so a hang cannot stall the run."""
+    done = threading.Event()
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # handed to the test below
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    if not done.wait(seconds):
+        pytest.fail(f"still running after {seconds} s: it hangs")
+    returned, value = outcome[0]
+    if not returned:
+        raise value
+    return value
+
+
+@pytest.fixture(scope="session")
+def sim_phones() -> Iterator[Callable[..., Any]]:
+    """``sim_phones(**options)``: the session's simulated phone with those ``SimPhone`` options, each behind
+    its own real adb server, started on first use and closed at the end of the session."""
+    from qwen2vl_agent.envs.sim import SimPhone
+
+    started: dict[tuple, Any] = {}
+    with contextlib.ExitStack() as stack:
+
+        def get(**options: Any) -> Any:
+            key = tuple(sorted(options.items()))
+            if key not in started:
+                started[key] = stack.enter_context(SimPhone(seed=0, **options))
+            return started[key]
+
+        yield get
+
+
+@pytest.fixture
+def phone(shared_phone: Any) -> Any:
+    """The test area's session phone (its ``shared_phone``), reset to its seeded state."""
+    shared_phone.reset(seed=0)
+    return shared_phone
+
+
 @pytest.fixture(scope="session")
 def helpers() -> SimpleNamespace:
     """The helpers above, for test modules."""
     return SimpleNamespace(
-        noise=noise, conversation=conversation, StepLog=StepLog, sequence_bias=sequence_bias, forced_reply=forced_reply
+        noise=noise,
+        conversation=conversation,
+        StepLog=StepLog,
+        sequence_bias=sequence_bias,
+        forced_reply=forced_reply,
+        returns_within=returns_within,
+        FakeClock=FakeClock,
     )
 
 

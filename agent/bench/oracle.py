@@ -17,7 +17,6 @@ find, so a broken plan or a changed screen shows up as a failed episode with the
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -25,9 +24,8 @@ from typing_extensions import assert_never
 
 from qwen2vl_agent.envs.tasks.steps import AnswerWith, Finish, Launch, PressKey, Step, TapOn, TypeText
 from qwen2vl_agent.envs.tasks.ui import UiNode, hittable, parse_ui
-from qwen2vl_agent.model import Generation, Message, ModelFailed, cut_at_stop
+from qwen2vl_agent.model import Generation, Message, ModelFailed
 from qwen2vl_agent.tools import (
-    MOBILE_ACTIONS,
     Action,
     Answer,
     Back,
@@ -43,8 +41,7 @@ from qwen2vl_agent.tools import (
     from_screen,
 )
 
-from ..dialects import DEFAULT_DIALECT, get_dialect
-from .replies import last_image
+from .replies import ReplyPolicy, last_image
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -52,38 +49,22 @@ if TYPE_CHECKING:
 KEYS: dict[str, type[Action]] = {"back": Back, "home": Home, "enter": Enter}
 
 
-class OracleModel:
+class OracleModel(ReplyPolicy):
     """Plays ``plan`` on the screen that ``read_ui`` (returns uiautomator XML) shows. One episode only."""
 
     def __init__(
         self, plan: Sequence[Step], read_ui: Callable[[], str], *, convention: Convention | None = None,
         dialect: str | None = None,
     ) -> None:  # fmt: skip
+        super().__init__(dialect=dialect, convention=convention)
         self.plan = list(plan)
         self.read_ui = read_ui
-        self.dialect = get_dialect(dialect or DEFAULT_DIALECT)
-        self.convention: Convention = convention or self.dialect.convention
         self.name = "oracle"
         self.index = 0
         self.swipes = 0
 
-    def image_size(self, width: int, height: int) -> tuple[int, int]:
-        return width, height
-
-    def generate(
-        self, messages: Sequence[Message], *, stop: Sequence[str] = (), max_new_tokens: int = 256
-    ) -> Generation:
-        started = time.perf_counter()
-        screenshot = last_image(messages)
-        thought, action = self.next_action(screenshot)
-        w, h = screenshot.size
-        frame = Frame(screen=(w, h), model_image=(w, h), convention=self.convention)
-        text, stopped = cut_at_stop(self.dialect.write(thought, action, frame, MOBILE_ACTIONS), stop)
-        sizes = [img.size for m in messages for img in m.images()]
-        return Generation(
-            text=text, image_sizes=sizes, timings={"total": time.perf_counter() - started},
-            stop_reason="stop" if stopped else "eos",
-        )  # fmt: skip
+    def reply(self, messages: Sequence[Message]) -> tuple[str, Action]:
+        return self.next_action(last_image(messages))
 
     def generate_batch(
         self, conversations: Sequence[Sequence[Message]], *, stop: Sequence[str] = (), max_new_tokens: int = 256

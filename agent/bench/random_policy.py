@@ -9,39 +9,27 @@ from __future__ import annotations
 
 import random
 import string
-import time
 from collections.abc import Sequence
 
-from qwen2vl_agent.model import Generation, Message, cut_at_stop
+from qwen2vl_agent.model import Message
 from qwen2vl_agent.tools import Action, Back, Home, Swipe, Tap, Terminate, Type
 
-from .replies import format_reply
+from .replies import ReplyPolicy
 
 # Relative weights of each kind of reply; termination is rare so episodes wander for a while.
 WEIGHTS: dict[str, float] = {"tap": 0.55, "swipe": 0.15, "type": 0.1, "back": 0.08, "home": 0.04, "terminate": 0.08}
 
 
-class RandomModel:
+class RandomModel(ReplyPolicy):
     """Random replies on the 0-1000 grid; ``seed`` makes a run repeatable."""
 
     def __init__(self, seed: int = 0) -> None:
+        super().__init__()
         self.rng = random.Random(seed)
         self.name = "random"
 
-    def image_size(self, width: int, height: int) -> tuple[int, int]:
-        return width, height
-
-    def generate(
-        self, messages: Sequence[Message], *, stop: Sequence[str] = (), max_new_tokens: int = 256
-    ) -> Generation:
-        started = time.perf_counter()
-        text, _ = cut_at_stop(format_reply("I try something at random.", self.action()), stop)
-        return Generation(text=text, timings={"total": time.perf_counter() - started})
-
-    def generate_batch(
-        self, conversations: Sequence[Sequence[Message]], *, stop: Sequence[str] = (), max_new_tokens: int = 256
-    ) -> list[Generation]:
-        return [self.generate(c, stop=stop, max_new_tokens=max_new_tokens) for c in conversations]
+    def reply(self, messages: Sequence[Message]) -> tuple[str, Action]:
+        return "I try something at random.", self.action()
 
     def action(self) -> Action:
         rng = self.rng

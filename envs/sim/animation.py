@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .device import Device
+    from .ports import Phone
 
 ANIMATION_MS = 400  # a screen transition at scale 1 (activity transitions run ~300-450 ms)
 SCALES = ("window_animation_scale", "transition_animation_scale", "animator_duration_scale")
 
 
-def scale(device: Device) -> float:
+def scale(device: Phone) -> float:
     """The longest of the three animation scales (1.0 where unset, Android's default)."""
     return max(device.settings.number("global", key, 1.0) for key in SCALES)
 
 
-def screen_key(device: Device) -> tuple[object, ...]:
+def screen_key(device: Phone) -> tuple[object, ...]:
     """What fills the screen; a change is a transition."""
     wm = device.wm
     top = wm.top
@@ -36,19 +36,23 @@ def screen_key(device: Device) -> tuple[object, ...]:
 
 
 class Animations:
-    def __init__(self) -> None:
-        self.until = 0.0  # time.monotonic() when the running animation ends
+    """The running screen-transition animation, timed by ``now`` (monotonic seconds; a test may pass a
+    clock it moves itself, so "still animating" does not depend on how fast the machine runs)."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self.now = now
+        self.until = 0.0  # ``now()`` when the running animation ends
 
     def running(self) -> bool:
-        return time.monotonic() < self.until
+        return self.now() < self.until
 
-    def start(self, device: Device) -> None:
+    def start(self, device: Phone) -> None:
         seconds = ANIMATION_MS / 1000 * scale(device)
         if seconds > 0:
-            self.until = max(self.until, time.monotonic() + seconds)
+            self.until = max(self.until, self.now() + seconds)
 
     @contextlib.contextmanager
-    def watch(self, device: Device) -> Iterator[None]:
+    def watch(self, device: Phone) -> Iterator[None]:
         """Run a change to the device; if it transitioned the screen, an animation starts."""
         before = screen_key(device)
         try:

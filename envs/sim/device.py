@@ -14,7 +14,6 @@ import io
 import random
 import struct
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from . import defaults
 from .animation import Animations
 from .fs import MemFS
 from .hang import Gate
-from .keyguard import Keyguard
+from .state import Keyguard, Settings, SimClock
 from .wm import LAUNCHER, WindowManager
 
 if TYPE_CHECKING:
@@ -30,7 +29,6 @@ if TYPE_CHECKING:
     from .shell.interp import Result
     from .ui.node import Node
 
-NAMESPACES = ("system", "secure", "global")
 PNG_LEVEL = 6  # zlib level of Skia's PNG encoder, which ``screencap -p`` uses
 FAST_PNG_LEVEL = 1  # the opt-in fast path (``fast_png``): cheaper, and cached per frame
 
@@ -40,45 +38,6 @@ def encode_png(image: Any, level: int = PNG_LEVEL) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PNG", compress_level=level)
     return buf.getvalue()
-
-
-class SimClock:
-    """Device time: a fixed start plus real elapsed time (so seeded runs see the same dates)."""
-
-    def __init__(self, start: float = defaults.START_EPOCH) -> None:
-        self.start = start
-        self.t0 = time.monotonic()
-
-    def now(self) -> float:
-        return self.start + (time.monotonic() - self.t0)
-
-
-class Settings:
-    """``settings`` namespaces; values are strings, as the provider stores them."""
-
-    def __init__(self, values: dict[str, dict[str, str]]) -> None:
-        self.values = values
-
-    def get(self, ns: str, key: str, default: str | None = None) -> str | None:
-        return self.values[ns].get(key, default)
-
-    def put(self, ns: str, key: str, value: str) -> None:
-        self.values[ns][key] = str(value)
-
-    def delete(self, ns: str, key: str) -> bool:
-        return self.values[ns].pop(key, None) is not None
-
-    def items(self, ns: str) -> list[tuple[str, str]]:
-        return sorted(self.values[ns].items())
-
-    def on(self, ns: str, key: str) -> bool:
-        return (self.get(ns, key) or "0").strip() not in ("0", "", "false", "null")
-
-    def number(self, ns: str, key: str, default: float = 0) -> float:
-        try:
-            return float(self.get(ns, key) or default)
-        except ValueError:
-            return default
 
 
 class Device:

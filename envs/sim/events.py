@@ -15,7 +15,7 @@ from .defaults import KEY_CHARS, KEYCODES
 from .ui.node import Node, hit
 
 if TYPE_CHECKING:
-    from .device import Device
+    from .ports import Phone
 
 LONG_PRESS_MS = 500
 K = KEYCODES
@@ -25,7 +25,7 @@ def _tappable(n: Node) -> bool:
     return n.on_tap is not None or n.on_tap_at is not None or n.clickable
 
 
-def tap(device: Device, x: int, y: int) -> None:
+def tap(device: Phone, x: int, y: int) -> None:
     if not device.awake:
         return  # (while locked the frame is the keyguard: only its views, such as the PIN pad, take taps)
     node = hit(device.frame(), x, y, _tappable)
@@ -37,7 +37,7 @@ def tap(device: Device, x: int, y: int) -> None:
         node.on_tap()
 
 
-def long_press(device: Device, x: int, y: int) -> None:
+def long_press(device: Phone, x: int, y: int) -> None:
     if not device.awake:
         return
     node = hit(device.frame(), x, y, lambda n: n.on_long is not None or _tappable(n))
@@ -47,7 +47,7 @@ def long_press(device: Device, x: int, y: int) -> None:
         tap(device, x, y)
 
 
-def swipe(device: Device, x1: int, y1: int, x2: int, y2: int, duration_ms: int) -> None:
+def swipe(device: Phone, x1: int, y1: int, x2: int, y2: int, duration_ms: int) -> None:
     if not device.awake:
         return
     if abs(x2 - x1) < device.dp(10) and abs(y2 - y1) < device.dp(10):
@@ -63,7 +63,7 @@ def swipe(device: Device, x1: int, y1: int, x2: int, y2: int, duration_ms: int) 
     _gesture(device, x1, y1, x2, y2)
 
 
-def _gesture(device: Device, x1: int, y1: int, x2: int, y2: int) -> None:
+def _gesture(device: Phone, x1: int, y1: int, x2: int, y2: int) -> None:
     wm = device.wm
     frame = device.frame()
     slider = hit(frame, x1, y1, lambda n: n.on_tap_at is not None)
@@ -82,7 +82,7 @@ def _gesture(device: Device, x1: int, y1: int, x2: int, y2: int) -> None:
         wm.top.on_swipe(x1, y1, x2, y2)
 
 
-def key(device: Device, code: int, ctrl: bool = False) -> None:
+def key(device: Phone, code: int, ctrl: bool = False) -> None:
     """One key press (down and up)."""
     wm = device.wm
     if code in (K["POWER"], K["SLEEP"], K["WAKEUP"]):
@@ -109,7 +109,7 @@ def key(device: Device, code: int, ctrl: bool = False) -> None:
         wm.type(KEY_CHARS[code])
 
 
-def _power(device: Device, code: int) -> None:
+def _power(device: Phone, code: int) -> None:
     if code == K["WAKEUP"] or (code == K["POWER"] and not device.awake):
         device.awake = True
     else:
@@ -118,7 +118,7 @@ def _power(device: Device, code: int) -> None:
         device.wm.unfocus()
 
 
-def _ctrl(device: Device, code: int) -> None:
+def _ctrl(device: Phone, code: int) -> None:
     wm = device.wm
     value = wm.focused_value()
     if value is None:
@@ -133,7 +133,7 @@ def _ctrl(device: Device, code: int) -> None:
         wm.type(device.clipboard)
 
 
-def keycombination(device: Device, codes: list[int]) -> None:
+def keycombination(device: Phone, codes: list[int]) -> None:
     """Keys held together: Ctrl (113/114) with a letter is an editing shortcut; others press in turn."""
     ctrl = any(c in (K["CTRL_LEFT"], K["CTRL_RIGHT"]) for c in codes)
     for code in codes:

@@ -8,7 +8,6 @@ shows "Wrong PIN". Turning the screen off locks again. ``Device.locked`` says wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .defaults import KEYCODES
@@ -16,29 +15,14 @@ from .ui import theme
 from .ui.node import Node, Rect
 
 if TYPE_CHECKING:
-    from .device import Device
+    from .ports import Phone
 
 DIGIT_KEYS = {7 + d: str(d) for d in range(10)} | {144 + d: str(d) for d in range(10)}  # KEYCODE_0.., NUMPAD_0..
 ENTER_KEYS = (KEYCODES["ENTER"], 160)  # ENTER, NUMPAD_ENTER
 BG = (32, 33, 36)
 
 
-@dataclass
-class Keyguard:
-    """The lock credential and the bouncer's state."""
-
-    pin: str | None = None  # None: swipe-to-unlock only
-    bouncer: bool = False  # the PIN pad is up
-    entry: str = ""
-    message: str = ""
-    failed_attempts: int = 0
-
-    @property
-    def secure(self) -> bool:
-        return self.pin is not None
-
-
-def request_unlock(device: Device) -> None:
+def request_unlock(device: Phone) -> None:
     """What a swipe up or ``wm dismiss-keyguard`` does: unlock, or show the bouncer when a PIN is set."""
     kg = device.keyguard
     if not device.locked:
@@ -49,14 +33,14 @@ def request_unlock(device: Device) -> None:
         device.locked = False
 
 
-def relock(device: Device) -> None:
+def relock(device: Phone) -> None:
     """The screen went off: the keyguard shows again, the bouncer starts over."""
     device.locked = True
     device.keyguard.bouncer = False
     device.keyguard.entry = device.keyguard.message = ""
 
 
-def key(device: Device, code: int) -> None:
+def key(device: Phone, code: int) -> None:
     """A key press while the keyguard shows."""
     kg = device.keyguard
     if code == KEYCODES["MENU"] and not kg.secure:
@@ -73,7 +57,7 @@ def key(device: Device, code: int) -> None:
         kg.bouncer, kg.entry, kg.message = False, "", ""
 
 
-def type_text(device: Device, text: str) -> bool:
+def type_text(device: Phone, text: str) -> bool:
     """Text committed while locked goes to the bouncer's PIN field (digits only); False if it is not up."""
     kg = device.keyguard
     if not kg.bouncer:
@@ -82,7 +66,7 @@ def type_text(device: Device, text: str) -> bool:
     return True
 
 
-def submit(device: Device) -> None:
+def submit(device: Phone) -> None:
     kg = device.keyguard
     if kg.entry and kg.entry == kg.pin:
         device.locked = False
@@ -95,26 +79,24 @@ def submit(device: Device) -> None:
 # ---------------------------------------------------------------- drawing
 
 
-def lockscreen(device: Device, rect: Rect) -> Node:
+def lockscreen(device: Phone, rect: Rect) -> Node:
     """The keyguard: the clock and a hint, or the bouncer's PIN pad."""
-    from .screen import clock_text
-
     if device.keyguard.bouncer:
         return bouncer(device, rect)
     dp = device.dp
     x0, t, r, b = rect
     hint = "Swipe up to enter your PIN" if device.keyguard.secure else "Swipe up to unlock"
     node = Node(bounds=rect, rid="keyguard_root_view", bg=BG)
-    node.add(Node("android.widget.TextView", (x0, t + dp(120), r, t + dp(220)), clock_text(device), "clock_view",
+    node.add(Node("android.widget.TextView", (x0, t + dp(120), r, t + dp(220)), device.clock.text(), "clock_view",
                   fg=theme.WHITE, size=dp(72), align="center"))  # fmt: skip
-    node.add(Node("android.widget.TextView", (x0, t + dp(230), r, t + dp(260)), clock_text(device, "%A, %B %-d"),
+    node.add(Node("android.widget.TextView", (x0, t + dp(230), r, t + dp(260)), device.clock.text("%A, %B %-d"),
                   "date", fg=theme.WHITE, size=dp(16), align="center"))  # fmt: skip
     node.add(Node("android.widget.TextView", (x0, b - dp(120), r, b - dp(90)), hint, "keyguard_indication_text",
                   fg=theme.WHITE, size=dp(14), align="center"))  # fmt: skip
     return node
 
 
-def bouncer(device: Device, rect: Rect) -> Node:
+def bouncer(device: Phone, rect: Rect) -> Node:
     """SystemUI's PIN view: a message, the dotted entry, a 3x4 keypad (``key0``..``key9``, delete, enter)."""
     dp, kg = device.dp, device.keyguard
     x0, t, r, b = rect
@@ -135,7 +117,7 @@ def bouncer(device: Device, rect: Rect) -> Node:
     return node
 
 
-def _key(device: Device, box: Rect, label: str) -> Node:
+def _key(device: Phone, box: Rect, label: str) -> Node:
     dp = device.dp
     if label == "⌫":
         rid, desc, code = "delete_button", "Delete", KEYCODES["DEL"]

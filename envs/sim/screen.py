@@ -6,17 +6,17 @@ stays visible. A screen that is off is one black view (``screencap`` of an off d
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
+from . import keyboard
 from .keyguard import lockscreen
-from .ui import keyboard, theme
+from .ui import theme
 from .ui.node import Node, Rect
 from .ui.widgets import Ui
 from .wm import LAUNCHER
 
 if TYPE_CHECKING:
-    from .device import Device
+    from .ports import Phone
 
 SYSTEMUI = "com.android.systemui"
 
@@ -28,7 +28,7 @@ def own(node: Node, package: str) -> Node:
     return node
 
 
-def build_frame(device: Device) -> Node:
+def build_frame(device: Phone) -> Node:
     w, h = device.display_size()
     root = Node(bounds=(0, 0, w, h), package=SYSTEMUI)
     if not device.awake:
@@ -61,15 +61,11 @@ def build_frame(device: Device) -> Node:
     return root
 
 
-def clock_text(device: Device, fmt: str = "%-I:%M") -> str:
-    return time.strftime(fmt, time.gmtime(device.clock.now()))
-
-
-def status_bar(device: Device, rect: Rect) -> Node:
+def status_bar(device: Phone, rect: Rect) -> Node:
     dp, s = device.dp, device.settings
     bar = Node(bounds=rect, rid="status_bar", bg=theme.STATUS_BAR)
     x0, t, r, b = rect
-    bar.add(Node("android.widget.TextView", (x0 + dp(16), t, x0 + dp(90), b), clock_text(device), "clock",
+    bar.add(Node("android.widget.TextView", (x0 + dp(16), t, x0 + dp(90), b), device.clock.text(), "clock",
                  size=dp(13), bold=True))  # fmt: skip
     icons: list[tuple[str, str]] = [("100%", "Battery 100 percent.")]
     if s.on("global", "airplane_mode_on"):
@@ -86,7 +82,7 @@ def status_bar(device: Device, rect: Rect) -> Node:
     return bar
 
 
-def nav_bar(device: Device, rect: Rect) -> Node:
+def nav_bar(device: Phone, rect: Rect) -> Node:
     x0, t, r, b = rect
     wm = device.wm
     bar = Node(bounds=rect, rid="navigation_bar_frame", bg=theme.STATUS_BAR)
@@ -98,7 +94,7 @@ def nav_bar(device: Device, rect: Rect) -> Node:
     return bar
 
 
-def toast(device: Device, text: str, bottom: int) -> Node:
+def toast(device: Phone, text: str, bottom: int) -> Node:
     dp = device.dp
     w = device.display_size()[0]
     tw = min(w - dp(48), theme.text_width(text, dp(14)) + dp(32))
@@ -107,7 +103,7 @@ def toast(device: Device, text: str, bottom: int) -> Node:
                 radius=dp(22))  # fmt: skip
 
 
-def recents(device: Device, rect: Rect) -> Node:
+def recents(device: Phone, rect: Rect) -> Node:
     dp, wm = device.dp, device.wm
     x0, t, r, b = rect
     node = Node(bounds=rect, rid="overview_panel", bg=(60, 64, 67))
@@ -138,15 +134,15 @@ def recents(device: Device, rect: Rect) -> Node:
     return node
 
 
-def _open_task(device: Device, package: str) -> Any:
+def _open_task(device: Phone, package: str) -> Any:
     return lambda: device.wm.launch(package)
 
 
-def _remove_task(device: Device, package: str) -> Any:
+def _remove_task(device: Phone, package: str) -> Any:
     return lambda: device.wm.force_stop(package)
 
 
-def _clear_all(device: Device) -> Any:
+def _clear_all(device: Phone) -> Any:
     def clear() -> None:
         for task in device.wm.recent_tasks():
             device.wm.force_stop(task.package)
@@ -155,7 +151,7 @@ def _clear_all(device: Device) -> Any:
     return clear
 
 
-def shade(device: Device, rect: Rect) -> Node:
+def shade(device: Phone, rect: Rect) -> Node:
     """Quick settings: Wi-Fi, Bluetooth, airplane mode tiles and brightness, backed by ``settings``."""
     from .apps.settings import set_airplane, set_brightness, toggle_global
 

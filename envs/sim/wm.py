@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .defaults import LAUNCHER
 
 if TYPE_CHECKING:
-    from .apps.base import Activity
-    from .device import Device
+    from .apps.base import Activity, DeviceView
 
 TOAST_S = 2.0
 
@@ -35,7 +34,7 @@ class Task:
 
 
 class WindowManager:
-    def __init__(self, device: Device) -> None:
+    def __init__(self, device: DeviceView) -> None:
         self.device = device
         self.tasks: list[Task] = []
         self._next_id = 1

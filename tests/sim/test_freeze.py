@@ -27,13 +27,11 @@ def frozen_phone(phone):
     phone.thaw()
 
 
-def test_frozen_phone_stays_listed_but_requests_time_out(frozen_phone, dev, adb):
+def test_frozen_phone_stays_listed_but_requests_time_out(frozen_phone, dev, adb, helpers):
     assert frozen_phone.device.frozen
     assert f"{frozen_phone.serial}\tdevice" in adb("devices").stdout  # still connected
-    started = time.monotonic()
-    with pytest.raises(adbutils.AdbTimeout):
-        dev.shell("echo hi", timeout=0.5)
-    assert time.monotonic() - started < 5
+    with pytest.raises(adbutils.AdbTimeout):  # a frozen phone never answers: only the timeout ends it
+        helpers.returns_within(lambda: dev.shell("echo hi", timeout=0.5))
     with pytest.raises(adbutils.AdbTimeout):
         dev.shell("screencap -p", timeout=0.3, encoding=None)
     frozen_phone.thaw()

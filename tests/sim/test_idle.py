@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from qwen2vl_agent.envs.sim import Device
-from qwen2vl_agent.envs.sim.animation import SCALES
+from qwen2vl_agent.envs.sim.animation import ANIMATION_MS, SCALES, Animations
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -20,21 +18,29 @@ def set_scales(dev, value: str) -> None:
 
 
 @pytest.fixture
-def busy_phone(phone):
-    phone.device.idle_errors = True
+def clock(helpers):
+    """Time stands still unless the test moves it: an animation runs until the test ends it."""
+    return helpers.FakeClock()
+
+
+@pytest.fixture
+def busy_phone(phone, clock):
+    real = phone.device.animations
+    phone.device.idle_errors, phone.device.animations = True, Animations(now=clock)
     yield phone
-    phone.device.idle_errors = False
+    phone.device.idle_errors, phone.device.animations = False, real
 
 
-def test_dump_fails_right_after_a_transition_then_succeeds(busy_phone, adb):
-    adb("shell", "settings put global transition_animation_scale 3")  # 1.2 s: room for a loaded machine
+def test_dump_fails_right_after_a_transition_then_succeeds(busy_phone, adb, clock):
+    adb("shell", "settings put global transition_animation_scale 3")  # 1.2 s of device time
     adb("shell", f"rm -f /sdcard/window_dump.xml; {SETTINGS}")
     res = adb("shell", "uiautomator dump")
     assert (res.stdout, res.stderr, res.returncode) == ("", IDLE_ERROR, 0)  # a failure that exits 0
     assert not busy_phone.device.fs.exists("/sdcard/window_dump.xml")
-    deadline = time.monotonic() + 5
-    while busy_phone.device.animating() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    clock.advance(ANIMATION_MS / 1000 * 3 - 0.01)
+    assert busy_phone.device.animating()  # still animating until its 1.2 s are up
+    clock.advance(0.02)
+    assert not busy_phone.device.animating()
     adb("shell", "input keyevent VOLUME_UP; settings get global wifi_on")  # no transition: nothing animates
     assert adb("shell", "uiautomator dump").stdout == "UI hierchary dumped to: /sdcard/window_dump.xml\n"
     assert 'text="Network &amp; internet"' in busy_phone.device.fs.read_text("/sdcard/window_dump.xml")
@@ -56,8 +62,9 @@ def test_with_animations_off_a_dump_always_succeeds(busy_phone, dev):
         ("input tap 5 900", False),  # wallpaper: nothing changes
     ],
 )
-def test_which_changes_animate(change, animates):
+def test_which_changes_animate(change, animates, clock):
     d = Device(seed=0, idle_errors=True)
+    d.animations = Animations(now=clock)
     d.shell(change)
     assert d.animating() is animates
     assert (d.shell("uiautomator dump /dev/tty").stderr == IDLE_ERROR.encode()) is animates

@@ -211,3 +211,19 @@ def test_sh_c_leaves_the_device_to_other_streams_while_its_command_waits(monkeyp
     finally:
         wake.set()
         sleeper.join(10)
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("android.settings.WIFI_SETTINGS", ""),
+        ("android.intent.action.VIEW", "geo:0,0?q=coffee"),
+        ("android.intent.action.SENDTO", "smsto:+15551234567"),
+    ],
+)
+def test_am_start_and_an_apps_intent_open_the_same_screen(action, data):
+    by_shell, by_app = Device(seed=0), Device(seed=0)
+    by_shell.shell(f"am start -a {action}" + (f" -d '{data}'" if data else ""))
+    assert by_app.start_activity(action, data)
+    shown = [(type(d.wm.top).__name__, d.wm.top.extras) for d in (by_shell, by_app)]
+    assert shown[0] == shown[1] and shown[0][0] != "Launcher"

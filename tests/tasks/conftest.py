@@ -6,8 +6,6 @@ pixels to capture, so the suite stays fast.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from qwen2vl_agent.envs.sim import SimPhone
@@ -17,15 +15,9 @@ SMALL = {"size": (540, 1200), "density": 210}
 
 
 @pytest.fixture(scope="session")
-def shared_phone() -> Iterator[SimPhone]:
-    with SimPhone(seed=0, **SMALL) as phone:
-        yield phone
-
-
-@pytest.fixture
-def phone(shared_phone: SimPhone) -> SimPhone:
-    shared_phone.reset(seed=0)
-    return shared_phone
+def shared_phone(sim_phones) -> SimPhone:
+    """The small phone; ``phone`` is it, reset."""
+    return sim_phones(**SMALL)
 
 
 @pytest.fixture

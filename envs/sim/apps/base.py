@@ -69,9 +69,9 @@ class Windows(Protocol):
 
 
 class ScreenLock(Protocol):
-    """The keyguard's PIN (empty: no lock); ``secure`` when one is set."""
+    """The keyguard's PIN (None: no lock); ``secure`` when one is set."""
 
-    pin: str
+    pin: str | None
 
     @property
     def secure(self) -> bool: ...
@@ -117,7 +117,9 @@ def resolve_intent(
     apps: Iterable[App], action: str, data: str = ""
 ) -> tuple[App, type[Activity], dict[str, Any]] | None:
     """The app and activity an implicit intent starts, with the extras it implies, as ``am start`` resolves
-    it: the first activity declaring ``action``, else the first app whose ``resolve_view`` takes ``data``."""
+    it: the first activity declaring ``action``, else the first app whose ``resolve_view`` takes ``data``.
+    ``am start`` (``shell/cmd_am.py``) and ``Device.start_activity`` both resolve here, then lay the intent's
+    own extras over the implied ones."""
     for app in apps:
         for act in app.activities:
             if action and action in act.actions:

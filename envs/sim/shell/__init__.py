@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from .interp import CommandFn, Proc, Result, Shell
 
 if TYPE_CHECKING:
-    from ..device import Device
+    from ..ports import Phone
 
 
 def commands() -> dict[str, CommandFn]:
@@ -20,7 +20,7 @@ def commands() -> dict[str, CommandFn]:
     return table
 
 
-def new_shell(device: Device) -> Shell:
+def new_shell(device: Phone) -> Shell:
     """A fresh shell process on ``device`` (own variables, ``$?`` and cwd)."""
     return Shell(device, commands())
 

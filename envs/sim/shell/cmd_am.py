@@ -6,6 +6,7 @@ import base64
 import binascii
 import contextlib
 
+from ..apps.base import resolve_intent
 from ..defaults import ADB_KEYBOARD
 from ..events import key
 from ..wm import LAUNCHER
@@ -85,15 +86,10 @@ def _resolve(p: Proc, intent: dict[str, object]) -> tuple[str, type | None, dict
             return f"Error type 3\nError: Activity class {{{package}/{full}}} does not exist."
         return package, cls, extras
     action, data = str(intent.get("action") or ""), str(intent.get("data") or "")
-    for app in dev.apps.values():
-        for act in app.activities:
-            if action and action in act.actions:
-                return app.package, act, {**extras, "data": data} if data else extras
-        resolved = getattr(app, "resolve_view", None)
-        if data and resolved is not None:
-            found = resolved(data)
-            if found is not None:
-                return app.package, found[0], {**found[1], **extras}
+    target = resolve_intent(dev.apps.values(), action, data)
+    if target is not None:
+        app, activity, implied = target
+        return app.package, activity, {**implied, **extras}
     if action == "android.intent.action.MAIN" and "android.intent.category.HOME" in str(intent.get("category")):
         return LAUNCHER, None, {}
     return f"Error: Activity not started, unable to resolve {_describe(intent)}"

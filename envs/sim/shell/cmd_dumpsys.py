@@ -12,7 +12,7 @@ from .interp import CommandFn, Proc
 
 if TYPE_CHECKING:
     from ..apps.base import Activity
-    from ..device import Device
+    from ..ports import Phone
 
 COMMANDS: dict[str, CommandFn] = {}
 DISPLAY_ID = "4619827259835644672"
@@ -26,7 +26,7 @@ def pid(package: str) -> int:
     return 2000 + zlib.crc32(package.encode()) % 20000
 
 
-def _record(device: Device, act: Activity) -> str:
+def _record(device: Phone, act: Activity) -> str:
     task = next(t for t in device.wm.tasks if act in t.activities)
     return f"ActivityRecord{{{_hex('ar', id(act))} u0 {act.short_component} t{task.id}}}"
 
@@ -35,7 +35,7 @@ def _window(act: Activity) -> str:
     return f"Window{{{_hex('w', id(act))} u0 {act.component}}}"
 
 
-def focus_window(device: Device) -> str:
+def focus_window(device: Phone) -> str:
     """What ``mCurrentFocus`` names: the keyguard, the launcher while recents shows, or the top activity."""
     if device.locked or not device.awake:
         return "Window{3c1a2b9 u0 NotificationShade}"
@@ -74,7 +74,7 @@ def window(p: Proc, args: list[str]) -> None:
     p.out("\n".join(out) + "\n")
 
 
-def _keyguard(dev: Device) -> list[str]:
+def _keyguard(dev: Phone) -> list[str]:
     """``KeyguardServiceDelegate``'s dump: ``secure`` is whether a PIN is set, showing or not."""
     b = lambda v: str(bool(v)).lower()
     showing, secure = dev.locked, dev.keyguard.secure

@@ -6,7 +6,7 @@ import re
 
 from .. import keyguard
 from ..defaults import ADB_KEYBOARD, GBOARD
-from ..device import NAMESPACES
+from ..state import NAMESPACES
 from .interp import CommandFn, Proc, registrar, unlocked
 
 COMMANDS: dict[str, CommandFn] = {}

@@ -18,7 +18,7 @@ from ..fs import FsError
 from .parse import AndOr, Command, ParseError, Pipeline, Script, Word, parse
 
 if TYPE_CHECKING:
-    from ..device import Device
+    from ..ports import Phone
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class ExitShell(Exception):
 class Shell:
     """One shell process on the device; ``commands`` maps a command name to its implementation."""
 
-    def __init__(self, device: Device, commands: dict[str, CommandFn]) -> None:
+    def __init__(self, device: Phone, commands: dict[str, CommandFn]) -> None:
         self.device = device
         self.commands = commands
         self.cwd = "/"

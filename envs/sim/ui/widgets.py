@@ -9,16 +9,42 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from . import theme
 from .node import Node, Rect
 
-if TYPE_CHECKING:
-    from ..apps.base import Activity, DeviceView
-
 Action = Callable[[], None]
 Row = tuple[int, Callable[[Rect], Node]]
+
+
+class Host(Protocol):
+    """The activity a ``Ui`` builds for (``apps.base.Activity``): its field texts, scroll offsets, ``finish``.
+    Widgets name no app type, so apps can import them and they never import apps."""
+
+    fields: dict[str, str]
+    scroll: dict[str, int]
+
+    def finish(self) -> None: ...
+
+
+class Focus(Protocol):
+    """The window manager's input focus; the activity is handed back to it as it came."""
+
+    def focus_on(self, activity: Any, key: str, multiline: bool = False) -> None: ...
+
+    def is_focused(self, activity: Any, key: str) -> bool: ...
+
+
+class Screen(Protocol):
+    """What widgets use of the phone (``apps.base.DeviceView`` is one): its density, size and focus."""
+
+    @property
+    def wm(self) -> Focus: ...
+
+    def dp(self, v: float) -> int: ...
+
+    def display_size(self) -> tuple[int, int]: ...
 
 
 def avatar_color(name: str) -> tuple[int, int, int]:
@@ -28,7 +54,7 @@ def avatar_color(name: str) -> tuple[int, int, int]:
 class Ui:
     """Build context for one activity's content area ``rect``."""
 
-    def __init__(self, device: DeviceView, activity: Activity, rect: Rect) -> None:
+    def __init__(self, device: Screen, activity: Host, rect: Rect) -> None:
         self.device = device
         self.activity = activity
         self.rect = rect

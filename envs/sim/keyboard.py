@@ -8,23 +8,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..defaults import ADB_KEYBOARD
-from . import theme
-from .node import Node
+from .defaults import ADB_KEYBOARD
+from .ui import theme
+from .ui.node import Node
 
 if TYPE_CHECKING:
-    from ..device import Device
+    from .ports import Phone
 
 GBOARD_PKG = "com.google.android.inputmethod.latin"
 LETTERS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 SYMBOLS = ("1234567890", "@#$_&-+()/", "*\"':;!?")
 
 
-def height(device: Device) -> int:
+def height(device: Phone) -> int:
     return device.dp(48) if device.current_ime() == ADB_KEYBOARD else device.dp(260)
 
 
-def build(device: Device, bottom: int) -> Node:
+def build(device: Phone, bottom: int) -> Node:
     w = device.display_size()[0]
     h = height(device)
     top = bottom - h
@@ -54,7 +54,7 @@ def build(device: Device, bottom: int) -> Node:
     return kb
 
 
-def _bottom_row(device: Device, kb: Node, y: int, row_h: int, key_w: int) -> None:
+def _bottom_row(device: Phone, kb: Node, y: int, row_h: int, key_w: int) -> None:
     w = device.display_size()[0]
     x = device.dp(4)
     wide = int(key_w * 1.5)
@@ -71,14 +71,14 @@ def _bottom_row(device: Device, kb: Node, y: int, row_h: int, key_w: int) -> Non
     kb.add(_key(device, (x, y, x + wide, y + row_h), "⏎", "Enter", device.wm.enter))
 
 
-def _key(device: Device, rect: tuple[int, int, int, int], label: str, desc: str, fn) -> Node:
+def _key(device: Phone, rect: tuple[int, int, int, int], label: str, desc: str, fn) -> Node:
     m = device.dp(3)
     inner = (rect[0] + m, rect[1] + m, rect[2] - m, rect[3] - m)
     return Node("android.view.View", inner, "", desc=desc, package=GBOARD_PKG, clickable=True, bg=theme.KEY_BG,
                 radius=device.dp(6), fg=theme.TEXT, size=device.dp(20), icon=label, on_tap=fn)  # fmt: skip
 
 
-def _typer(device: Device, ch: str):
+def _typer(device: Phone, ch: str):
     def press() -> None:
         device.wm.type(ch)
         device.wm.kb_shift = False
@@ -86,14 +86,14 @@ def _typer(device: Device, ch: str):
     return press
 
 
-def _shift(device: Device):
+def _shift(device: Phone):
     def press() -> None:
         device.wm.kb_shift = not device.wm.kb_shift
 
     return press
 
 
-def _symbols(device: Device):
+def _symbols(device: Phone):
     def press() -> None:
         device.wm.kb_symbols = not device.wm.kb_symbols
 
