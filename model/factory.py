@@ -5,6 +5,8 @@ Specs:
 - ``tiny``: the offline tiny Qwen2-VL checkpoint, built once into the cache directory
   (``$QWEN2VL_AGENT_CACHE/tiny-qwen2vl``, default ``~/.cache/qwen2vl-agent/tiny-qwen2vl``) and then
   loaded by the transformers backend exactly like a downloaded checkpoint.
+- ``tiny:ARCH``: the same for another architecture (``qwen2_5_vl``, ``qwen3_vl``; ``tiny:qwen2_vl`` is
+  ``tiny``), cached in ``tiny-ARCH``.
 - ``scripted:FILE``: ``ScriptedModel.from_file(FILE)`` (a JSON array of replies).
 - ``openai:URL[#MODEL]``: a model behind an OpenAI-compatible server such as vLLM
   (``openai_api.load_openai``; its overrides are ``OpenAIModelConfig`` fields).
@@ -32,6 +34,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .arches import DEFAULT_ARCH
 from .base import Model, ModelUnavailable
 from .config import HFModelConfig
 from .loading import is_local_spec
@@ -42,7 +45,7 @@ log = logging.getLogger(__name__)
 TINY = "tiny"
 CACHE_ENV = "QWEN2VL_AGENT_CACHE"
 SPEC_FORMS = (
-    "tiny, scripted:FILE, openai:URL[#MODEL], a checkpoint directory, "
+    "tiny, tiny:ARCH, scripted:FILE, openai:URL[#MODEL], a checkpoint directory, "
     "or a Hugging Face hub id such as Qwen/Qwen2-VL-2B-Instruct"
 )
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -56,6 +59,8 @@ def load_model(spec: str, **overrides: Any) -> Model:
     match spec.partition(":"):
         case ("tiny", "", ""):
             return _load_hf(str(ensure_tiny_checkpoint()), name=TINY, overrides=given)
+        case ("tiny", ":", arch):
+            return _load_hf(str(ensure_tiny_checkpoint(arch=_arch(arch))), name=spec, overrides=given)
         case ("scripted", ":", path):
             if given:
                 log.warning("ignoring %s: the scripted model takes no options", ", ".join(sorted(given)))
@@ -67,6 +72,14 @@ def load_model(spec: str, **overrides: Any) -> Model:
         case _:
             _check_spec(spec)
             return _load_hf(spec, name=spec, overrides=given)
+
+
+def _arch(arch: str) -> str:
+    from .arches import ARCHES
+
+    if arch not in ARCHES:
+        raise ModelUnavailable(f"no tiny checkpoint of {arch!r}; tiny:ARCH takes one of {', '.join(ARCHES)}")
+    return arch
 
 
 def _check_spec(spec: str) -> None:
@@ -110,8 +123,14 @@ def cache_dir() -> Path:
     return Path(base) / "qwen2vl-agent"
 
 
-def ensure_tiny_checkpoint(directory: Path | None = None) -> Path:
-    """The tiny checkpoint's directory, built there first if it is missing or from an older builder.
+def tiny_cache_name(arch: str = DEFAULT_ARCH) -> str:
+    """The cache directory name of the tiny build of ``arch`` (``tiny-qwen2vl`` for the default, as before)."""
+    return "tiny-qwen2vl" if arch == DEFAULT_ARCH else f"tiny-{arch}"
+
+
+def ensure_tiny_checkpoint(directory: Path | None = None, arch: str = DEFAULT_ARCH) -> Path:
+    """The tiny checkpoint of ``arch`` in ``directory`` (default: the cache), built there first if it is
+    missing, from an older builder or of another architecture.
 
     Only an empty directory or an earlier tiny build is ever replaced; anything else is refused.
 
@@ -120,27 +139,27 @@ def ensure_tiny_checkpoint(directory: Path | None = None) -> Path:
     """
     from .tiny import build_info, build_tiny_checkpoint, is_tiny_checkpoint
 
-    target = Path(directory) if directory is not None else cache_dir() / "tiny-qwen2vl"
-    if is_tiny_checkpoint(target):
+    target = Path(directory) if directory is not None else cache_dir() / tiny_cache_name(arch)
+    if is_tiny_checkpoint(target, arch):
         return target
     if target.exists() and (not target.is_dir() or any(target.iterdir())) and build_info(target) is None:
         raise ModelUnavailable(f"{target} exists and is not a tiny checkpoint; choose another directory")
     target.parent.mkdir(parents=True, exist_ok=True)
-    log.info("building the tiny Qwen2-VL checkpoint in %s", target)
+    log.info("building the tiny %s checkpoint in %s", arch, target)
     staging = Path(tempfile.mkdtemp(prefix=".tiny-", dir=target.parent))
     try:
-        build_tiny_checkpoint(staging)
-        _swap_into_place(staging, target)
+        build_tiny_checkpoint(staging, arch=arch)
+        _swap_into_place(staging, target, arch)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
-def _swap_into_place(staging: Path, target: Path) -> None:
+def _swap_into_place(staging: Path, target: Path, arch: str) -> None:
     from .tiny import is_tiny_checkpoint
 
     if target.exists():
-        if is_tiny_checkpoint(target):  # another process finished first
+        if is_tiny_checkpoint(target, arch):  # another process finished first
             return
         stale = target.with_name(f"{target.name}.stale-{os.getpid()}")
         target.rename(stale)
@@ -148,5 +167,5 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     try:
         staging.rename(target)
     except OSError:
-        if not is_tiny_checkpoint(target):
+        if not is_tiny_checkpoint(target, arch):
             raise

@@ -5,7 +5,7 @@ import a conftest under ``--import-mode=importlib``."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,20 @@ if TYPE_CHECKING:
 def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny checkpoint, built once per test session into a temporary directory (never a user cache)."""
     return ensure_tiny_checkpoint(tmp_path_factory.mktemp("cache") / "tiny-qwen2vl")
+
+
+@pytest.fixture(scope="session")
+def tiny_arch_dir(tmp_path_factory: pytest.TempPathFactory, tiny_dir: Path) -> Callable[[str], Path]:
+    """``tiny_arch_dir(arch)``: the tiny checkpoint of ``arch`` (``model.arches.ARCHES``), each built at most
+    once per test session (about 10 s each), in a temporary directory; ``qwen2_vl`` is ``tiny_dir``."""
+    built: dict[str, Path] = {"qwen2_vl": tiny_dir}
+
+    def get(arch: str) -> Path:
+        if arch not in built:
+            built[arch] = ensure_tiny_checkpoint(tmp_path_factory.mktemp("cache") / f"tiny-{arch}", arch=arch)
+        return built[arch]
+
+    return get
 
 
 def noise(width: int, height: int, seed: int = 0) -> Image.Image:
@@ -101,6 +115,7 @@ SLOW_MODULES = frozenset(
         "tests/model/test_agent_episode.py", "tests/model/test_static_cache.py", "tests/model/test_vision_cache.py",
         "tests/model/test_hf.py", "tests/model/test_prefix.py", "tests/model/test_benchmark_script.py",
         "tests/model/test_tiny.py", "tests/model/test_factory.py", "tests/model/test_cli_model.py",
+        "tests/model/test_tiny_arches.py", "tests/serving/test_tiny_arches_served.py",
         "tests/serving/test_served.py", "tests/serving/test_wire.py",
         "tests/bench/test_reference_policies.py", "tests/bench/test_resume.py", "tests/bench/test_faults.py",
         "tests/agent/test_run_outcomes.py", "tests/agent/test_memory.py", "tests/agent/test_fuzz_path.py",
