@@ -68,7 +68,7 @@ from .loading import load_pretrained
 from .prefix import PrefixCache, Prepared, supported
 from .shared import owned
 from .vision import PixelBudget
-from .vision_cache import VisionCache, encoder_outputs, fingerprint
+from .vision_cache import VisionCache, fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -267,10 +267,10 @@ class HFModel:
         if fingerprints:
             pixel_values = prepared.inputs.pop("pixel_values", None)
             with torch.inference_mode():
-                features = self.vision_cache.features(
+                image = self.vision_cache.encoder_outputs(
                     self.model, fingerprints, prepared.inputs["image_grid_thw"], pixel_values
                 )
-            extra["mm_encoder_outputs"] = {"image": encoder_outputs(features)}
+            extra["mm_encoder_outputs"] = {"image": image}
         with torch.inference_mode():
             output = self.model.generate(
                 **prepared.inputs,

@@ -64,10 +64,23 @@ class VisionCache:
 
     def features(
         self, model: Any, fingerprints: Sequence[bytes], grids: torch.Tensor, pixel_values: torch.Tensor | None
+    ) -> tuple[torch.Tensor, ...]:
+        """Each image's encoder output (``grid.prod() / merge**2`` rows), in order. ``pixel_values`` holds the
+        processor's patches of the images not stored yet, each once, in order of first appearance; those
+        are encoded in one call and stored."""
+        return tuple(pooled for pooled, _ in self.lookup(model, fingerprints, grids, pixel_values))
+
+    def encoder_outputs(
+        self, model: Any, fingerprints: Sequence[bytes], grids: torch.Tensor, pixel_values: torch.Tensor | None
+    ) -> Any:
+        """``features`` as the precomputed image output ``generate`` takes (``mm_encoder_outputs["image"]``),
+        with the deepstack features per layer where the model has them."""
+        return encoder_outputs(self.lookup(model, fingerprints, grids, pixel_values))
+
+    def lookup(
+        self, model: Any, fingerprints: Sequence[bytes], grids: torch.Tensor, pixel_values: torch.Tensor | None
     ) -> list[Features]:
-        """Each image's encoder output (``grid.prod() / merge**2`` rows, and its deepstack features), in
-        order. ``pixel_values`` holds the processor's patches of the images not stored yet, each once, in
-        order of first appearance; those are encoded in one call and stored."""
+        """Each image's (pooled, deepstack) encoder output; see ``features``."""
         found: dict[bytes, Features] = {}
         todo: dict[bytes, tuple[int, ...]] = {}
         for key, grid in zip(fingerprints, grids.tolist(), strict=True):

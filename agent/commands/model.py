@@ -30,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     tiny.add_argument("directory", type=Path, help="where to write it (created; must be empty or an earlier build)")
     tiny.add_argument(
-        "--arch", choices=list(TINY_ARCHES), default="qwen2_vl", help="the architecture (default: qwen2_vl, Qwen2-VL)"
+        "--arch", choices=list(TINY_ARCHES), default="qwen2_vl", help="the architecture (default: qwen2_vl)"
     )
     tiny.set_defaults(func=make_tiny)
     info = actions.add_parser("info", help="load a model and describe how it runs")
