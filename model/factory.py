@@ -1,9 +1,10 @@
 """``load_model(spec)``: a typed ``ModelSpec`` (or a ``--model`` string, parsed by ``spec.parse_model_spec``)
 built into its backend.
 
-- ``TinySpec``: the offline tiny Qwen2-VL checkpoint, built once into the cache directory
-  (``$QWEN2VL_AGENT_CACHE/tiny-qwen2vl``, default ``~/.cache/qwen2vl-agent/tiny-qwen2vl``) and then
-  loaded by the transformers backend exactly like a downloaded checkpoint.
+- ``TinySpec``: the offline tiny checkpoint of its ``arch`` (Qwen2-VL by default), built once into the cache
+  directory (``$QWEN2VL_AGENT_CACHE/tiny-qwen2vl``, default ``~/.cache/qwen2vl-agent/tiny-qwen2vl``; other
+  architectures in ``tiny-ARCH``) and then loaded by the transformers backend exactly like a downloaded
+  checkpoint.
 - ``ScriptedSpec``: ``ScriptedModel.from_file(FILE)`` (a JSON array of replies).
 - ``OpenAISpec``: a model behind an OpenAI-compatible server such as vLLM (``openai_api.OpenAIModel``).
 - ``HFSpec``: a local checkpoint directory (loaded without touching the network) or a Hugging Face hub id
@@ -27,10 +28,21 @@ from typing import Any
 
 from typing_extensions import assert_never
 
+from .arches import DEFAULT_ARCH
 from .base import Model, ModelUnavailable
 from .config import HFModelConfig
 from .scripted import ScriptedModel
-from .spec import SPEC_FORMS, HFSpec, ModelSpec, OpenAISpec, ScriptedSpec, TinySpec, parse_model_spec, with_options
+from .spec import (
+    SPEC_FORMS,
+    HFSpec,
+    ModelSpec,
+    OpenAISpec,
+    ScriptedSpec,
+    TinySpec,
+    parse_model_spec,
+    spec_label,
+    with_options,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +56,9 @@ def load_model(spec: str | ModelSpec, **overrides: Any) -> Model:
     typed = with_options(parse_model_spec(spec) if isinstance(spec, str) else spec, overrides)
     match typed:
         case TinySpec():
-            config = HFModelConfig(**typed.model_dump(exclude={"kind"}), model=str(ensure_tiny_checkpoint()))
-            return _load_hf(config, name=TINY)
+            options = typed.model_dump(exclude={"kind", "arch"})
+            config = HFModelConfig(**options, model=str(ensure_tiny_checkpoint(arch=typed.arch)))
+            return _load_hf(config, name=spec_label(typed))
         case ScriptedSpec():
             return ScriptedModel.from_file(typed.file)
         case OpenAISpec():
@@ -73,8 +86,14 @@ def cache_dir() -> Path:
     return Path(base) / "qwen2vl-agent"
 
 
-def ensure_tiny_checkpoint(directory: Path | None = None) -> Path:
-    """The tiny checkpoint's directory, built there first if it is missing or from an older builder.
+def tiny_cache_name(arch: str = DEFAULT_ARCH) -> str:
+    """The cache directory name of the tiny build of ``arch`` (``tiny-qwen2vl`` for the default, as before)."""
+    return "tiny-qwen2vl" if arch == DEFAULT_ARCH else f"tiny-{arch}"
+
+
+def ensure_tiny_checkpoint(directory: Path | None = None, arch: str = DEFAULT_ARCH) -> Path:
+    """The tiny checkpoint of ``arch`` in ``directory`` (default: the cache), built there first if it is
+    missing, from an older builder or of another architecture.
 
     Only an empty directory or an earlier tiny build is ever replaced; anything else is refused.
 
@@ -83,27 +102,27 @@ def ensure_tiny_checkpoint(directory: Path | None = None) -> Path:
     """
     from .tiny import build_info, build_tiny_checkpoint, is_tiny_checkpoint
 
-    target = Path(directory) if directory is not None else cache_dir() / "tiny-qwen2vl"
-    if is_tiny_checkpoint(target):
+    target = Path(directory) if directory is not None else cache_dir() / tiny_cache_name(arch)
+    if is_tiny_checkpoint(target, arch):
         return target
     if target.exists() and (not target.is_dir() or any(target.iterdir())) and build_info(target) is None:
         raise ModelUnavailable(f"{target} exists and is not a tiny checkpoint; choose another directory")
     target.parent.mkdir(parents=True, exist_ok=True)
-    log.info("building the tiny Qwen2-VL checkpoint in %s", target)
+    log.info("building the tiny %s checkpoint in %s", arch, target)
     staging = Path(tempfile.mkdtemp(prefix=".tiny-", dir=target.parent))
     try:
-        build_tiny_checkpoint(staging)
-        _swap_into_place(staging, target)
+        build_tiny_checkpoint(staging, arch=arch)
+        _swap_into_place(staging, target, arch)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
-def _swap_into_place(staging: Path, target: Path) -> None:
+def _swap_into_place(staging: Path, target: Path, arch: str) -> None:
     from .tiny import is_tiny_checkpoint
 
     if target.exists():
-        if is_tiny_checkpoint(target):  # another process finished first
+        if is_tiny_checkpoint(target, arch):  # another process finished first
             return
         stale = target.with_name(f"{target.name}.stale-{os.getpid()}")
         target.rename(stale)
@@ -111,5 +130,5 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     try:
         staging.rename(target)
     except OSError:
-        if not is_tiny_checkpoint(target):
+        if not is_tiny_checkpoint(target, arch):
             raise

@@ -1,4 +1,5 @@
-"""The transformers backend: any Qwen2-VL checkpoint, in-process, one conversation or a batch at a time.
+"""The transformers backend: any Qwen2-VL, Qwen2.5-VL or Qwen3-VL checkpoint, in-process, one conversation
+or a batch at a time.
 
 ``HFModel.load(HFModelConfig(model=...))`` loads a local directory or a hub id (see ``loading.py``);
 ``HFModel(model, processor, config)`` wraps objects built elsewhere (the benchmark builds random-weight
@@ -58,7 +59,6 @@ from typing import Any
 
 import torch
 from transformers import BatchFeature, StoppingCriteriaList
-from transformers.modeling_outputs import BaseModelOutputWithPooling
 
 from .base import Generation, Message, ModelFailed, ModelUnavailable
 from .chat import template_messages
@@ -78,7 +78,14 @@ STATIC_BUCKET = 256
 
 
 class HFModel(BudgetedImages):
-    """A Qwen2-VL checkpoint run with transformers; implements the ``Model`` protocol.
+    """A Qwen2-VL, Qwen2.5-VL or Qwen3-VL checkpoint run with transformers; implements ``Model``.
+
+    Every fast path holds for all three (each is tested against the plain path per architecture): the
+    patch embedding as a matmul (Qwen3-VL's has a bias, added), rope_deltas cleared per call, the prefix
+    cache (text before the first image has positions 0..n-1 on every M-RoPE axis, interleaved or not),
+    the vision cache (Qwen3-VL's deepstack features are cached with the image's output), left-padded
+    batching and the static cache. The patch factor (28, or 32 for Qwen3-VL's 16 px patches) is read from
+    the checkpoint's processor config.
 
     Takes ownership of ``processor``: sets its tokenizer to left padding and its image processor to
     ``config``'s pixel budget, so give each instance its own processor. ``model`` may be shared: each call
@@ -250,10 +257,10 @@ class HFModel(BudgetedImages):
         if fingerprints:
             pixel_values = prepared.inputs.pop("pixel_values", None)
             with torch.inference_mode():
-                features = self.vision_cache.features(
+                image = self.vision_cache.encoder_outputs(
                     self.model, fingerprints, prepared.inputs["image_grid_thw"], pixel_values
                 )
-            extra["mm_encoder_outputs"] = {"image": BaseModelOutputWithPooling(pooler_output=features)}
+            extra["mm_encoder_outputs"] = {"image": image}
         with torch.inference_mode():
             output = self.model.generate(
                 **prepared.inputs,
@@ -367,7 +374,9 @@ class HFModel(BudgetedImages):
         """What was loaded and how it runs, for ``qwen2vl-agent model info`` and logs."""
         return {
             "name": self.name,
+            "model_type": self.model.config.model_type,
             "architecture": type(self.model).__name__,
+            "patch_factor": self.budget.factor,
             "parameters": sum(p.numel() for p in self.model.parameters()),
             "device": str(self.device),
             "dtype": str(self.model.dtype).removeprefix("torch."),

@@ -1,6 +1,6 @@
-"""Load a Qwen2-VL checkpoint with transformers: choose device, dtype and attention, and turn every way
-loading can fail (no such directory, no weights, hub unreachable, wrong architecture, missing
-flash-attn) into one ``ModelUnavailable`` whose message says what to do.
+"""Load a Qwen2-VL, Qwen2.5-VL or Qwen3-VL checkpoint with transformers: choose device, dtype and
+attention, and turn every way loading can fail (no such directory, no weights, hub unreachable, wrong
+architecture, missing flash-attn) into one ``ModelUnavailable`` whose message says what to do.
 
 A local directory is always loaded with ``local_files_only=True``: it never touches the network.
 """
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-QWEN_VL_TYPES = ("qwen2_vl", "qwen2_5_vl")
+QWEN_VL_TYPES = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl")
 _WEIGHT_FILES = (
     "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json",
 )  # fmt: skip
@@ -104,8 +104,8 @@ def _from_pretrained(source: str, *, offline: bool, device: torch.device, dtype:
     model_config = AutoConfig.from_pretrained(source, local_files_only=offline)
     if model_config.model_type not in QWEN_VL_TYPES:
         raise ModelUnavailable(
-            f"{source} is a {model_config.model_type!r} checkpoint; this backend runs Qwen2-VL "
-            f"({', '.join(QWEN_VL_TYPES)})"
+            f"{source} is a {model_config.model_type!r} checkpoint; this backend runs Qwen2-VL, Qwen2.5-VL "
+            f"and Qwen3-VL ({', '.join(QWEN_VL_TYPES)})"
         )
     log.info("loading %s on %s as %s with %s attention", source, device, dtype, attn)
     model = AutoModelForImageTextToText.from_pretrained(

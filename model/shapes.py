@@ -1,4 +1,5 @@
-"""Qwen2-VL architectures by shape: the tiny test model and the real 2B/7B layouts.
+"""Qwen2-VL architectures by shape: the tiny test model and the real 2B/7B layouts; and tiny Qwen2.5-VL
+and Qwen3-VL models (``tiny_config``).
 
 ``qwen2vl_config(shape, ids)`` builds a real ``Qwen2VLConfig``. The ``2b`` and ``7b`` shapes copy the
 official checkpoints' ``config.json`` sizes, so a randomly initialised model of that shape costs what the
@@ -99,3 +100,40 @@ def qwen2vl_config(shape: Shape, ids: SpecialIds) -> Qwen2VLConfig:
         vision_end_token_id=ids.vision_end,
         tie_word_embeddings=_TIED[shape],
     )
+
+
+def tiny_config(arch: str, ids: SpecialIds) -> Any:
+    """The tiny config of ``arch`` (``arches.ARCHES``): Qwen2-VL's is ``qwen2vl_config("tiny", ids)``; the
+    others keep its text sizes (vocab 2048, hidden 128, 2 layers, head_dim 32) and the official layout of
+    their vision tower, at tiny widths."""
+    import transformers
+
+    if arch == "qwen2_vl":
+        return qwen2vl_config("tiny", ids)
+    text = dict(_TEXT["tiny"])
+    text.pop("mrope_section")
+    common = dict(
+        image_token_id=ids.image,
+        video_token_id=ids.video,
+        vision_start_token_id=ids.vision_start,
+        vision_end_token_id=ids.vision_end,
+        tie_word_embeddings=True,
+    )
+    tokens = dict(bos_token_id=ids.endoftext, eos_token_id=ids.im_end, pad_token_id=ids.endoftext)
+    vision = dict(depth=2, hidden_size=64, intermediate_size=128, num_heads=2, out_hidden_size=text["hidden_size"])
+    if arch == "qwen2_5_vl":
+        # Qwen2.5-VL's vision tower: window attention (112 px windows) with full attention in the listed blocks.
+        rope = {"rope_type": "default", "rope_theta": 1000000.0, "mrope_section": [4, 6, 6]}
+        vision.update(patch_size=14, window_size=112, fullatt_block_indexes=[1], tokens_per_second=2)
+        text_config = dict(text, hidden_act="silu", rms_norm_eps=1e-6, rope_parameters=rope, **tokens)
+        return transformers.Qwen2_5_VLConfig(text_config=text_config, vision_config=vision, **common)
+    if arch == "qwen3_vl":
+        # Interleaved M-RoPE: sections of head_dim / 2 = 16 frequencies (the official [24, 20, 20] of 64,
+        # scaled); a learned 48x48 position grid as in the official vision config; deepstack features of
+        # the first vision block go into the first LLM layer.
+        rope = {"rope_type": "default", "rope_theta": 5000000.0, "mrope_section": [6, 5, 5], "mrope_interleaved": True}
+        vision.update(patch_size=16, num_position_embeddings=2304, deepstack_visual_indexes=[0])
+        head_dim = text["hidden_size"] // text["num_attention_heads"]
+        text_config = dict(text, head_dim=head_dim, rms_norm_eps=1e-6, rope_parameters=rope, **tokens)
+        return transformers.Qwen3VLConfig(text_config=text_config, vision_config=vision, **common)
+    raise ValueError(f"no tiny config for architecture {arch!r}")

@@ -4,7 +4,8 @@ A spec says which backend answers and how it is configured; ``factory.load_model
 ``--model`` accepts are parsed here and only here (``parse_model_spec``), so ``--model PATH`` and a config
 file's ``[model]`` table with ``kind = "hf"`` and ``model = PATH`` are the same spec:
 
-- ``tiny``: the offline tiny checkpoint (``TinySpec``, the transformers options);
+- ``tiny``: the offline tiny checkpoint (``TinySpec``, the transformers options); ``tiny:ARCH`` one of another
+  architecture (``qwen2_5_vl``, ``qwen3_vl``);
 - a checkpoint directory or a hub id such as ``Qwen/Qwen2-VL-2B-Instruct`` (``HFSpec``);
 - ``openai:URL[#MODEL]`` (``OpenAISpec``: the ``OpenAIModelConfig`` fields);
 - ``scripted:FILE`` (``ScriptedSpec``: a JSON array of replies).
@@ -23,6 +24,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from .arches import ARCHES, DEFAULT_ARCH, Arch
 from .base import ModelUnavailable
 from .config import HFModelConfig, HFOptions
 from .loading import is_local_spec
@@ -31,7 +33,7 @@ from .openai_config import OpenAIModelConfig, parse_spec, redact_spec
 log = logging.getLogger(__name__)
 
 SPEC_FORMS = (
-    "tiny, scripted:FILE, openai:URL[#MODEL], a checkpoint directory, "
+    "tiny, tiny:ARCH, scripted:FILE, openai:URL[#MODEL], a checkpoint directory, "
     "or a Hugging Face hub id such as Qwen/Qwen2-VL-2B-Instruct"
 )
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -40,9 +42,10 @@ _HUB_ID = re.compile(r"(?:[\w.-]+/)?[\w.-]+")
 
 
 class TinySpec(HFOptions):
-    """The offline tiny Qwen2-VL checkpoint (built once into the cache), run by the transformers backend."""
+    """An offline tiny checkpoint of ``arch`` (built once into the cache), run by the transformers backend."""
 
     kind: Literal["tiny"] = "tiny"
+    arch: Arch = Field(DEFAULT_ARCH, description="the architecture of the tiny checkpoint")
 
 
 class HFSpec(HFModelConfig):
@@ -85,6 +88,10 @@ def spec_fields(text: str) -> dict[str, Any]:
     match text.partition(":"):
         case ("tiny", "", ""):
             return {"kind": "tiny"}
+        case ("tiny", ":", arch):
+            if arch not in ARCHES:
+                raise ModelUnavailable(f"no tiny checkpoint of {arch!r}; tiny:ARCH takes one of {', '.join(ARCHES)}")
+            return {"kind": "tiny", "arch": arch}
         case ("scripted", ":", path):
             return {"kind": "scripted", "file": path}
         case ("openai", ":", rest):
@@ -124,7 +131,7 @@ def spec_label(spec: ModelSpec) -> str:
     """The spec as a ``--model`` string that may be shown or recorded (secrets in an URL redacted)."""
     match spec:
         case TinySpec():
-            return "tiny"
+            return "tiny" if spec.arch == DEFAULT_ARCH else f"tiny:{spec.arch}"
         case HFSpec():
             return spec.model
         case ScriptedSpec():

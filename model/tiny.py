@@ -1,4 +1,5 @@
-"""A tiny Qwen2-VL checkpoint, built offline in seconds, that the real transformers classes load.
+"""A tiny Qwen2-VL (or Qwen2.5-VL, Qwen3-VL) checkpoint, built offline in seconds, that the real
+transformers classes load.
 
 ``build_tiny_checkpoint(DIR)`` writes a standard checkpoint directory: a real ``Qwen2VLConfig`` of the
 ``tiny`` shape (~1M parameters) with deterministic random weights (``torch.manual_seed``), a byte-level
@@ -6,6 +7,12 @@ BPE tokenizer trained here on a fixed corpus (Qwen2's pre-tokenizer, all 14 Qwen
 Qwen's order, the ✿ markers tokenize compactly), the Qwen2-VL chat template, and the standard processor
 configs (image and video), with the official checkpoints' pixel budget. ``from_pretrained(DIR)`` loads it
 offline; the backend treats it exactly like a downloaded checkpoint.
+
+``arch`` (``arches.ARCHES``, default ``qwen2_vl``) picks the architecture: its real config, model and
+processor classes, the special and added tokens of its official tokenizer (``<tool_call>``, and for
+Qwen3-VL ``<think>`` and ``<tool_response>``, not special, as there), the chat template its official
+checkpoint ships (see ``arches.py`` for the sources) and its official processor config (Qwen3-VL: 16 px
+patches). The ``qwen2_vl`` build is unchanged by the others.
 
 The same inputs give byte-identical files. Its replies are gibberish: it exists so the full path (chat
 template, processor, vision encoder, M-RoPE, generate, stop handling) runs in tests and offline demos.
@@ -18,23 +25,18 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .shapes import TINY_VOCAB_SIZE, SpecialIds, qwen2vl_config
+from .arches import DEFAULT_ARCH, QWEN2VL_SPECIAL, spec
+from .shapes import TINY_VOCAB_SIZE, SpecialIds, tiny_config
 from .tiny_corpus import tiny_corpus
 from .vision import DEFAULT_MIN_PIXELS, OFFICIAL_MAX_PIXELS
 
 if TYPE_CHECKING:
-    from transformers import Qwen2VLProcessor
+    from transformers import ProcessorMixin
 
 log = logging.getLogger(__name__)
 
-# Qwen2-VL's special tokens, in the order (and so with the relative ids) of the official tokenizer.
-SPECIAL_TOKENS = (
-    "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|object_ref_start|>", "<|object_ref_end|>",
-    "<|box_start|>", "<|box_end|>", "<|quad_start|>", "<|quad_end|>", "<|vision_start|>", "<|vision_end|>",
-    "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>",
-)  # fmt: skip
+SPECIAL_TOKENS = QWEN2VL_SPECIAL
 VOCAB_SIZE = TINY_VOCAB_SIZE
-CHAT_TEMPLATE_FILE = Path(__file__).with_name("qwen2vl_chat_template.jinja")
 SEED = 0
 MARKER = "qwen2vl-agent-tiny.json"  # written last: its presence means the build completed
 BUILD_VERSION = 3  # bump when the builder's output changes, so cached builds are rebuilt
@@ -44,12 +46,13 @@ BUILD_VERSION = 3  # bump when the builder's output changes, so cached builds ar
 INIT_STD = 0.3
 
 
-def train_tokenizer(seed: int = SEED):
+def train_tokenizer(seed: int = SEED, arch: str = DEFAULT_ARCH):
     """A Qwen2 tokenizer (byte-level BPE, Qwen2 pre-tokenizer) trained on ``tiny_corpus``.
 
-    Ordinary tokens take ids ``[0, VOCAB_SIZE - 14)`` and the special tokens follow in Qwen's order.
+    Ordinary tokens take ids ``[0, VOCAB_SIZE - n)`` and the ``n`` tokens of ``arch`` follow in Qwen's
+    order: the 14 special ones, then the added ones (not special) of Qwen2.5/Qwen3.
     """
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from transformers import Qwen2Tokenizer
     from transformers.models.qwen2.tokenization_qwen2 import PRETOKENIZE_REGEX
 
@@ -63,7 +66,7 @@ def train_tokenizer(seed: int = SEED):
     )
     bpe.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=VOCAB_SIZE - len(SPECIAL_TOKENS),
+        vocab_size=VOCAB_SIZE - len(spec(arch).tokens),
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
@@ -71,7 +74,7 @@ def train_tokenizer(seed: int = SEED):
     state = json.loads(bpe.to_str())["model"]
     vocab = dict(state["vocab"])
     # Special tokens directly after the ordinary ones, in Qwen's order (as in the official vocabulary).
-    vocab.update({token: len(vocab) + i for i, token in enumerate(SPECIAL_TOKENS)})
+    vocab.update({token: len(vocab) + i for i, token in enumerate(spec(arch).tokens)})
     merges = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in state["merges"]]
     tok = Qwen2Tokenizer(
         vocab=vocab,
@@ -83,15 +86,19 @@ def train_tokenizer(seed: int = SEED):
         errors="replace",
     )
     tok.add_special_tokens({"additional_special_tokens": list(SPECIAL_TOKENS)})
-    tok.chat_template = chat_template()
+    added = spec(arch).added_tokens
+    if added:
+        tok.add_tokens([AddedToken(t, special=False, normalized=False) for t in added])
+    tok.chat_template = chat_template(arch)
     if len(tok) > VOCAB_SIZE:
         raise AssertionError(f"tokenizer has {len(tok)} tokens, more than the model's {VOCAB_SIZE}")
     return tok
 
 
-def chat_template() -> str:
-    """The official Qwen2-VL chat template (images render as vision_start, image_pad, vision_end)."""
-    return CHAT_TEMPLATE_FILE.read_text(encoding="utf-8").removesuffix("\n")
+def chat_template(arch: str = DEFAULT_ARCH) -> str:
+    """The chat template of ``arch``'s official checkpoints (images render as vision_start, image_pad,
+    vision_end); Qwen2-VL's by default."""
+    return spec(arch).chat_template()
 
 
 def special_ids(tokenizer) -> SpecialIds:
@@ -107,37 +114,57 @@ def special_ids(tokenizer) -> SpecialIds:
     )
 
 
-def make_processor(tokenizer) -> Qwen2VLProcessor:
-    """The standard Qwen2-VL processor (image + video) around ``tokenizer``, with the official budget."""
-    from transformers import Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor
+def make_processor(tokenizer, arch: str = DEFAULT_ARCH) -> ProcessorMixin:
+    """The standard processor of ``arch`` (image + video) around ``tokenizer``, with the official budget."""
+    import transformers
+    from transformers import Qwen2VLImageProcessor
 
-    size = {"shortest_edge": DEFAULT_MIN_PIXELS, "longest_edge": OFFICIAL_MAX_PIXELS}
-    return Qwen2VLProcessor(
-        image_processor=Qwen2VLImageProcessor(size=size),
+    if arch == DEFAULT_ARCH:  # as built before the other architectures existed, file for file
+        from transformers import Qwen2VLProcessor, Qwen2VLVideoProcessor
+
+        size = {"shortest_edge": DEFAULT_MIN_PIXELS, "longest_edge": OFFICIAL_MAX_PIXELS}
+        return Qwen2VLProcessor(
+            image_processor=Qwen2VLImageProcessor(size=size),
+            tokenizer=tokenizer,
+            video_processor=Qwen2VLVideoProcessor(),
+            chat_template=chat_template(),
+        )
+    s = spec(arch)
+    extra = {"image_mean": list(s.image_mean), "image_std": list(s.image_std)} if s.image_mean else {}
+    image_processor = Qwen2VLImageProcessor(
+        size={"shortest_edge": s.min_pixels, "longest_edge": s.max_pixels},
+        patch_size=s.patch_size,
+        merge_size=s.merge_size,
+        temporal_patch_size=2,
+        **extra,
+    )
+    return getattr(transformers, s.processor_class)(
+        image_processor=image_processor,
         tokenizer=tokenizer,
-        video_processor=Qwen2VLVideoProcessor(),
-        chat_template=chat_template(),
+        video_processor=getattr(transformers, s.video_processor_class)(),
+        chat_template=s.chat_template(),
     )
 
 
-def build_tiny_checkpoint(out_dir: str | Path, *, seed: int = SEED) -> Path:
-    """Write the tiny checkpoint into ``out_dir`` (created if needed) and return its path.
+def build_tiny_checkpoint(out_dir: str | Path, *, seed: int = SEED, arch: str = DEFAULT_ARCH) -> Path:
+    """Write the tiny checkpoint of ``arch`` into ``out_dir`` (created if needed) and return its path.
 
     Offline, deterministic, a few seconds. Files: config.json, generation_config.json,
     model.safetensors, tokenizer files, chat template, processor configs, and ``MARKER`` last.
     """
     import torch
-    from transformers import GenerationConfig, Qwen2VLForConditionalGeneration
+    import transformers
+    from transformers import GenerationConfig
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tokenizer = train_tokenizer(seed)
+    tokenizer = train_tokenizer(seed, arch)
     ids = special_ids(tokenizer)
-    config = qwen2vl_config("tiny", ids)
+    config = tiny_config(arch, ids)
     for sub in (config, config.text_config, config.vision_config):
         sub.initializer_range = INIT_STD
     torch.manual_seed(seed)
-    model = Qwen2VLForConditionalGeneration(config).eval()
+    model = getattr(transformers, spec(arch).model_class)(config).eval()
     model.generation_config = GenerationConfig(
         bos_token_id=ids.endoftext,
         eos_token_id=[ids.im_end, ids.endoftext],
@@ -145,10 +172,12 @@ def build_tiny_checkpoint(out_dir: str | Path, *, seed: int = SEED) -> Path:
         do_sample=False,
     )
     model.save_pretrained(out)
-    make_processor(tokenizer).save_pretrained(out)
+    make_processor(tokenizer, arch).save_pretrained(out)
     marker = {"shape": "tiny", "seed": seed, "version": BUILD_VERSION}
+    if arch != DEFAULT_ARCH:  # the qwen2_vl marker stays as it was, so its build is unchanged
+        marker["arch"] = arch
     (out / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
-    log.info("built the tiny Qwen2-VL checkpoint in %s", out)
+    log.info("built the tiny %s checkpoint in %s", arch, out)
     return out
 
 
@@ -161,7 +190,7 @@ def build_info(path: str | Path) -> dict | None:
     return info if isinstance(info, dict) else None
 
 
-def is_tiny_checkpoint(path: str | Path) -> bool:
-    """Whether ``path`` holds a completed tiny build from this builder version."""
+def is_tiny_checkpoint(path: str | Path, arch: str = DEFAULT_ARCH) -> bool:
+    """Whether ``path`` holds a completed tiny build of ``arch`` from this builder version."""
     info = build_info(path)
-    return info is not None and info.get("version") == BUILD_VERSION
+    return info is not None and info.get("version") == BUILD_VERSION and info.get("arch", DEFAULT_ARCH) == arch

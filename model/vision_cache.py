@@ -8,6 +8,9 @@ the images it has not seen. The cached and the fresh outputs go to ``generate`` 
 precomputed features; the language model's prefill is unchanged (the image tokens still have to be
 attended to; what is saved is the encoder, full attention over every 14x14 patch of the image).
 
+Qwen3-VL's encoder also returns "deepstack" features (one per listed vision block, added to the first LLM
+layers at the image tokens); they depend on the image alone too and are kept beside the output.
+
 One backend instance has one pixel budget, so the same screenshot always becomes the same patches;
 an entry also keeps the image's patch grid, so a stored screenshot skips the image processor too (its
 prompt tokens are laid out from the grid alone). ``capacity`` images are kept, least recently used out first
@@ -25,6 +28,9 @@ from typing import Any
 
 import torch
 
+# One image's cached encoder output: its pooled features and its deepstack features (empty for Qwen2/2.5-VL).
+Features = tuple[torch.Tensor, tuple[torch.Tensor, ...]]
+
 
 def fingerprint(image: Any) -> bytes:
     """A digest of a PIL image's pixels, mode and size (~7 ms for a 1080x2400 RGB screenshot)."""
@@ -38,7 +44,7 @@ class VisionCache:
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[bytes, tuple[tuple[int, ...], torch.Tensor]] = OrderedDict()
+        self._entries: OrderedDict[bytes, tuple[tuple[int, ...], Features]] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -62,7 +68,20 @@ class VisionCache:
         """Each image's encoder output (``grid.prod() / merge**2`` rows), in order. ``pixel_values`` holds the
         processor's patches of the images not stored yet, each once, in order of first appearance; those
         are encoded in one call and stored."""
-        found: dict[bytes, torch.Tensor] = {}
+        return tuple(pooled for pooled, _ in self.lookup(model, fingerprints, grids, pixel_values))
+
+    def encoder_outputs(
+        self, model: Any, fingerprints: Sequence[bytes], grids: torch.Tensor, pixel_values: torch.Tensor | None
+    ) -> Any:
+        """``features`` as the precomputed image output ``generate`` takes (``mm_encoder_outputs["image"]``),
+        with the deepstack features per layer where the model has them."""
+        return encoder_outputs(self.lookup(model, fingerprints, grids, pixel_values))
+
+    def lookup(
+        self, model: Any, fingerprints: Sequence[bytes], grids: torch.Tensor, pixel_values: torch.Tensor | None
+    ) -> list[Features]:
+        """Each image's (pooled, deepstack) encoder output; see ``features``."""
+        found: dict[bytes, Features] = {}
         todo: dict[bytes, tuple[int, ...]] = {}
         for key, grid in zip(fingerprints, grids.tolist(), strict=True):
             if key in self._entries:
@@ -76,10 +95,27 @@ class VisionCache:
             if pixel_values is None:
                 raise ValueError(f"{len(todo)} image(s) are not in the vision cache and no pixels were given")
             new_grids = torch.tensor(list(todo.values()), device=grids.device)
-            encoded = model.model.get_image_features(pixel_values, new_grids).pooler_output
-            for (key, grid), feats in zip(todo.items(), encoded, strict=True):
+            encoded = model.model.get_image_features(pixel_values, new_grids)
+            layers = getattr(encoded, "deepstack_features", None) or []
+            for i, (key, grid) in enumerate(todo.items()):
+                feats = (encoded.pooler_output[i], tuple(layer[i] for layer in layers))
                 found[key] = feats
                 self._entries[key] = (grid, feats)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
-        return tuple(found[key] for key in fingerprints)
+        return [found[key] for key in fingerprints]
+
+
+def encoder_outputs(features: list[Features]) -> Any:
+    """``features`` as the precomputed image output ``generate`` takes (``mm_encoder_outputs["image"]``):
+    per-image tuples, with the deepstack features per layer where the model has them."""
+    from transformers.modeling_outputs import BaseModelOutputWithPooling
+
+    pooled = tuple(f for f, _ in features)
+    depth = len(features[0][1]) if features else 0
+    if not depth:
+        return BaseModelOutputWithPooling(pooler_output=pooled)
+    from transformers.models.qwen3_vl.modeling_qwen3_vl import BaseModelOutputWithDeepstackFeatures
+
+    layers = [tuple(deep[layer] for _, deep in features) for layer in range(depth)]
+    return BaseModelOutputWithDeepstackFeatures(pooler_output=pooled, deepstack_features=layers)

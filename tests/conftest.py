@@ -28,6 +28,20 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ensure_tiny_checkpoint(tmp_path_factory.mktemp("cache") / "tiny-qwen2vl")
 
 
+@pytest.fixture(scope="session")
+def tiny_arch_dir(tmp_path_factory: pytest.TempPathFactory, tiny_dir: Path) -> Callable[[str], Path]:
+    """``tiny_arch_dir(arch)``: the tiny checkpoint of ``arch`` (``model.arches.ARCHES``), each built at most
+    once per test session (about 10 s each), in a temporary directory; ``qwen2_vl`` is ``tiny_dir``."""
+    built: dict[str, Path] = {"qwen2_vl": tiny_dir}
+
+    def get(arch: str) -> Path:
+        if arch not in built:
+            built[arch] = ensure_tiny_checkpoint(tmp_path_factory.mktemp("cache") / f"tiny-{arch}", arch=arch)
+        return built[arch]
+
+    return get
+
+
 def noise(width: int, height: int, seed: int = 0) -> Image.Image:
     """A random RGB screenshot (never time or compare on all-zero inputs)."""
     pixels = np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
@@ -175,6 +189,7 @@ SLOW_MODULES = frozenset(
         "tests/model/test_agent_episode.py", "tests/model/test_static_cache.py", "tests/model/test_vision_cache.py",
         "tests/model/test_hf.py", "tests/model/test_prefix.py", "tests/model/test_benchmark_script.py",
         "tests/model/test_tiny.py", "tests/model/test_factory.py", "tests/model/test_cli_model.py",
+        "tests/model/test_tiny_arches.py", "tests/serving/test_tiny_arches_served.py",
         "tests/serving/test_served.py", "tests/serving/test_wire.py",
         "tests/bench/test_reference_policies.py", "tests/bench/test_resume.py", "tests/bench/test_faults.py",
         "tests/agent/test_run_outcomes.py", "tests/agent/test_memory.py", "tests/agent/test_fuzz_path.py",
