@@ -21,7 +21,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
-COMMANDS = ("run", "parse", "sim", "model", "bench", "adb", "androidworld")
+COMMANDS = ("run", "parse", "sim", "model", "bench", "adb", "androidworld", "replay", "render", "export", "doctor")
 _RST_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
 
 

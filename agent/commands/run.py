@@ -47,6 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, help="trajectory directory, new or empty (default: runs/<time>-<task>)")
     p.add_argument("--force", action="store_true", help="replace the run already recorded in --out")
     p.add_argument("--quiet", action="store_true", help="no live view on the terminal")
+    p.add_argument("--dry-run", action="store_true", help="parse and map every call and print it; execute nothing")
     g = p.add_argument_group("environment")
     g.add_argument("--serial", help="android: device serial (default: $ANDROID_SERIAL, else the only device)")
     g.add_argument("--adb-host", help="android: adb server host (default: $ANDROID_ADB_SERVER_HOST or 127.0.0.1)")
@@ -184,11 +185,23 @@ def _episode(
     from ..recorder import TrajectoryRecorder
 
     meta = {"env": used, "model": redact_spec(args.model), "policy": plan.policy.model_dump()}
-    hooks: list[Any] = [TrajectoryRecorder(out_dir, meta)]
+    dry = getattr(args, "dry_run", False)
+    hooks: list[Any] = [TrajectoryRecorder(out_dir, {**meta, "dry_run": True} if dry else meta)]
     if not args.quiet:
         hooks.append(ConsoleView())
+    if dry:
+        env = _dry(env, hooks)
     agent = QwenPolicy(model, env.action_space, plan.policy)
     return run_to_end(env, agent, args.task, plan.loop, hooks, gate)
+
+
+def _dry(env: Env, hooks: list[Any]) -> Env:
+    from qwen2vl_agent.envs.wrappers import DryRun
+
+    from ..dryrun import DryRunView
+
+    hooks.append(DryRunView())
+    return DryRun(env)
 
 
 def _close(stack: contextlib.ExitStack) -> None:
