@@ -48,6 +48,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="replace the run already recorded in --out")
     p.add_argument("--quiet", action="store_true", help="no live view on the terminal")
     p.add_argument("--dry-run", action="store_true", help="parse and map every call and print it; execute nothing")
+    s = p.add_argument_group("safety")
+    s.add_argument("--confirm", action="store_true", help="ask on the terminal before actions the policy marks confirm")
+    s.add_argument("--policy", type=Path, help="safety policy TOML (default with --confirm: the built-in one)")
+    s.add_argument("--call-user", action="store_true", help="offer the model CallUser: hand the device to you")
     g = p.add_argument_group("environment")
     g.add_argument("--serial", help="android: device serial (default: $ANDROID_SERIAL, else the only device)")
     g.add_argument("--adb-host", help="android: adb server host (default: $ANDROID_ADB_SERVER_HOST or 127.0.0.1)")
@@ -191,8 +195,16 @@ def _episode(
         hooks.append(ConsoleView())
     if dry:
         env = _dry(env, hooks)
+    env = _guarded(args, env)
     agent = QwenPolicy(model, env.action_space, plan.policy)
     return run_to_end(env, agent, args.task, plan.loop, hooks, gate)
+
+
+def _guarded(args: argparse.Namespace, env: Env) -> Env:
+    from ..handoff import guard
+
+    flags = {k: getattr(args, k, None) for k in ("policy", "confirm", "call_user")}
+    return guard(env, policy=flags["policy"], confirm=bool(flags["confirm"]), call_user=bool(flags["call_user"]))
 
 
 def _dry(env: Env, hooks: list[Any]) -> Env:
