@@ -94,7 +94,7 @@ def check_episode() -> bool:
         check("run_episode ends when the agent is done", result.done and len(result.step_data["step_number"]) == 6,
               f"done={result.done}, steps={len(result.step_data['step_number'])}"),
         check("the answer survives the closing reply", env.interaction_cache == "7:00 AM", repr(env.interaction_cache)),
-        check("Swipe and LongPress reach adb exactly", swipes == [  # 0-1000 grid -> the 10x10 screenshot -> the 100x100 logical screen
+        check("Swipe and LongPress reach adb exactly", swipes == [  # 0-1000 grid -> the 10x10 screenshot -> the 100x100 logical screen  # noqa: E501
             ["shell", "input", "swipe", "50", "0", "50", "70", "600"],
             ["shell", "input", "swipe", "50", "50", "50", "50", "2000"],
         ]),
