@@ -30,5 +30,7 @@ if code_dirs - set(found):
 setup(
     packages=[f"qwen2vl_agent.{name}" for name in found],
     package_dir={f"qwen2vl_agent.{t}": t for t in TOP},
-    package_data={"": [f"{d}*.{ext}" for d in ("", "**/") for ext in ("txt", "json", "jinja", "ttf", "png", "md")]},
+    package_data={
+        "": [f"{d}*.{ext}" for d in ("", "**/") for ext in ("txt", "json", "jinja", "ttf", "png", "md", "toml")]
+    },
 )

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from qwen2vl_agent.envs import Env
+from qwen2vl_agent.envs.safety import ActionDenied
 from qwen2vl_agent.tools import Answer, Frame, ModelError, Terminate, map_action
 
 from .parser import Call, ParseError
@@ -60,6 +61,7 @@ def _act_one(env: Env, call: Call, frame: Frame, acted: Acted, record: CallRecor
                 record.executed = executed.model_dump(mode="json")
                 outcome = env.execute(executed)
             except ModelError as e:
+                record.safety = e.verdict.record() if isinstance(e, ActionDenied) else None
                 record.error = str(e)
                 record.result = f"Error: {e}"
                 acted.failed = True
@@ -68,6 +70,7 @@ def _act_one(env: Env, call: Call, frame: Frame, acted: Acted, record: CallRecor
                 raise
             else:
                 record.settle_s = outcome.settle_s
+                record.safety = outcome.extra.get("safety")
                 record.result = outcome.message
                 acted.executed_keys.append(executed.model_dump_json())
             finally:

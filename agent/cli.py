@@ -21,7 +21,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
-COMMANDS = ("run", "parse", "sim", "model", "bench", "adb", "androidworld")
+COMMANDS = ("run", "parse", "sim", "model", "bench", "adb", "androidworld", "replay", "render", "export", "doctor")
 _RST_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
 
 
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="qwen2vl-agent",
         description="Run Qwen2-VL GUI agents on phones (ADB), desktops and a simulated phone.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -80,6 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.add_parser(sub)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("qwen2vl-agent")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from typing_extensions import assert_never
 
 from qwen2vl_agent.envs import Env, FakeEnv
@@ -106,6 +106,16 @@ def _port_from_env(name: str, value: str) -> int:
     if not 1 <= port <= 65535:
         raise ValueError(f"{name}={value!r} is not a port number (1-65535)")
     return port
+
+
+def replay_env_spec(kind: str, *, serial: str | None = None, seed: int = 0) -> EnvSpec:
+    """The env spec of ``kind`` for re-running a recording: the simulated phone rebuilt from ``seed``, an
+    android device by ``serial`` (then as adb resolves it); ``ValueError`` for an unknown kind."""
+    fields: dict[str, Any] = {"seed": seed} if kind == "sim" else {"serial": serial} if kind == "android" else {}
+    try:
+        return resolve_env(TypeAdapter(EnvSpec).validate_python({"kind": kind, **fields}))
+    except ValidationError as e:
+        raise ValueError(f"cannot replay on env {kind!r}: {e.errors()[0]['msg']}") from None
 
 
 @contextlib.contextmanager

@@ -81,6 +81,7 @@ class CallRecord(_Record):
     error: str | None = None  # a model-facing error (bad point, unknown app, ...)
     settle_s: float = 0.0
     execute_s: float = 0.0
+    safety: dict[str, Any] | None = None  # the safety decision on this call (``envs.safety``), when guarded
 
 
 class Step(_Record):

@@ -7,6 +7,8 @@ the wrapped env, and ``unwrapped`` is the innermost one. Wrappers in this packag
 - ``envs.sim.SimEnv``: ``reset(seed=N)`` rebuilds the simulated phone from seed N (the sim's own state).
 - ``envs.tasks.TaskEnv``: ``reset(options={"task": t})`` sets task ``t`` up on the phone before the first
   observation (the benchmark's episode start).
+- ``DryRun`` (below): executes nothing (``run --dry-run``).
+- ``envs.safety.Guarded``: asks a safety policy before each action (allow / confirm / deny).
 """
 
 from __future__ import annotations
@@ -59,3 +61,19 @@ class Wrapper:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.env!r})"
+
+
+DRY_RUN = "Dry run: not executed."
+
+
+class DryRun(Wrapper):
+    """Executes nothing: every action is kept in ``actions`` and answered with ``DRY_RUN`` (``run --dry-run``).
+    Observing still reads the device, so the model sees the real, unchanged screen."""
+
+    def __init__(self, env: Env) -> None:
+        super().__init__(env)
+        self.actions: list[Action] = []
+
+    def execute(self, action: Action) -> Outcome:
+        self.actions.append(action)
+        return Outcome(message=DRY_RUN, extra={"dry_run": True})

@@ -9,6 +9,7 @@ from .actions import (
     Answer,
     AppSwitch,
     Back,
+    CallUser,
     Click,
     DesktopAction,
     DoubleClick,
@@ -47,7 +48,7 @@ from .errors import ModelError
 
 __all__ = [
     "ACTION_ADAPTER", "ACTION_TYPES", "CONVENTIONS", "DEFAULT_CONVENTION", "DESKTOP_ACTIONS", "MOBILE_ACTIONS",
-    "Action", "Answer", "AppSwitch", "Back", "Click", "Convention", "DesktopAction", "DoubleClick", "Drag",
+    "Action", "Answer", "AppSwitch", "Back", "CallUser", "Click", "Convention", "DesktopAction", "DoubleClick", "Drag",
     "Enter", "Frame", "Home", "Hotkey", "LongPress", "MobileAction", "ModelError", "MoveTo", "OpenApp",
     "Point", "PointOutOfRange", "RightClick", "Scroll", "Swipe", "Tap", "Terminate", "Type", "Wait",
     "action_by_name", "from_screen", "map_action", "point_fields", "to_screen", "tool_spec", "tool_specs",

@@ -159,6 +159,14 @@ class Terminate(_Action):
     status: Literal["success", "failure"] = Field(description='"success" or "failure"')
 
 
+class CallUser(_Action):
+    """Hand the device to the user for what only a person can do (a login, a CAPTCHA, a choice), and wait
+    until they say it is done."""
+
+    type: Literal["CallUser"] = "CallUser"
+    reason: str = Field(min_length=1, max_length=500, description="what the user should do, and why")
+
+
 # ---------------------------------------------------------------- desktop
 
 
@@ -219,7 +227,11 @@ MobileAction = Union[Tap, LongPress, Swipe, Type, Back, Home, Enter, AppSwitch, 
 DesktopAction = Union[Click, DoubleClick, RightClick, MoveTo, Drag, Scroll, Type, Hotkey, Wait, Terminate]
 """What a desktop accepts, in the order the prompt lists the tools."""
 
-Action = Annotated[Union[MobileAction, DesktopAction], Field(discriminator="type")]
+HandOffAction = CallUser
+"""Offered only where the run enables hand-off (``envs.safety.HandOff`` adds it to an env's action space), so
+the default tool section stays as it is."""
+
+Action = Annotated[Union[MobileAction, DesktopAction, HandOffAction], Field(discriminator="type")]
 """Every action, discriminated by ``type`` (the tool name): the two unions joined (a union of unions is
 flattened, each class once, in first-seen order)."""
 

@@ -40,6 +40,16 @@ DEFAULT_MODEL = "Qwen/Qwen2-VL-2B-Instruct"
 log = logging.getLogger(__name__)
 
 
+class SafetyConfig(BaseModel):
+    """The safety policy around the env and the hand-off to a person (``envs.safety``, ``agent.handoff``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: bool = Field(False, description="ask on the terminal before actions the policy marks confirm")
+    policy: Path | None = Field(None, description="safety policy TOML (default with --confirm: the built-in one)")
+    call_user: bool = Field(False, description="offer the model CallUser: hand the device to you")
+
+
 class RunConfig(BaseModel):
     """Everything ``run`` can be told but the task: its flags, or the tables of a ``--config`` file."""
 
@@ -48,6 +58,8 @@ class RunConfig(BaseModel):
     out: Path | None = Field(None, description="trajectory directory, new or empty (default: runs/<time>-<task>)")
     force: bool = Field(False, description="replace the run already recorded in --out")
     quiet: bool = Field(False, description="no live view on the terminal")
+    dry_run: bool = Field(False, description="parse and map every call and print it; execute nothing")
+    safety: SafetyConfig = Field(default_factory=SafetyConfig)
     env: EnvSpec = Field(default_factory=SimEnvSpec, description="where the agent acts")
     model: ModelSpec = Field(default_factory=lambda: HFSpec(model=DEFAULT_MODEL))
     agent: PolicyConfig = Field(default_factory=PolicyConfig)
@@ -62,18 +74,21 @@ MAIN_FLAGS = (
     flag(RunConfig, "out"),
     flag(RunConfig, "force"),
     flag(RunConfig, "quiet"),
+    flag(RunConfig, "dry_run"),
 )
+SAFETY_FLAGS = tuple(flag(RunConfig, "safety", name) for name in ("confirm", "policy", "call_user"))
 ENV_FLAGS = (
     *(flag(RunConfig, "env", name) for name in ("serial", "adb_host", "adb_port", "seed", "display", "monitor")),
     *table_flags(RunConfig, "env", "android", prefix="android-", help="android and sim: AndroidConfig.{name}"),
 )
-FLAGS = (*MAIN_FLAGS, *ENV_FLAGS, *MODEL_FLAGS, *AGENT_FLAGS)
+FLAGS = (*MAIN_FLAGS, *SAFETY_FLAGS, *ENV_FLAGS, *MODEL_FLAGS, *AGENT_FLAGS)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run one task end to end", description=__doc__, epilog=exit_codes.DESCRIPTION)
     p.add_argument("task", nargs="?", help="what the agent should do, e.g. 'Turn on Wi-Fi'")
     add_flags(p, MAIN_FLAGS)
+    add_flags(p.add_argument_group("safety"), SAFETY_FLAGS)
     add_flags(p.add_argument_group("environment"), ENV_FLAGS)
     add_flags(p.add_argument_group("model"), MODEL_FLAGS)
     add_flags(p.add_argument_group("agent"), AGENT_FLAGS)
@@ -228,11 +243,30 @@ def _episode(
     from ..recorder import TrajectoryRecorder
 
     meta = {"env": used, "model": spec_label(plan.config.model), "policy": plan.policy.model_dump()}
-    hooks: list[Any] = [TrajectoryRecorder(out_dir, meta)]
+    dry = plan.config.dry_run
+    hooks: list[Any] = [TrajectoryRecorder(out_dir, {**meta, "dry_run": True} if dry else meta)]
     if not plan.config.quiet:
         hooks.append(ConsoleView())
+    if dry:
+        env = _dry(env, hooks)
+    env = _guarded(plan.config.safety, env)
     agent = QwenPolicy(model, env.action_space, plan.policy)
     return run_to_end(env, agent, plan.task, plan.loop, hooks, gate)
+
+
+def _guarded(safety: SafetyConfig, env: Env) -> Env:
+    from ..handoff import guard
+
+    return guard(env, policy=safety.policy, confirm=safety.confirm, call_user=safety.call_user)
+
+
+def _dry(env: Env, hooks: list[Any]) -> Env:
+    from qwen2vl_agent.envs.wrappers import DryRun
+
+    from ..dryrun import DryRunView
+
+    hooks.append(DryRunView())
+    return DryRun(env)
 
 
 def _close(stack: contextlib.ExitStack) -> None:

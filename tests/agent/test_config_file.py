@@ -49,6 +49,7 @@ def _nested(path: tuple[str, ...], value: Any) -> dict[str, Any]:
 # One (file value, flag value) pair per flag's path; each pair differs from the default and from each other.
 RUN_VALUES: dict[tuple[str, ...], tuple[Any, str]] = {
     ("out",): ("from-file", "from-flag"),
+    ("safety", "policy"): ("file-policy.toml", "flag-policy.toml"),
     ("loop", "max_steps"): (7, "9"),
     ("agent", "dialect"): ("qwen25vl", "qwen3vl"),
     ("agent", "convention"): ("rel999", "abs_screen"),

@@ -13,6 +13,7 @@ from qwen2vl_agent.tools import (
     DESKTOP_ACTIONS,
     MOBILE_ACTIONS,
     Action,
+    CallUser,
     DesktopAction,
     MobileAction,
     OpenApp,
@@ -24,7 +25,7 @@ from qwen2vl_agent.tools import (
 CONTRACT = {
     "Tap": ["point"], "LongPress": ["point"], "Swipe": ["start", "end"], "Type": ["text"], "Back": [],
     "Home": [], "Enter": [], "AppSwitch": [], "OpenApp": ["name"], "Wait": ["seconds"], "Answer": ["text"],
-    "Terminate": ["status"], "Click": ["point"], "DoubleClick": ["point"], "RightClick": ["point"],
+    "Terminate": ["status"], "CallUser": ["reason"], "Click": ["point"], "DoubleClick": ["point"], "RightClick": ["point"],
     "MoveTo": ["point"], "Drag": ["start", "end"], "Scroll": ["direction"], "Hotkey": ["keys"],
 }  # fmt: skip
 
@@ -42,10 +43,12 @@ def test_contract() -> None:
 
 def test_the_tuples_are_the_unions_in_prompt_order() -> None:
     """Each class list is read off its union: the all-actions order is the phone's tools, then the desktop's
-    that a phone lacks (the order tool sections and the parser's name lookup follow)."""
+    that a phone lacks, then the hand-off action neither offers by default (the order tool sections and the
+    parser's name lookup follow)."""
     assert get_args(MobileAction) == MOBILE_ACTIONS and get_args(DesktopAction) == DESKTOP_ACTIONS
     assert get_args(get_args(Action)[0]) == ACTION_TYPES
-    assert MOBILE_ACTIONS + tuple(c for c in DESKTOP_ACTIONS if c not in MOBILE_ACTIONS) == ACTION_TYPES
+    desktop_only = tuple(c for c in DESKTOP_ACTIONS if c not in MOBILE_ACTIONS)
+    assert MOBILE_ACTIONS + desktop_only + (CallUser,) == ACTION_TYPES
     assert [c.tool_name() for c in DESKTOP_ACTIONS] == [
         "Click", "DoubleClick", "RightClick", "MoveTo", "Drag", "Scroll", "Type", "Hotkey", "Wait", "Terminate",
     ]  # fmt: skip
