@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,6 +44,10 @@ class BenchConfig(BaseModel):
     retries: int = Field(2, ge=0, le=10)  # more tries after an infrastructure fault, each on a fresh phone
     device_timeout_s: float = Field(20.0, gt=0, le=600)  # the longest one adb call may take (a hung phone)
     agent: PolicyConfig = Field(default_factory=PolicyConfig)
+    # Where episodes run (not part of the identity: a run may be resumed on another executor).
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str | None = None  # None: a Ray cluster already set up by RAY_ADDRESS, or a local one
+    ray_resource: str = "sim_phone"  # the node resource one episode holds (a simulated phone)
     model_overrides: dict[str, Any] = Field(default_factory=dict)
 
     def identity(self) -> dict[str, Any]:
