@@ -58,6 +58,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-html", action="store_true", help="skip the per-episode HTML reports (faster)")
     p.add_argument("--list", action="store_true", help="list the tasks and suites, then exit")
     p.add_argument("--quiet", "-q", action="store_true", help="no line per finished episode")
+    p.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default="local",
+        help="local: phones on this machine; ray: Ray tasks on a cluster (pip install 'qwen2vl-agent[ray]')",
+    )
+    p.add_argument("--ray-address", help="the Ray cluster to use (default: RAY_ADDRESS, else a local one)")
+    p.add_argument("--ray-resource", default="sim_phone", help="the node resource one episode holds")
     add_model_options(p)
     add_agent_options(p)
     p.set_defaults(func=run)
@@ -164,6 +172,7 @@ def _config(args: argparse.Namespace) -> BenchConfig:
         parallel=args.parallel, policy=policy, model=args.model, max_steps_factor=args.max_steps_factor,
         screen_size=args.screen, density=args.density, html=not args.no_html, retries=args.retries,
         device_timeout_s=args.device_timeout, agent=policy_config(args), model_overrides=model_overrides(args),
+        executor=args.executor, ray_address=args.ray_address, ray_resource=args.ray_resource,
     )  # fmt: skip
 
 
