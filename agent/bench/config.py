@@ -48,6 +48,10 @@ class BenchConfig(BaseModel):
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None  # None: a Ray cluster already set up by RAY_ADDRESS, or a local one
     ray_resource: str = "sim_phone"  # the node resource one episode holds (a simulated phone)
+    env: Literal["sim", "android"] = "sim"  # android: the real devices of ``devices`` (local executor)
+    devices: str = "all"  # with env android: "all" online devices, or comma-separated serials
+    adb_host: str = "127.0.0.1"
+    adb_port: int = 5037
     model_overrides: dict[str, Any] = Field(default_factory=dict)
 
     def identity(self) -> dict[str, Any]:

@@ -80,6 +80,8 @@ class RayExecutor(Executor):
     a Ray instance on this machine with ``config.parallel`` simulated phones as its device resource."""
 
     def __init__(self, config: BenchConfig) -> None:
+        if config.env != "sim":
+            raise ValueError("--executor ray runs simulated phones only; use --env android without it")
         self.config = config
         self._owned = False
         if not ray.is_initialized():

@@ -28,7 +28,8 @@ from qwen2vl_agent.envs.tasks import instance_seed, select
 from qwen2vl_agent.model.openai_config import redact_spec
 
 from .config import BenchConfig, Instance
-from .executor import Attempt, Executor, LocalExecutor, unpack
+from .devices import DevicePool, resolve
+from .executor import Attempt, Executor, LocalExecutor, Phones, unpack
 from .fleet import Fleet
 from .policies import PolicySource
 from .results import EpisodeRecord, ResultsFile
@@ -138,18 +139,23 @@ class BenchRunner:
 
 
 def make_executor(config: BenchConfig, pending: int) -> Executor:
-    """The executor ``config`` asks for: Ray tasks on a cluster, or ``parallel`` phones on this machine."""
+    """The executor ``config`` asks for: Ray tasks on a cluster, or phones on this machine (``parallel``
+    simulated ones, or the pool of real devices of ``config.devices``)."""
     if config.executor == "ray":
         from .ray_executor import RayExecutor  # the only place Ray is imported
 
         return RayExecutor(config)
-    n = min(config.parallel, pending)
+    pool: Phones | None = None
+    if config.env == "android":  # a pool of real devices: one slot per device
+        serials = resolve(config.devices, config.adb_host, config.adb_port)[:pending]
+        pool = DevicePool(serials, config.adb_host, config.adb_port)
+    n = len(pool.devices) if pool else min(config.parallel, pending)
     source = PolicySource(
         config.policy, config.model, parallel=n, convention=config.agent.convention,
         overrides=config.model_overrides,
     )  # fmt: skip
     try:
-        fleet = Fleet(n, config.screen_size, config.density).start()
+        fleet = pool or Fleet(n, config.screen_size, config.density).start()
     except BaseException:
         source.close()
         raise

@@ -65,6 +65,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="local: phones on this machine; ray: Ray tasks on a cluster (pip install 'qwen2vl-agent[ray]')",
     )
     p.add_argument("--ray-address", help="the Ray cluster to use (default: RAY_ADDRESS, else a local one)")
+    p.add_argument(
+        "--env",
+        choices=("sim", "android"),
+        default="sim",
+        help="sim: simulated phones; android: real devices on the adb server (see --devices)",
+    )
+    p.add_argument("--devices", default="all", help="with --env android: all, or SERIAL,SERIAL (one episode each)")
+    p.add_argument("--adb-host", default="127.0.0.1", help="the adb server of --env android")
+    p.add_argument("--adb-port", type=int, default=5037, help="the adb server's port")
     p.add_argument("--ray-resource", default="sim_phone", help="the node resource one episode holds")
     add_model_options(p)
     add_agent_options(p)
@@ -172,7 +181,8 @@ def _config(args: argparse.Namespace) -> BenchConfig:
         parallel=args.parallel, policy=policy, model=args.model, max_steps_factor=args.max_steps_factor,
         screen_size=args.screen, density=args.density, html=not args.no_html, retries=args.retries,
         device_timeout_s=args.device_timeout, agent=policy_config(args), model_overrides=model_overrides(args),
-        executor=args.executor, ray_address=args.ray_address, ray_resource=args.ray_resource,
+        executor=args.executor, ray_address=args.ray_address, ray_resource=args.ray_resource, env=args.env,
+        devices=args.devices, adb_host=args.adb_host, adb_port=args.adb_port,
     )  # fmt: skip
 
 
