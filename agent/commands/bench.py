@@ -69,10 +69,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--env",
         choices=("sim", "android"),
         default="sim",
-        help="sim: simulated phones; android: real devices on the adb server (see --devices)",
+        help="sim: simulated phones; android: the real devices named below, on the adb server",
     )
-    p.add_argument("--devices", default="all", help="with --env android: all, or SERIAL,SERIAL (one episode each)")
-    p.add_argument("--adb-host", default="127.0.0.1", help="the adb server of --env android")
+    p.add_argument(
+        "--devices",
+        default="all",
+        help="the real devices of env android: all, or SERIAL,SERIAL (one episode each at a time)",
+    )
+    p.add_argument("--adb-host", default="127.0.0.1", help="the adb server of the real devices")
     p.add_argument("--adb-port", type=int, default=5037, help="the adb server's port")
     p.add_argument("--ray-resource", default="sim_phone", help="the node resource one episode holds")
     add_model_options(p)
