@@ -23,7 +23,8 @@ SEPARATORS = {"|", "&&", "||", ";"}
 # Placeholders the README uses, and a value of the right kind for each.
 PLACEHOLDERS = {"<port>": "5037", "<p>": "5555"}
 WORDS = {"SPEC": "tiny", "N": "3", "DIR": "out"}
-SEPARATE_INSTALLS = {"vllm"}  # vLLM's own command, run on the GPU server (the serving section), not ours to install
+# vLLM's own command, run on the GPU server (the serving section), and Ray's (the optional "ray" extra)
+SEPARATE_INSTALLS = {"vllm", "ray"}
 
 
 def sh_blocks() -> list[str]:

@@ -52,6 +52,14 @@ class BenchConfig(BaseModel):
     # The longest one adb call may take (a hung phone).
     device_timeout_s: float = Field(20.0, gt=0, le=600, description="seconds one adb call may take")
     agent: PolicyConfig = Field(default_factory=PolicyConfig)
+    # Where episodes run (not part of the identity: a run may be resumed on another executor).
+    executor: Literal["local", "ray"] = Field("local", description="where episodes run: local threads or a Ray cluster")
+    ray_address: str | None = Field(None, description="Ray cluster address (default: RAY_ADDRESS, else a local one)")
+    ray_resource: str = Field("sim_phone", description="the node resource one episode holds (a simulated phone)")
+    env: Literal["sim", "android"] = Field("sim", description="simulated phones, or real devices (local executor)")
+    devices: str = Field("all", description="with env android: all online devices, or comma-separated serials")
+    adb_host: str = Field("127.0.0.1", description="with env android: the adb server's host")
+    adb_port: int = Field(5037, description="with env android: the adb server's port")
 
     def identity(self) -> dict[str, Any]:
         """What must not change between a run and its resumption (the rest may)."""

@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 
 def run_instance(phone: Any, inst: Instance, source: PolicySource, config: BenchConfig) -> EpisodeRecord:
-    """Run one instance on ``phone`` (a started ``SimPhone``); never raises, faults become error records."""
+    """Run one instance on ``phone`` (a started ``SimPhone`` or a ``RealDevice``); never raises, faults become
+    error records."""
     cls = inst.task
     max_steps = cls.max_steps(config.max_steps_factor)
     fields: dict[str, Any] = dict(
@@ -70,11 +71,9 @@ def _episode(
 ) -> None:  # fmt: skip
     """Reset the phone through the env (seeded, with the task set up), run the agent, score it: into the
     record's ``fields`` (kept if the check raises)."""
-    from qwen2vl_agent.envs.sim import SimEnv
     from qwen2vl_agent.envs.tasks import TaskEnv
 
-    # The simulated phone applies every input before `input` returns: no settle wait is needed.
-    with TaskEnv(SimEnv(phone, settle=None, timeouts=config.timeouts()), device) as env:
+    with TaskEnv(_device_env(phone, config), device) as env:
         first = env.reset(seed=inst.seed, options={"task": task})
         policy = QwenPolicy(source.for_episode(task, device, inst.seed), env.action_space, config.agent)
         meta = {"instance": inst.index, "seed": inst.seed, "difficulty": task.difficulty, "policy": source.label,
@@ -96,6 +95,19 @@ def _episode(
         return
     fields["success"] = task.is_successful(device, result.answer) if result.declared_done else 0.0
     record_score(config.out / fields["trajectory"], fields["success"], checked=result.declared_done)
+
+
+def _device_env(phone: Any, config: BenchConfig) -> Any:
+    """The Android env on ``phone``: a real device (``devices.RealDevice``) waits for its screen to settle;
+    the simulated phone applies every input before ``input`` returns, so no settle wait is needed."""
+    from qwen2vl_agent.envs.android import AndroidEnv
+    from qwen2vl_agent.envs.sim import SimEnv
+
+    from .devices import RealDevice
+
+    if isinstance(phone, RealDevice):
+        return AndroidEnv(phone.serial, host=phone.adb_host, port=phone.adb_port, timeouts=config.timeouts())
+    return SimEnv(phone, settle=None, timeouts=config.timeouts())
 
 
 def classify(error: BaseException) -> ErrorKind:

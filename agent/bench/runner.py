@@ -11,30 +11,29 @@ Faults are never scored. An instance that ends in an infrastructure fault is run
 ``results.jsonl`` as soon as it exists, so a killed run, started again with the same settings and output
 directory, skips what was scored and runs the rest, errors included. The run directory's identity
 (``run.json``) includes the selection, so two selections can never share one.
+
+The runner is the driver; where the attempts run is its executor's business (``executor``): phones on this
+machine, or Ray tasks on a cluster (``config.executor == "ray"``). Retries, writing each result exactly once,
+the trajectories' place and the summary are the driver's, the same for every executor.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from qwen2vl_agent.envs.tasks import instance_seed, select
 from qwen2vl_agent.model.spec import spec_label
 
 from .config import BenchConfig, Instance
-from .fleet import Fleet, FleetError
-from .instance import run_instance
+from .devices import DevicePool, resolve
+from .executor import Attempt, Executor, LocalExecutor, Phones, unpack
+from .fleet import Fleet
 from .policies import PolicySource
 from .results import EpisodeRecord, ResultsFile
 from .summary import Summary, summarize
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +63,18 @@ Progress = Callable[[EpisodeRecord, int, int], None]  # (record, finished so far
 
 
 class BenchRunner:
-    """Runs a ``BenchConfig``; ``progress`` is called after each finished instance. While it runs,
-    ``fleet`` is its phones and their adb server."""
+    """Runs a ``BenchConfig``; ``progress`` is called after each finished instance. ``executor``: where the
+    attempts run (default: made from the config, see ``make_executor``)."""
 
-    def __init__(self, config: BenchConfig, progress: Progress | None = None) -> None:
+    def __init__(
+        self, config: BenchConfig, progress: Progress | None = None,
+        executor: Callable[[BenchConfig, int], Executor] | None = None,
+    ) -> None:  # fmt: skip
         self.config = config
         self.progress = progress
         self.results = ResultsFile(config.out)
-        self.stop = threading.Event()
-        self.fleet: Fleet | None = None
+        self.make_executor = executor or make_executor
         self._done = 0
-        self._lock = threading.Lock()
 
     def run(self) -> RunReport:
         started = time.monotonic()
@@ -103,73 +103,57 @@ class BenchRunner:
         )
 
     def _run_all(self, pending: list[Instance]) -> None:
-        config = self.config
-        work: queue.Queue[Instance] = queue.Queue()
-        for inst in pending:
-            work.put(inst)
-        n = min(config.parallel, len(pending))
-        source = PolicySource(
-            config.policy, config.model, parallel=n, convention=config.agent.convention, dialect=config.agent.dialect
-        )
-        threads: list[threading.Thread] = []
-        try:
-            with Fleet(n, config.screen_size, config.density) as self.fleet:
-                threads = [
-                    threading.Thread(target=self._worker, args=(slot, work, source, len(pending)), daemon=True,
-                                     name=f"bench-{slot}")
-                    for slot in range(n)
-                ]  # fmt: skip
-                for t in threads:
-                    t.start()
-                try:
-                    for t in threads:
-                        while t.is_alive():
-                            t.join(timeout=0.5)
-                except KeyboardInterrupt:
-                    self.stop.set()  # records of episodes cut short by the shutdown are dropped, not saved
-                    raise
-        finally:
-            self.stop.set()
-            for t in threads:  # their phones are gone, so they end soon; a record being written is finished
-                t.join(timeout=config.device_timeout_s + 5)
-            self.fleet = None
-            source.close()
+        written: set[tuple[str, int]] = set()
+        with self.make_executor(self.config, len(pending)) as executor:
+            for inst in pending:
+                executor.submit(inst)
+            for attempt in executor.stream():
+                if attempt.inst.key in written:  # a late duplicate (a task run twice by the cluster): dropped
+                    log.warning("%s: a second result arrived; keeping the first", attempt.inst.dirname)
+                    continue
+                if self._retry(attempt):
+                    executor.submit(attempt.inst, attempt.number + 1)
+                    continue
+                written.add(attempt.inst.key)
+                self._write(attempt, len(pending))
 
-    def _worker(self, slot: int, work: queue.Queue[Instance], source: PolicySource, total: int) -> None:
-        while not self.stop.is_set():
-            try:
-                inst = work.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                record = self._attempts(slot, inst, source)
-            except Exception as e:  # run_instance never raises: this is the fleet failing to give a phone
-                log.error("phone slot %d is out of service: %s", slot, e, exc_info=not isinstance(e, FleetError))
-                return  # its instance counts as not run (the run exits FAULT); the other slots go on
-            if record is None:
-                return
-            with self._lock:
-                if self.stop.is_set():
-                    return
-                self.results.append(record)
-                self._done += 1
-                done = self._done
-            if self.progress is not None:
-                self.progress(record, done, total)
+    def _retry(self, attempt: Attempt) -> bool:
+        """Whether to run the instance again: an infrastructure fault with retries left (on a fresh phone)."""
+        record, total = attempt.record, self.config.retries + 1
+        if record.outcome == "scored" or record.error_kind == "internal" or attempt.number >= total:
+            return False
+        log.warning("%s: attempt %d of %d hit a fault: %s", attempt.inst.dirname, attempt.number, total,
+                    record.exception)  # fmt: skip
+        return True
 
-    def _attempts(self, slot: int, inst: Instance, source: PolicySource) -> EpisodeRecord | None:
-        """Run ``inst`` until it is scored, fails with a bug, or has used its retries; None when stopped."""
-        assert self.fleet is not None
-        record: EpisodeRecord | None = None
-        for attempt in range(1, self.config.retries + 2):
-            record = run_instance(self.fleet.phone(slot), inst, source, self.config)
-            record.attempts = attempt
-            if self.stop.is_set():
-                return None
-            if record.outcome == "error" or record.teardown_error:
-                self.fleet.discard(slot)  # never reuse a phone a fault (or a bug) left in an unknown state
-            if record.outcome == "scored" or record.error_kind == "internal":
-                return record
-            log.warning("%s: attempt %d of %d hit a fault: %s", inst.dirname, attempt, self.config.retries + 1,
-                        record.exception)  # fmt: skip
-        return record
+    def _write(self, attempt: Attempt, total: int) -> None:
+        record = attempt.record
+        if attempt.trajectory is not None and record.trajectory:
+            unpack(attempt.trajectory, self.config.out / record.trajectory)
+        self.results.append(record)
+        self._done += 1
+        if self.progress is not None:
+            self.progress(record, self._done, total)
+
+
+def make_executor(config: BenchConfig, pending: int) -> Executor:
+    """The executor ``config`` asks for: Ray tasks on a cluster, or phones on this machine (``parallel``
+    simulated ones, or the pool of real devices of ``config.devices``)."""
+    if config.executor == "ray":
+        from .ray_executor import RayExecutor  # the only place Ray is imported
+
+        return RayExecutor(config)
+    pool: Phones | None = None
+    if config.env == "android":  # a pool of real devices: one slot per device
+        serials = resolve(config.devices, config.adb_host, config.adb_port)[:pending]
+        pool = DevicePool(serials, config.adb_host, config.adb_port)
+    n = len(pool.devices) if pool else min(config.parallel, pending)
+    source = PolicySource(
+        config.policy, config.model, parallel=n, convention=config.agent.convention, dialect=config.agent.dialect
+    )
+    try:
+        fleet = pool or Fleet(n, config.screen_size, config.density).start()
+    except BaseException:
+        source.close()
+        raise
+    return LocalExecutor(config, fleet, n, source)

@@ -83,7 +83,17 @@ FLAGS = (
     flag(BenchOptions, "html", help="skip the per-episode HTML reports (faster)"),
     flag(BenchOptions, "quiet", names=("--quiet", "-q")),
 )
-ALL_FLAGS = (*FLAGS, *MODEL_FLAGS, *AGENT_FLAGS)
+# Where episodes run: the executor, and the devices of a real-device pool.
+RUN_FLAGS = (
+    flag(BenchOptions, "executor"),
+    flag(BenchOptions, "ray_address"),
+    flag(BenchOptions, "ray_resource"),
+    flag(BenchOptions, "env"),
+    flag(BenchOptions, "devices"),
+    flag(BenchOptions, "adb_host"),
+    flag(BenchOptions, "adb_port"),
+)
+ALL_FLAGS = (*FLAGS, *RUN_FLAGS, *MODEL_FLAGS, *AGENT_FLAGS)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -94,6 +104,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_flags(p, FLAGS[:-1])
     p.add_argument("--list", action="store_true", help="list the tasks and suites, then exit")
     add_flags(p, FLAGS[-1:])
+    add_flags(p.add_argument_group("where episodes run"), RUN_FLAGS)
     add_flags(p.add_argument_group("model"), MODEL_FLAGS)
     add_flags(p.add_argument_group("agent"), AGENT_FLAGS)
     add_config_options(p)

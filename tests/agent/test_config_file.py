@@ -151,10 +151,13 @@ BENCH_VALUES: dict[str, tuple[Any, str | None]] = {
     "seed": (4, "5"), "parallel": (2, "3"), "policy": ("random", "oracle"), "out": ("file-out", "flag-out"),
     "max_steps_factor": (1.5, "2.5"), "screen_size": ([540, 1200], "720x1600"), "density": (210, "320"),
     "retries": (0, "1"), "device_timeout_s": (5.0, "6.0"), "html": (False, None), "quiet": (True, None),
+    "executor": ("ray", "local"), "ray_address": ("file-head:6379", "flag-head:6379"),
+    "ray_resource": ("phone_a", "phone_b"), "env": ("android", "sim"), "devices": ("S1", "S2,S3"),
+    "adb_host": ("10.0.0.1", "10.0.0.2"), "adb_port": (5038, "5039"),
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("f", bench_cmd.FLAGS, ids=lambda f: f.names[0])
+@pytest.mark.parametrize("f", (*bench_cmd.FLAGS, *bench_cmd.RUN_FLAGS), ids=lambda f: f.names[0])
 def test_every_bench_flag_is_settable_from_the_file_and_overridden_by_the_flag(f: Flag, tmp_path: Path) -> None:
     if f.path == ("model",):
         config_file = _write(tmp_path, {"policy": "model", "model": "tiny"})
@@ -168,7 +171,9 @@ def test_every_bench_flag_is_settable_from_the_file_and_overridden_by_the_flag(f
     from_flag = bench_cmd.load_options(_parse(["bench", "--config", str(config_file), *_flag_argv(f, flag_value)]))
     default = getattr(bench_cmd.BenchOptions(), f.path[-1])
     assert getattr(from_file, f.path[-1]) != default
-    if flag_value is not None:
+    if flag_value == default:  # a two-valued choice: the flag takes back what the file set
+        assert getattr(from_flag, f.path[-1]) == default
+    elif flag_value is not None:
         assert getattr(from_flag, f.path[-1]) not in (default, getattr(from_file, f.path[-1]))
 
 

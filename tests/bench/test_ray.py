@@ -1,0 +1,113 @@
+"""Benchmark episodes as Ray tasks on a local multi-node cluster (``ray.cluster_utils.Cluster`` on loopback),
+each node advertising simulated phones as its ``sim_phone`` resource: the oracle reaches 100% with every
+result written exactly once and every trajectory shipped back to the driver; a node removed mid-run still
+gives complete results; a driver killed mid-run is resumed by the same command."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray")
+from ray.cluster_utils import Cluster  # noqa: E402
+
+from qwen2vl_agent.agent.bench import BenchRunner  # noqa: E402
+
+pytestmark = pytest.mark.timeout(300)
+
+# 6 templates x 2 instances: 12 episodes
+TASKS = ("SystemWifi", "SystemBluetooth", "SystemAirplaneMode", "SystemMobileData", "SystemDarkTheme",
+         "LauncherOpenApp")  # fmt: skip
+EXPECTED = 12
+PHONES = {"sim_phone": 2}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "resources": PHONES})
+    cluster.add_node(num_cpus=1, resources=PHONES)
+    cluster.wait_for_nodes()
+    ray.init(address=cluster.address, log_to_driver=False)
+    try:
+        yield cluster
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+
+
+def _config(small_config, **kwargs):
+    return small_config(policy="oracle", tasks=TASKS, combinations=2, executor="ray", **kwargs)
+
+
+def _lines(out: Path) -> list[dict]:
+    path = out / "results.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def _assert_complete(out: Path, report) -> None:
+    assert report.summary.overall.episodes == EXPECTED, [(r.key, r.outcome, r.exception) for r in report.records]
+    assert report.summary.overall.success_rate == 1.0
+    keys = Counter((line["task"], line["instance"]) for line in _lines(out) if line["outcome"] == "scored")
+    assert len(keys) == EXPECTED and set(keys.values()) == {1}, keys  # every result exactly once
+    for record in report.records:  # the trajectory came back from the node into the driver's directory
+        assert (out / record.trajectory / "steps.jsonl").is_file(), record.trajectory
+
+
+def test_oracle_episodes_on_two_nodes_all_succeed_once(cluster, small_config):
+    config = _config(small_config)
+    report = BenchRunner(config).run()
+    _assert_complete(config.out, report)
+    assert len(_lines(config.out)) == EXPECTED
+    assert {r.attempts for r in report.records} == {1}
+
+
+def test_a_node_removed_mid_run_still_gives_complete_results(cluster, small_config):
+    doomed = cluster.add_node(num_cpus=1, resources=PHONES)
+    cluster.wait_for_nodes()
+    removed = []
+
+    def remove_on_first_result(record, done, total) -> None:
+        if not removed:
+            removed.append(record.key)
+            cluster.remove_node(doomed)
+
+    config = _config(small_config, retries=3)
+    report = BenchRunner(config, remove_on_first_result).run()
+    assert removed
+    _assert_complete(config.out, report)
+    retried = [r for r in report.records if r.attempts > 1]
+    assert retried, "no episode was running on the removed node"
+    lost = [line for line in _lines(config.out) if line["outcome"] == "error"]
+    assert lost == []  # a lost attempt is retried, never written
+
+
+def test_a_killed_driver_is_resumed_by_the_same_command(cluster, small_config, tmp_path):
+    config = _config(small_config)
+    command = [
+        sys.executable, "-m", "qwen2vl_agent.agent.cli", "bench", "--tasks", ",".join(TASKS), "-k", "2",
+        "--out", str(config.out), "--screen", "540x1200", "--density", "210", "--no-html", "--executor", "ray",
+        "--ray-address", cluster.address, "--quiet",
+    ]  # fmt: skip
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not _lines(config.out):
+        assert first.poll() is None, first.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.communicate(timeout=30)
+    after_kill = len(_lines(config.out))
+    assert 1 <= after_kill < EXPECTED
+
+    report = BenchRunner(config).run()
+    assert report.skipped == after_kill and report.ran == EXPECTED - after_kill
+    _assert_complete(config.out, report)
+    assert len(_lines(config.out)) == EXPECTED
