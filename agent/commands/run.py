@@ -223,16 +223,18 @@ def _episode(
     plan: Plan, env: Env, used: dict[str, Any], model: Model, out_dir: Path,
     gate: SignalGate,
 ) -> EpisodeResult:  # fmt: skip
-    from ..console import ConsoleView
+    from ..live import live_view
     from ..policy import QwenPolicy
+    from ..prompt_log import PromptLog
     from ..recorder import TrajectoryRecorder
 
     meta = {"env": used, "model": spec_label(plan.config.model), "policy": plan.policy.model_dump()}
-    hooks: list[Any] = [TrajectoryRecorder(out_dir, meta)]
-    if not plan.config.quiet:
-        hooks.append(ConsoleView())
     agent = QwenPolicy(model, env.action_space, plan.policy)
-    return run_to_end(env, agent, plan.task, plan.loop, hooks, gate)
+    hooks: list[Any] = [TrajectoryRecorder(out_dir, meta), PromptLog(agent, out_dir)]
+    with live_view(None if plan.config.quiet else sys.stderr, plan.loop.max_steps) as view:
+        if view is not None:
+            hooks.append(view)
+        return run_to_end(env, agent, plan.task, plan.loop, hooks, gate)
 
 
 def _close(stack: contextlib.ExitStack) -> None:
