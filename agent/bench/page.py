@@ -57,10 +57,10 @@ def _rate_row(row: Row) -> str:
     rate = f"{row.success_rate:.0%}" if row.episodes else "none scored"
     bar = f'<span class="rate"><span style="width:{width}"></span></span> {rate}'
     cells = [
-        escape(row.name), escape(row.difficulty), str(row.episodes), f"{row.successes:g}", bar,
+        escape(row.difficulty), str(row.episodes), f"{row.successes:g}", bar,
         f"{row.mean_steps:.1f}", f"{row.seconds_per_step:.2f} s", str(row.errors),
     ]  # fmt: skip
-    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+    return f'<tr><th scope="row">{escape(row.name)}</th>' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
 
 def _rates_table(title: str, rows: Sequence[Row]) -> str:
