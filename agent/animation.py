@@ -29,7 +29,9 @@ def _frame(path: Path, found: list[overlay.Mark]) -> Image.Image | None:
     except (OSError, ValueError):  # not written (yet), or torn by a kill
         return None
     scale = FRAME_WIDTH / max(drawn.width, 1)
-    return drawn.resize((FRAME_WIDTH, max(1, round(drawn.height * scale))), Image.Resampling.LANCZOS)
+    size = (FRAME_WIDTH, max(1, round(drawn.height * scale)))
+    # reduce first: twice as fast as LANCZOS on a phone screenshot (benchmarks/report_gif.py)
+    return drawn.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
 def write_gif(out_dir: str | Path) -> Path | None:
