@@ -35,6 +35,7 @@ from .sim import parse_size
 
 if TYPE_CHECKING:
     from ..bench import EpisodeRecord, RunReport
+    from ..bench.runner import Progress
 
 POLICIES = ("oracle", "random", "model")
 
@@ -160,9 +161,8 @@ def run(args: argparse.Namespace) -> int:
             print(to_toml(printable(options)), end="")
             return 0
         config = _config(options)
-        runner = BenchRunner(config, None if options.quiet else _progress)
-        with _terminate_as_interrupt():
-            report = runner.run()
+        with _view(options.quiet) as view, _terminate_as_interrupt():
+            report = BenchRunner(config, view).run()
     except ValidationError as e:
         error = e.errors()[0]
         return _fail(f"invalid option: {'.'.join(str(x) for x in error['loc'])}: {error['msg']}")
@@ -221,18 +221,35 @@ def _config(options: BenchOptions) -> BenchConfig:
     return BenchConfig.model_validate({**fields, "out": out, "policy": policy})
 
 
-def _progress(record: EpisodeRecord, done: int, total: int) -> None:
+def _line(record: EpisodeRecord, done: int, total: int) -> str:
+    """The plain line of a finished episode (parsed by people's scripts: keep its shape)."""
     if record.outcome == "error":
         verdict = f"ERROR ({record.error_kind}, not scored) after {record.attempts} tries"
     else:
         verdict = f"success={record.success:g} {record.status}"
     what = record.exception or record.reason
-    print(
+    return (
         f"[{done}/{total}] {record.task}-{record.instance}: {verdict} in {record.steps} steps "
-        f"({record.duration_s:.1f} s) - {what}",
-        file=sys.stderr,
-        flush=True,
+        f"({record.duration_s:.1f} s) - {what}"
     )
+
+
+def _progress(record: EpisodeRecord, done: int, total: int) -> None:
+    print(_line(record, done, total), file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _view(quiet: bool) -> Iterator[Progress | None]:
+    """Nothing when quiet; a rich bar with the ETA and pass rate on a terminal; else the plain lines."""
+    if quiet:
+        yield None
+    elif not sys.stderr.isatty():
+        yield _progress
+    else:
+        from ..live import BenchView
+
+        with BenchView(sys.stderr, _line) as view:
+            yield view
 
 
 def _list() -> int:

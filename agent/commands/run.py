@@ -238,20 +238,23 @@ def _episode(
     plan: Plan, env: Env, used: dict[str, Any], model: Model, out_dir: Path,
     gate: SignalGate,
 ) -> EpisodeResult:  # fmt: skip
-    from ..console import ConsoleView
+    from ..live import live_view
     from ..policy import QwenPolicy
+    from ..prompt_log import PromptLog
     from ..recorder import TrajectoryRecorder
 
     meta = {"env": used, "model": spec_label(plan.config.model), "policy": plan.policy.model_dump()}
     dry = plan.config.dry_run
     hooks: list[Any] = [TrajectoryRecorder(out_dir, {**meta, "dry_run": True} if dry else meta)]
-    if not plan.config.quiet:
-        hooks.append(ConsoleView())
     if dry:
         env = _dry(env, hooks)
     env = _guarded(plan.config.safety, env)
     agent = QwenPolicy(model, env.action_space, plan.policy)
-    return run_to_end(env, agent, plan.task, plan.loop, hooks, gate)
+    hooks.append(PromptLog(agent, out_dir))
+    with live_view(None if plan.config.quiet else sys.stderr, plan.loop.max_steps) as view:
+        if view is not None:
+            hooks.append(view)
+        return run_to_end(env, agent, plan.task, plan.loop, hooks, gate)
 
 
 def _guarded(safety: SafetyConfig, env: Env) -> Env:

@@ -15,7 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-RUN_FILE = re.compile(r"meta\.json|steps\.jsonl|result\.json|report\.html|final\.png|step_\d{3,}\.png|[\w.-]+\.tmp")
+RUN_FILE = re.compile(
+    r"meta\.json|steps\.jsonl|result\.json|score\.json|report\.html|final\.png|step_\d{3,}\.png|prompt_\d{3,}\.txt"
+    r"|episode\.gif|[\w.-]+\.tmp"
+)
 """What a run writes into its directory (``recorder.py``); ``--force`` deletes nothing else."""
 
 _SUFFIXES = 1000

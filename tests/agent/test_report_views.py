@@ -1,0 +1,112 @@
+"""What the episode report draws and links (swipe arrows, typed text, the prompt of each step, the timeline,
+the animation), and the live views on a terminal."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from qwen2vl_agent.agent import animation, report
+from qwen2vl_agent.agent.bench import EpisodeRecord
+from qwen2vl_agent.agent.console import ConsoleView
+from qwen2vl_agent.agent.live import BenchView, RichView, live_view
+from qwen2vl_agent.agent.loop import LoopConfig, run_episode
+from qwen2vl_agent.agent.policy import QwenPolicy
+from qwen2vl_agent.agent.prompt_log import PromptLog
+from qwen2vl_agent.agent.recorder import TrajectoryRecorder
+from qwen2vl_agent.envs import FakeEnv
+from qwen2vl_agent.model import ScriptedModel
+
+TAP = '✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [250, 750]}'
+SWIPE = '✿FUNCTION✿: Swipe\n✿ARGS✿: {"start": [500, 800], "end": [500, 200]}'
+TYPE = '✿FUNCTION✿: Type\n✿ARGS✿: {"text": "hello <world>"}'
+DONE = '✿FUNCTION✿: Terminate\n✿ARGS✿: {"status": "success"}'
+
+
+def _episode(out: Path, replies: list[str], hooks: tuple = ()) -> None:
+    env = FakeEnv()
+    policy = QwenPolicy(ScriptedModel(replies), env.action_space)
+    recorder = TrajectoryRecorder(out)
+    run_episode(env, policy, "swipe then type", LoopConfig(max_steps=10), [recorder, PromptLog(policy, out), *hooks])
+
+
+def test_the_report_draws_swipes_and_typed_text_and_shows_each_prompt(tmp_path: Path) -> None:
+    _episode(tmp_path, ["Scroll.\n" + SWIPE, "Type.\n" + TYPE, DONE])
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert html.count("<line ") == 1 and 'marker-end="url(#head)"' in html  # the swipe, as an arrow
+    assert "⌨ hello &lt;world&gt;</text>" in html  # the typed text, escaped, drawn on the screenshot
+    assert html.count("<details><summary>prompt (") == 3
+    assert "&lt;image 1080x2400&gt;" in html and "swipe then type" in html
+    second = report.read_prompt(tmp_path, 1)
+    assert second is not None and "Scroll." in second  # step 1's prompt holds step 0's reply
+    assert not (tmp_path / "prompt_003.txt").exists()  # no prompt for a step that never ran
+    assert [f'id="step-{i}"' in html for i in range(3)] == [True] * 3  # the timeline's anchors
+    assert html == report.write_report(tmp_path).read_text(encoding="utf-8")  # one page, however rendered
+
+
+def test_a_finished_episode_links_its_animation(tmp_path: Path) -> None:
+    _episode(tmp_path, [TAP, SWIPE, DONE])
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f'src="{animation.GIF}"' in html
+    with Image.open(tmp_path / animation.GIF) as gif:
+        assert gif.n_frames >= 3 and gif.width == animation.FRAME_WIDTH  # the steps (identical frames merge)
+        gif.seek(0)
+        x, y, frame = 270 * 320 // 1080, 1800 * 320 // 1080, gif.convert("RGB")
+        around = [frame.getpixel((x + dx, y + dy)) for dx in range(-20, 21) for dy in range(-20, 21)]
+        assert any(r > 180 and g < 80 and b < 80 for r, g, b in around)  # the tap's red ring, on the frame
+
+
+def test_no_screenshots_means_no_animation_and_no_link(tmp_path: Path) -> None:
+    _episode(tmp_path, [TAP, DONE])
+    for png in tmp_path.glob("*.png"):
+        png.unlink()
+    report.finish_report(tmp_path)
+    assert not (tmp_path / animation.GIF).exists()
+    assert animation.GIF not in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_running_page_never_names_the_animation(tmp_path: Path) -> None:
+    (tmp_path / "meta.json").write_text('{"task": "x"}')
+    (tmp_path / animation.GIF).write_bytes(b"GIF89a")  # left by an earlier episode
+    assert animation.GIF not in report.write_report(tmp_path).read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- live views
+
+
+def test_off_a_terminal_the_live_view_is_the_plain_one() -> None:
+    with live_view(io.StringIO(), 5) as view:
+        assert type(view) is ConsoleView
+    with live_view(None, 5) as view:
+        assert view is None
+
+
+def test_the_rich_view_shows_each_step_with_its_timings_and_the_bar(tmp_path: Path) -> None:
+    out = io.StringIO()
+    with RichView(out, 10, force_terminal=True) as view:
+        _episode(tmp_path, [TAP, DONE], (view,))
+    text = out.getvalue()
+    assert "Tap" in text and "-> [270, 1800]" in text  # the call and the point it was mapped to
+    assert "act " in text and "observe " in text  # the step's timings
+    assert "steps" in text and "the model is thinking" in text  # the bar and the status line were drawn
+    assert "success: the agent" in text or "success:" in text
+
+
+def _record(task: str, success: float, outcome: str = "scored") -> EpisodeRecord:
+    kw = {"exception": "boom", "error_kind": "infrastructure"} if outcome == "error" else {"status": "success"}
+    return EpisodeRecord(
+        task=task, instance=0, seed=0, goal="g", difficulty="easy", complexity=1.0, max_steps=10, success=success,
+        trajectory=f"trajectories/{task}-0", **kw,
+    )  # fmt: skip
+
+
+def test_the_bench_view_keeps_a_running_pass_rate_and_the_plain_lines() -> None:
+    out = io.StringIO()
+    with BenchView(out, lambda r, d, t: f"[{d}/{t}] {r.task} LINE", force_terminal=True) as view:
+        view(_record("A", 1.0), 1, 3)
+        view(_record("B", 0.0), 2, 3)
+    text = out.getvalue()
+    assert "[1/3] A LINE" in text and "[2/3] B LINE" in text
+    assert "pass 50% of 2" in text and "ETA" in text
