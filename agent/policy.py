@@ -21,6 +21,7 @@ from . import markers
 from .parser import MAX_REPLY_CHARS, ParsedReply, ParseError, parse_reply
 from .prompt import DROPPED, Exchange, build_messages, exchange_of, render_template, system_message
 from .records import Step, safe_text
+from .tool_text import reply_text
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -91,7 +92,7 @@ class QwenPolicy:
         return self.interpret(generation)
 
     def interpret(self, generation: Generation) -> Decision:
-        text = safe_text(generation.text)
+        text = safe_text(reply_text(generation))
         kept = safe_text(text, MAX_REPLY_CHARS)
         cut_off = generation.stop_reason == "length"
         try:

@@ -66,6 +66,17 @@ class Message:
         return [p.image for p in self.content if isinstance(p, ImagePart)]
 
 
+@dataclass(frozen=True)
+class ToolCall:
+    """A function call a server returned outside the text (OpenAI's ``message.tool_calls``).
+
+    ``arguments`` is the raw JSON string the server sent, unparsed (the agent's parser reads it).
+    """
+
+    name: str
+    arguments: str
+
+
 @dataclass
 class Generation:
     """One reply and what it cost.
@@ -73,6 +84,7 @@ class Generation:
     ``timings`` keys (seconds): ``preprocess`` (chat template + image processor), ``prefill`` (vision
     encoder + prompt forward, up to the first token), ``decode`` (the remaining tokens), ``total``.
     ``image_sizes`` are the (width, height) of each image *as the model saw it*, in message order.
+    ``tool_calls`` are calls a server returned beside ``text`` (``message.tool_calls``), in order.
     """
 
     text: str
@@ -84,6 +96,7 @@ class Generation:
     image_sizes: list[tuple[int, int]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     stop_reason: Literal["stop", "length", "eos"] = "stop"
+    tool_calls: tuple[ToolCall, ...] = ()
 
     @property
     def decode_tokens_per_s(self) -> float:

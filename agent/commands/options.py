@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from typing import TYPE_CHECKING, Any
 
 from qwen2vl_agent.tools import CONVENTIONS, DEFAULT_CONVENTION
@@ -19,6 +20,21 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     m.add_argument("--min-pixels", type=int)
     m.add_argument("--no-model-cache", action="store_true", help=NO_CACHE_HELP)
     m.add_argument("--static-cache", action="store_true", help=STATIC_CACHE_HELP)
+    m.add_argument("--model-extra-body", type=json_object, metavar="JSON", help=EXTRA_BODY_HELP)
+
+
+EXTRA_BODY_HELP = "openai backend: fields merged into every request, e.g. '{\"repetition_penalty\": 1.05}' for vLLM"
+
+
+def json_object(text: str) -> dict[str, Any]:
+    """An argparse type: a JSON object."""
+    try:
+        value = json.loads(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"not JSON: {e}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object such as '{{\"top_k\": 1}}', got {text!r}")
+    return value
 
 
 # Shared with ``model info``.
@@ -40,6 +56,8 @@ def model_overrides(args: argparse.Namespace) -> dict[str, Any]:
         given.update(prefix_cache=0, vision_cache=0)
     if getattr(args, "static_cache", False):
         given.update(static_cache=True)
+    if getattr(args, "model_extra_body", None) is not None:
+        given.update(extra_body=args.model_extra_body)
     return {k: v for k, v in given.items() if v is not None}
 
 
