@@ -113,6 +113,7 @@ class OpenAIModel:
         self._sleep = sleep
         self._send_stop: bool | Literal["auto"] = config.send_stop
         self._defaults = {k: v for k, v in DEFAULT_FIELDS.items() if k not in config.extra_body}
+        self._lock = threading.Lock()
         if config.model is None and not config.probe:
             raise ModelUnavailable("name the model (openai:URL#MODEL) when the server is not probed")
         self._client = make_client(config, transport)
@@ -200,7 +201,7 @@ class OpenAIModel:
         """POST the request (with ``stop`` as ``send_stop`` says) and return the reply's JSON; once more
         without a default field the server refused."""
         response = self._post(body, stop)
-        refused = self._refused_default(response)
+        refused = self._refused_default(response, body)
         if refused is not None:
             response = self._post({k: v for k, v in body.items() if k != refused}, stop)
         if response.status_code >= 400:
@@ -220,16 +221,19 @@ class OpenAIModel:
             response = self._send("POST", "/chat/completions", with_stop, retries=self.config.retries)
         return response
 
-    def _refused_default(self, response: httpx.Response) -> str | None:
-        """The ``DEFAULT_FIELDS`` entry a 400/422 reply names (now dropped for good), else None."""
+    def _refused_default(self, response: httpx.Response, body: dict[str, Any]) -> str | None:
+        """The default field of ``body`` a 400/422 reply names (dropped for good from now on), else None.
+        Requests in flight when it was first refused are each refused too, and each sent again."""
         if response.status_code not in (400, 422):
             return None
         said = server_message(response.content, 2000)
-        refused = next((k for k in self._defaults if k in said), None)
-        if refused is not None:
-            status = response.status_code
-            log.warning("%s refused `%s` (HTTP %d): not sending it from now on", self.name, refused, status)
-            self._defaults = {k: v for k, v in self._defaults.items() if k != refused}
+        ours = (k for k in DEFAULT_FIELDS if k in body and k not in self.config.extra_body)
+        refused = next((k for k in ours if k in said), None)
+        with self._lock:
+            if refused in self._defaults:
+                status = response.status_code
+                log.warning("%s refused `%s` (HTTP %d): not sending it from now on", self.name, refused, status)
+                self._defaults = {k: v for k, v in self._defaults.items() if k != refused}
         return refused
 
     def _try_with_stop(self, body: dict[str, Any], stop: list[str]) -> httpx.Response | None:

@@ -76,6 +76,19 @@ def test_a_server_that_refuses_the_field_gets_the_request_again_without_it_once(
     assert caplog.text.count("refused `skip_special_tokens`") == 1
 
 
+def test_requests_in_flight_when_the_field_is_refused_are_each_sent_again(fake_server, fakes, caplog) -> None:
+    def strict(body: dict[str, Any]):
+        if "skip_special_tokens" in body:
+            return fakes.Reply(422, {"detail": "Unexpected fields in the request: {'skip_special_tokens'}"}, delay=0.3)
+        return fakes.completion(body["messages"][0]["content"])
+
+    fake_server.respond = strict
+    conversations = [[Message.text("user", f"task {i}")] for i in range(4)]
+    with caplog.at_level(logging.WARNING), client(fake_server.url) as model:
+        assert [g.text for g in model.generate_batch(conversations)] == [f"task {i}" for i in range(4)]
+    assert caplog.text.count("refused `skip_special_tokens`") == 1
+
+
 def test_a_400_about_something_else_is_not_retried(fake_server, fakes) -> None:
     fake_server.script = [fakes.Reply(400, {"error": {"message": "temperature must be non-negative"}})]
     with client(fake_server.url) as model, pytest.raises(ModelFailed, match="temperature"):
