@@ -23,6 +23,7 @@ from .dialects import Dialect, DialectName, choose_dialect
 from .parser import MAX_REPLY_CHARS, ParsedReply, ParseError
 from .prompt import DROPPED, Exchange, exchange_of
 from .records import Step, safe_text
+from .tool_text import reply_text
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -109,7 +110,7 @@ class QwenPolicy:
 
     def interpret(self, generation: Generation) -> Decision:
         text = safe_text(generation.text)
-        kept = safe_text(text, MAX_REPLY_CHARS)
+        kept = safe_text(reply_text(generation), MAX_REPLY_CHARS)  # the record shows calls sent outside the text
         cut_off = generation.stop_reason == "length"
         if self.current is None:
             raise RuntimeError("call begin() before asking the policy anything")

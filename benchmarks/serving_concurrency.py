@@ -82,7 +82,7 @@ def run_episode_steps(model, steps: int, history: int, max_new_tokens: int, seed
             latency = time.perf_counter() - t0
             env.execute(Home())
             shot = env.observe().screenshot
-            policy.record(Exchange(decision.generation.text.strip()[:200], [CallTurn("Home", "{}", "", shot)]))
+            policy.record_exchange(Exchange(decision.generation.text.strip()[:200], [CallTurn("Home", "{}", "", shot)]))
             with lock:
                 out.latencies.append(latency)
                 out.prompt_tokens.append(decision.generation.prompt_tokens)

@@ -11,11 +11,12 @@ from .base import (
     ModelUnavailable,
     Part,
     TextPart,
+    ToolCall,
     cut_at_stop,
 )
 from .scripted import ScriptedModel
 
 __all__ = [
     "Generation", "ImagePart", "Message", "Model", "ModelFailed", "ModelUnavailable", "Part", "ScriptedModel",
-    "TextPart", "cut_at_stop",
+    "TextPart", "ToolCall", "cut_at_stop",
 ]  # fmt: skip

@@ -68,6 +68,11 @@ class Message:
 
 @dataclass(frozen=True)
 class ToolCall:
+    """A function call a server returned outside the text (OpenAI's ``message.tool_calls``).
+
+    ``arguments`` is the raw JSON string the server sent, unparsed (the agent's parser reads it).
+    """
+
     name: str
     arguments: str
 
@@ -79,6 +84,7 @@ class Generation:
     ``timings`` keys (seconds): ``preprocess`` (chat template + image processor), ``prefill`` (vision
     encoder + prompt forward, up to the first token), ``decode`` (the remaining tokens), ``total``.
     ``image_sizes`` are the (width, height) of each image *as the model saw it*, in message order.
+    ``tool_calls`` are calls a server returned beside ``text`` (``message.tool_calls``), in order.
     """
 
     text: str

@@ -39,18 +39,14 @@ from pydantic import ValidationError
 
 from .base import Generation, Message, ModelFailed, ModelUnavailable
 from .config import HFModelConfig
+from .openai_client import make_client
 from .openai_config import (
-    INSECURE_KEY_ENV,
     OpenAIModelConfig,
-    api_key_allowed,
-    api_key_from_env,
-    has_userinfo,
     parse_spec,
     redact_url,
 )
 from .openai_errors import (
     BadReply,
-    InsecureKey,
     ServerError,
     ServerRedirected,
     ServerTimeout,
@@ -59,12 +55,19 @@ from .openai_errors import (
     error_for_status,
     server_message,
 )
-from .openai_request import ImageEncoder, read_reply, request_messages
+from .openai_request import ImageEncoder, load_resizer, read_reply, request_messages
+from .prompt_count import PromptCounter, check_prompt_tokens, find_counter
 from .vision import BudgetedImages, PixelBudget
 
 log = logging.getLogger(__name__)
 
 _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+# Engine fields every request carries unless ``extra_body`` sets them. A server that refuses one (an HTTP 400
+# or 422 naming it) gets the request again without it, and never again from this backend.
+# skip_special_tokens: vLLM strips special tokens from replies unless told not to; the in-process backend
+# keeps them (``<|box_start|>`` grounding), and greedy replies then differ.
+DEFAULT_FIELDS: dict[str, Any] = {"skip_special_tokens": False}
 
 # In-process options that mean nothing to a server; ignored (with a warning) when passed through.
 _HF_ONLY = frozenset(HFModelConfig.model_fields) - frozenset(OpenAIModelConfig.model_fields)
@@ -109,9 +112,11 @@ class OpenAIModel(BudgetedImages):
         self._encoder = ImageEncoder(self.budget)
         self._sleep = sleep
         self._send_stop: bool | Literal["auto"] = config.send_stop
+        self._defaults = {k: v for k, v in DEFAULT_FIELDS.items() if k not in config.extra_body}
+        self._lock = threading.Lock()
         if config.model is None and not config.probe:
             raise ModelUnavailable("name the model (openai:URL#MODEL) when the server is not probed")
-        self._client = _make_client(config, transport)
+        self._client = make_client(config, transport)
         self._label = redact_url(str(self._client.base_url).rstrip("/"))  # as messages and logs show it
         self.model: str | None = config.model
         if config.probe:
@@ -121,9 +126,12 @@ class OpenAIModel(BudgetedImages):
                 self._client.close()
                 raise
         self.name = f"openai:{redact_url(config.base_url)}#{self.model}"
+        wanted = config.check_prompt_tokens
+        self._counter: PromptCounter | None = find_counter(config.tokenizer or self.model) if wanted else None
         # generate_batch's threads; made here, not on first use, so concurrent batches cannot each make one.
         # Its threads start only when work is submitted.
         self._executor = ThreadPoolExecutor(config.max_concurrency, thread_name_prefix="openai-model")
+        load_resizer()
 
     # ------------------------------------------------------------------ generation
 
@@ -136,6 +144,7 @@ class OpenAIModel(BudgetedImages):
         t0 = time.perf_counter()
         wire_messages, images = request_messages(messages, self._encoder.encode)
         body: dict[str, Any] = {
+            **self._defaults,
             **self.config.extra_body,
             "model": self.model,
             "messages": wire_messages,
@@ -149,6 +158,8 @@ class OpenAIModel(BudgetedImages):
         t2 = time.perf_counter()
         generation = read_reply(data, stop, images, self.budget, max_chars=self.config.max_reply_chars)
         generation.timings = {"preprocess": t1 - t0, "request": t2 - t1, "total": t2 - t0}
+        if self.config.check_prompt_tokens:
+            check_prompt_tokens(self._counter, messages, generation, self.budget, url=self._label)
         return generation
 
     def generate_batch(
@@ -177,11 +188,12 @@ class OpenAIModel(BudgetedImages):
     # ------------------------------------------------------------------ HTTP
 
     def _complete(self, body: dict[str, Any], stop: list[str], images: int) -> Any:
-        """POST the request (with ``stop`` as ``send_stop`` says) and return the reply's JSON."""
-        response = self._try_with_stop(body, stop) if stop and self._send_stop == "auto" else None
-        if response is None:
-            with_stop = {**body, "stop": stop} if stop and self._send_stop is True else body
-            response = self._send("POST", "/chat/completions", with_stop, retries=self.config.retries)
+        """POST the request (with ``stop`` as ``send_stop`` says) and return the reply's JSON; once more
+        without a default field the server refused."""
+        response = self._post(body, stop)
+        refused = self._refused_default(response, body)
+        if refused is not None:
+            response = self._post({k: v for k, v in body.items() if k != refused}, stop)
         if response.status_code >= 400:
             raise error_for_status(
                 response.status_code, server_message(response.content), url=self._label,
@@ -191,6 +203,28 @@ class OpenAIModel(BudgetedImages):
             return response.json()
         except ValueError:
             raise BadReply(f"the server's reply is not JSON: {response.text[:300]}") from None
+
+    def _post(self, body: dict[str, Any], stop: list[str]) -> httpx.Response:
+        response = self._try_with_stop(body, stop) if stop and self._send_stop == "auto" else None
+        if response is None:
+            with_stop = {**body, "stop": stop} if stop and self._send_stop is True else body
+            response = self._send("POST", "/chat/completions", with_stop, retries=self.config.retries)
+        return response
+
+    def _refused_default(self, response: httpx.Response, body: dict[str, Any]) -> str | None:
+        """The default field of ``body`` a 400/422 reply names (dropped for good from now on), else None.
+        Requests in flight when it was first refused are each refused too, and each sent again."""
+        if response.status_code not in (400, 422):
+            return None
+        said = server_message(response.content, 2000)
+        ours = (k for k in DEFAULT_FIELDS if k in body and k not in self.config.extra_body)
+        refused = next((k for k in ours if k in said), None)
+        with self._lock:
+            if refused in self._defaults:
+                status = response.status_code
+                log.warning("%s refused `%s` (HTTP %d): not sending it from now on", self.name, refused, status)
+                self._defaults = {k: v for k, v in self._defaults.items() if k != refused}
+        return refused
 
     def _try_with_stop(self, body: dict[str, Any], stop: list[str]) -> httpx.Response | None:
         """``send_stop="auto"``: one attempt with ``stop``. None means "send it again without": the server
@@ -328,6 +362,8 @@ class OpenAIModel(BudgetedImages):
             "min_pixels": self.budget.min_pixels,
             "max_pixels": self.budget.max_pixels,
             "send_stop": self._send_stop,
+            "default_fields": dict(self._defaults),
+            "prompt_check": "off" if not self.config.check_prompt_tokens else "exact" if self._counter else "bounded",
             "temperature": self.config.temperature,
             "max_concurrency": self.config.max_concurrency,
         }
@@ -351,30 +387,4 @@ def _too_large(url: str, cap: int) -> BadReply:
     return BadReply(
         f"the reply from {url} is larger than {cap} bytes (max_response_bytes): not a chat completion this "
         "client expects; check the server, or raise max_response_bytes"
-    )
-
-
-def _make_client(config: OpenAIModelConfig, transport: httpx.BaseTransport | None) -> httpx.Client:
-    """The shared client: its base URL without the query, which goes on every request instead.
-
-    ``InsecureKey`` if credentials (the API key, a ``user:password@``) would go over plain http to a host
-    that is not loopback without the user's leave.
-    """
-    base = httpx.URL(config.base_url)
-    key = api_key_from_env()
-    if (key or has_userinfo(config.base_url)) and not api_key_allowed(config.base_url, config.allow_insecure_key):
-        raise InsecureKey(
-            f"refusing to send the API key (or URL credentials) over plain http to {redact_url(config.base_url)}, "
-            f"which is not loopback: use an https URL, or set {INSECURE_KEY_ENV}=1 (or allow_insecure_key) "
-            "if that network is trusted"
-        )
-    return httpx.Client(
-        base_url=base.copy_with(query=None),
-        params=base.params,
-        headers={"Authorization": f"Bearer {key}"} if key else {},
-        # pool=None: waiting for a free connection is bounded by the attempt's deadline.
-        timeout=httpx.Timeout(config.timeout_s, connect=config.connect_timeout_s, pool=None),
-        limits=httpx.Limits(max_connections=config.max_concurrency, max_keepalive_connections=None),
-        follow_redirects=False,  # a redirect is an error (see _send): the key must not follow it elsewhere
-        transport=transport,
     )

@@ -70,9 +70,17 @@ class OpenAIModelConfig(BaseModel):
     seed: int | None = None
     # Requests in flight at once from this client (the connection pool and generate_batch's threads).
     max_concurrency: int = Field(16, ge=1, le=1024)
-    # Engine-specific request fields merged into every request, e.g. vLLM's {"skip_special_tokens": false}
-    # to keep <|box_start|>-style tokens. transformers serve rejects unknown fields (HTTP 422).
+    # Engine-specific request fields merged into every request (CLI: --model-extra-body JSON), e.g. vLLM's
+    # {"repetition_penalty": 1.05}. They override the backend's defaults ({"skip_special_tokens": false},
+    # dropped by itself for a server that refuses it); a server that refuses one of these fails the request.
     extra_body: dict[str, Any] = Field(default_factory=dict)
+    # Compare the server's usage.prompt_tokens with our count of the request; a mismatch (the server resized
+    # the images again) fails the request with PromptMismatch. Exact with the checkpoint's tokenizer (see
+    # model.prompt_count), bounded without it.
+    check_prompt_tokens: bool = True
+    # Where that tokenizer is: a checkpoint directory, its tokenizer.json or a hub id in the local cache.
+    # None: the served model's name, when it is one of those.
+    tokenizer: str | None = None
     # Check at load time that the server answers (and discover the model name).
     probe: bool = True
 

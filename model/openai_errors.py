@@ -13,6 +13,7 @@ run with the message whichever it is)::
     ├── ServerTimeout                no complete reply within ``timeout_s`` (never resent)
     ├── ServerError                  HTTP 5xx, after the retries
     ├── BadReply                     the reply is too large, not JSON, or not a chat completion with text
+    ├── PromptMismatch               the server counted other prompt tokens than were sent (it resized again)
     └── RequestRejected              another HTTP 4xx (the server's message is kept)
         ├── ContextTooLong           prompt + max_tokens exceed the server's context (``--max-model-len``)
         └── TooManyImages            more images than the server allows (``--limit-mm-per-prompt``)
@@ -51,6 +52,30 @@ class ServerRedirected(ModelUnavailable):
 
 class BadReply(ModelFailed):
     pass
+
+
+class PromptMismatch(ModelFailed):
+    """The server's ``usage.prompt_tokens`` is not what the request holds: the model did not see the images
+    at the sizes the records (and the coordinate mapping) say."""
+
+    def __init__(self, message: str, reported: int, expected: str) -> None:
+        super().__init__(message)
+        self.reported = reported
+        self.expected = expected
+
+
+def prompt_mismatch(reported: int, expected: str, *, url: str, sizes: list[tuple[int, int]], tokens: list[int],
+                    max_pixels: int) -> PromptMismatch:  # fmt: skip
+    """The error for a reply whose prompt-token count is not ours; names both numbers and the likely cause."""
+    images = ", ".join(f"{n} at {w}x{h}" for n, (w, h) in zip(tokens, sizes, strict=True)) or "none"
+    return PromptMismatch(
+        f"the server at {url} counted {reported} prompt tokens; the request holds {expected} (image tokens: "
+        f"{images}). The server most likely resized the images again (vLLM: --mm-processor-kwargs "
+        f"'{{\"max_pixels\": ...}}' below the client's {max_pixels}), so the model saw other sizes than the "
+        f"records say and coordinates would be mapped wrongly. Start the server with --mm-processor-kwargs "
+        f"'{{\"max_pixels\": {max_pixels}}}', or pass the server's budget as --max-pixels.",
+        reported, expected,
+    )  # fmt: skip
 
 
 class ServerTimeout(ModelFailed):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import io
+import json
 import threading
 import weakref
 from collections import OrderedDict
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .base import Generation, Message, cut_at_stop
+from .base import Generation, Message, ToolCall, cut_at_stop
 from .chat import template_messages
 from .openai_errors import BadReply
 from .vision import PixelBudget
@@ -60,6 +61,13 @@ def to_rgb(image: Image) -> Image:
 @cache
 def _has_torchvision() -> bool:
     return importlib.util.find_spec("torchvision") is not None
+
+
+def load_resizer() -> None:
+    """Import what ``resize`` uses now: torchvision takes seconds to import, which would otherwise land in
+    the first request of every episode (and stall all of them in a parallel run)."""
+    if _has_torchvision():
+        from torchvision.transforms.v2 import functional  # noqa: F401
 
 
 def resize(image: Image, size: tuple[int, int]) -> Image:
@@ -143,7 +151,8 @@ def read_reply(
 ) -> Generation:
     """A ``Generation`` from a chat-completions reply body; the text is cut before the first stop string.
 
-    The message content may be a string or a list of text parts (joined). Raises ``BadReply`` (a
+    The message content may be a string or a list of text parts (joined); calls in ``message.tool_calls``
+    are kept in ``Generation.tool_calls`` (a reply may have only those: its text is then empty). Raises ``BadReply`` (a
     ``ModelFailed``) when the body is not a chat completion, its content is not text, or the text is
     longer than ``max_chars``.
     """
@@ -153,7 +162,8 @@ def read_reply(
         content, finish = message.get("content"), choice.get("finish_reason")
     except (KeyError, IndexError, TypeError, AttributeError):
         raise BadReply(f"the server's reply is not a chat completion: {str(data)[:300]}") from None
-    raw = content_text(content, finish, message)
+    calls = tool_calls(message.get("tool_calls"), max_chars=max_chars)
+    raw = "" if content is None and calls else content_text(content, finish, message)
     if len(raw) > max_chars:
         raise BadReply(
             f"the server's reply text is {len(raw)} characters long, more than max_reply_chars ({max_chars}): "
@@ -171,7 +181,42 @@ def read_reply(
         image_tokens=sum(budget.tokens(*image.size) for image in images),
         image_sizes=[image.size for image in images],
         stop_reason=reason,
+        tool_calls=calls,
     )
+
+
+MAX_TOOL_CALLS = 32
+
+
+def tool_calls(value: Any, *, max_chars: int) -> tuple[ToolCall, ...]:
+    """The ``tool_calls`` of a reply message: at most ``MAX_TOOL_CALLS``, names and arguments together at
+    most ``max_chars`` characters. ``arguments`` is kept as the JSON string sent (an object is serialised).
+
+    Raises ``BadReply`` for anything else: a list that is not one, an entry without a function name, too
+    many or too large calls.
+    """
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise BadReply(f"the server's tool calls are {_kind(value)}, not a list: {str(value)[:200]}")
+    if len(value) > MAX_TOOL_CALLS:
+        raise BadReply(f"the server's reply has {len(value)} tool calls, more than {MAX_TOOL_CALLS}")
+    calls = tuple(_tool_call(entry) for entry in value)
+    size = sum(len(c.name) + len(c.arguments) for c in calls)
+    if size > max_chars:
+        raise BadReply(f"the server's tool calls are {size} characters long, more than max_reply_chars ({max_chars})")
+    return calls
+
+
+def _tool_call(entry: Any) -> ToolCall:
+    function = entry.get("function") if isinstance(entry, dict) else None
+    name = function.get("name") if isinstance(function, dict) else None
+    arguments = function.get("arguments", "") if isinstance(function, dict) else None
+    if isinstance(arguments, dict):
+        arguments = json.dumps(arguments, ensure_ascii=False)
+    if not isinstance(name, str) or not name or not isinstance(arguments, str):
+        raise BadReply(f"the server's reply has a malformed tool call: {str(entry)[:200]}")
+    return ToolCall(name, arguments)
 
 
 def content_text(content: Any, finish_reason: Any, message: dict[str, Any]) -> str:
@@ -202,7 +247,8 @@ def _part_text(part: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {str: "a string", list: "a list", bool: "a boolean"}.get(type(value), type(value).__name__)
+    names = {str: "a string", list: "a list", bool: "a boolean", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _count(usage: Any, key: str) -> int:

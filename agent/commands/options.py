@@ -7,6 +7,7 @@ set the ``[model]`` and ``[agent]`` tables of the command's config.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,19 @@ from .config import _STORE_TRUE, Flag, add_flags, flag, given_data
 NO_CACHE_HELP = "transformers backend: keep no prefix or vision cache (same replies, slower later steps, less memory)"
 STATIC_CACHE_HELP = "transformers backend: decode into a preallocated cache (same replies; compiled decoding on CUDA)"
 MODEL_SPEC_HELP = "tiny | scripted:FILE | openai:URL[#MODEL] | a checkpoint dir | a hub id"
+
+EXTRA_BODY_HELP = "openai backend: fields merged into every request, e.g. '{\"repetition_penalty\": 1.05}' for vLLM"
+
+
+def json_object(text: str) -> dict[str, Any]:
+    """An argparse type: a JSON object."""
+    try:
+        value = json.loads(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"not JSON: {e}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object such as '{{\"top_k\": 1}}', got {text!r}")
+    return value
 
 
 class _Tables(BaseModel):
@@ -46,6 +60,7 @@ MODEL_FLAGS: tuple[Flag, ...] = (
         _no_model_cache,
     ),
     flag(_Tables, "model", "static_cache", help=STATIC_CACHE_HELP),
+    flag(_Tables, "model", "extra_body", names=("--model-extra-body",), help=EXTRA_BODY_HELP, type=json_object),
 )
 AGENT_FLAGS: tuple[Flag, ...] = (
     flag(_Tables, "agent", "dialect"),

@@ -65,4 +65,5 @@ def format_reply(thought: str, action: Action) -> str:
 def _with_calls(text: str, tool_calls: Sequence[ToolCall]) -> str:
     """Calls a server parsed out, written back in the markers so the one parser reads them."""
     calls = [f"{markers.FUNCTION}: {c.name}\n{markers.ARGS}: {c.arguments or json.dumps({})}" for c in tool_calls]
-    return "\n".join([text, *calls]) if calls else text
+    # A reply whose text already holds a call is read as it is (a server that parsed the calls out leaves none).
+    return "\n".join([text, *calls]) if calls and markers.FUNCTION not in text else text

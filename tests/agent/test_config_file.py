@@ -59,6 +59,7 @@ RUN_VALUES: dict[tuple[str, ...], tuple[Any, str]] = {
     ("model", "dtype"): ("float16", "float32"),
     ("model", "max_pixels"): (200704, "401408"),
     ("model", "min_pixels"): (6272, "12544"),
+    ("model", "extra_body"): ({"top_k": 1}, '{"top_k": 2}'),
 }
 
 
@@ -67,6 +68,8 @@ def _flag_argv(f: Flag, value: str | None) -> list[str]:
 
 
 def _env_for(path: tuple[str, ...]) -> dict[str, Any]:
+    if path == ("model", "extra_body"):  # the OpenAI-compatible backend's own field
+        return {"model": {"kind": "openai", "base_url": "http://127.0.0.1:8000/v1"}}
     if path[:1] != ("env",):
         return {}
     kind = {"seed": "sim", "display": "desktop", "monitor": "desktop"}.get(path[1], "android")

@@ -199,6 +199,9 @@ class FakeServer:
     models: list[str] = field(default_factory=lambda: ["fake-model"])
     models_reply: Reply | None = None  # answers GET /models instead of ``models`` when set
     script: list[Reply] = field(default_factory=list)
+    # Answers POST /chat/completions from the request body instead of ``script`` when set (a server whose
+    # reply depends on what was asked, as vLLM's does).
+    respond: Callable[[dict[str, Any]], Reply] | None = None
     requests: list[tuple[str, str, dict[str, Any] | None, dict[str, str]]] = field(default_factory=list)
     peak_in_flight: int = 0
     released: threading.Event = field(default_factory=threading.Event)
@@ -208,8 +211,10 @@ class FakeServer:
     def bodies(self) -> list[dict[str, Any]]:
         return [body for method, _, body, _ in self.requests if method == "POST" and body is not None]
 
-    def next_reply(self, method: str, path: str) -> Reply:
+    def next_reply(self, method: str, path: str, body: dict[str, Any] | None = None) -> Reply:
         path = path.partition("?")[0]
+        if method == "POST" and path.endswith("/chat/completions") and self.respond is not None:
+            return self.respond(body or {})
         if method == "GET" and path.endswith("/models"):
             if self.models_reply is not None:
                 return self.models_reply
@@ -239,8 +244,9 @@ def _handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, method: str) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            fake.requests.append((method, self.path, json.loads(raw) if raw else None, dict(self.headers)))
-            reply = fake.next_reply(method, self.path)
+            body = json.loads(raw) if raw else None
+            fake.requests.append((method, self.path, body, dict(self.headers)))
+            reply = fake.next_reply(method, self.path, body)
             with fake._lock:
                 fake._in_flight += 1
                 fake.peak_in_flight = max(fake.peak_in_flight, fake._in_flight)

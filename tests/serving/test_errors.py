@@ -37,7 +37,9 @@ def conversation(images: int = 1, text: str = "Task: open the settings.") -> lis
 
 
 def client(url: str, sleeps: list[float] | None = None, **options) -> OpenAIModel:
-    config = OpenAIModelConfig(base_url=url, **{"timeout_s": 5.0, "connect_timeout_s": 2.0, **options})
+    # The fake's replies report a fixed prompt count (11); test_vllm_like.py checks real counts.
+    defaults = {"timeout_s": 5.0, "connect_timeout_s": 2.0, "check_prompt_tokens": False}
+    config = OpenAIModelConfig(base_url=url, **{**defaults, **options})
     return OpenAIModel(config, sleep=(sleeps.append if sleeps is not None else lambda s: None))
 
 

@@ -25,7 +25,9 @@ def conversation() -> list[Message]:
 
 
 def client(url: str, **options) -> OpenAIModel:
-    config = OpenAIModelConfig(base_url=url, **{"timeout_s": 5.0, "connect_timeout_s": 2.0, **options})
+    # The fake's replies report a fixed prompt count (11); test_vllm_like.py checks real counts.
+    defaults = {"timeout_s": 5.0, "connect_timeout_s": 2.0, "check_prompt_tokens": False}
+    config = OpenAIModelConfig(base_url=url, **{**defaults, **options})
     return OpenAIModel(config, sleep=lambda s: None)
 
 
@@ -253,7 +255,7 @@ def test_the_cli_records_no_url_secret_in_meta_or_report(fake_server, fakes, tmp
     from qwen2vl_agent.agent.cli import main
 
     done = '✿FUNCTION✿: Terminate\n✿ARGS✿: {"status": "success"}'
-    fake_server.script = [fakes.completion(done)]
+    fake_server.script = [fakes.completion(done, prompt=2000)]  # one screenshot (1272) and the prompt's text
     out = tmp_path / "run"
     spec = f"openai:{fake_server.url}?api-key=SECRET#fake-model"
     argv = ["run", "--env", "fake", "--model", spec, "--max-steps", "2", "--quiet", "--out", str(out), "finish"]
