@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .device import Device
 
 ANIMATION_MS = 400  # a screen transition at scale 1 (activity transitions run ~300-450 ms)
+VSYNC_S = 1 / 60  # the display refresh period
 SCALES = ("window_animation_scale", "transition_animation_scale", "animator_duration_scale")
 
 
@@ -38,6 +39,7 @@ def screen_key(device: Device) -> tuple[object, ...]:
 class Animations:
     def __init__(self) -> None:
         self.until = 0.0  # time.monotonic() when the running animation ends
+        self.started = 0.0  # ... and when it began
 
     def running(self) -> bool:
         return time.monotonic() < self.until
@@ -45,7 +47,10 @@ class Animations:
     def start(self, device: Device) -> None:
         seconds = ANIMATION_MS / 1000 * scale(device)
         if seconds > 0:
-            self.until = max(self.until, time.monotonic() + seconds)
+            now = time.monotonic()
+            if not self.running():
+                self.started = now
+            self.until = max(self.until, now + seconds)
 
     @contextlib.contextmanager
     def watch(self, device: Device) -> Iterator[None]:

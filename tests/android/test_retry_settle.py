@@ -108,7 +108,7 @@ def frames(*values, cost=0.1, clock=None):
 
 def test_settles_after_consecutive_equal_frames():
     clock = FakeClock()
-    result = wait_until_settled(frames(1, 2, 3, 3, 3, cost=0.1, clock=clock), SettlePolicy(timeout_s=5, interval_s=0.05),
+    result = wait_until_settled(frames(1, 2, 3, 3, 3, cost=0.1, clock=clock), SettlePolicy(timeout_s=5, interval_s=0.05, stable_frames=2),
                                 clock=clock, sleep=clock.sleep)  # fmt: skip
     assert result.settled and result.frames == 5
     assert result.waited_s == pytest.approx(5 * 0.1 + 4 * 0.05)
