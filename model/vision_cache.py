@@ -24,7 +24,6 @@ from typing import Any
 
 import torch
 
-
 KEY = "qwen2vl_agent.pixels"  # where an image keeps its fingerprint, in its own ``info`` metadata
 SAMPLE = (128, 128)
 
