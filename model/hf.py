@@ -207,7 +207,8 @@ class HFModel:
             processor = self.processor.image_processor
             fresh = [processor(images=[_uint8_chw(image)], return_tensors="pt") for image in new.values()]
             grids.update((key, tuple(out["image_grid_thw"][0].tolist())) for key, out in zip(new, fresh, strict=True))
-            data["pixel_values"] = torch.cat([out["pixel_values"] for out in fresh])
+            pixels = [out["pixel_values"] for out in fresh]
+            data["pixel_values"] = pixels[0] if len(pixels) == 1 else torch.cat(pixels)  # no copy of a lone one
         data["image_grid_thw"] = torch.tensor([grids[key] for key in fingerprints], dtype=torch.long)
         expansions = [
             self.processor.replace_image_token({"image_grid_thw": data["image_grid_thw"]}, i)
