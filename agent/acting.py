@@ -68,6 +68,7 @@ def _act_one(env: Env, call: Call, frame: Frame, acted: Acted, record: CallRecor
                 raise
             else:
                 record.settle_s = outcome.settle_s
+                record.settle = outcome.extra.get("settle")
                 record.result = outcome.message
                 acted.executed_keys.append(executed.model_dump_json())
             finally:

@@ -63,3 +63,21 @@ def test_the_signal_is_configurable(make_sim_env, signal):
     env.reset()
     outcome = env.execute(Tap(point=(540, 1200)))
     assert outcome.extra["settle"]["signal"] == ("timestamps" if signal == "auto" else "frames")
+
+
+def test_the_step_record_keeps_what_the_settle_wait_cost(make_sim_env):
+    from qwen2vl_agent.agent.loop import LoopConfig, run_episode
+    from qwen2vl_agent.agent.policy import QwenPolicy
+    from qwen2vl_agent.agent.recorder import TrajectoryRecorder
+    from qwen2vl_agent.agent.trajectory import read_steps
+    from qwen2vl_agent.model import ScriptedModel
+
+    env = make_sim_env(disable_animations=True)
+    replies = ['✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [480, 480]}', '✿FUNCTION✿: Terminate\n✿ARGS✿: {"status": "success"}']
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as out:
+        run_episode(env, QwenPolicy(ScriptedModel(replies), env.action_space), "t", LoopConfig(),
+                    hooks=[TrajectoryRecorder(out, html=False)])  # fmt: skip
+        call = read_steps(out)[0].calls[0]
+    assert call.settle is not None and call.settle["signal"] == "timestamps" and call.settle["frames"] == 1
