@@ -4,6 +4,8 @@ that runs for a known time on the simulated phone."""
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 
 from qwen2vl_agent.envs.android import AndroidEnv, SettlePolicy
@@ -74,8 +76,6 @@ def test_the_step_record_keeps_what_the_settle_wait_cost(make_sim_env):
 
     env = make_sim_env(disable_animations=True)
     replies = ['✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [480, 480]}', '✿FUNCTION✿: Terminate\n✿ARGS✿: {"status": "success"}']
-    import tempfile
-
     with tempfile.TemporaryDirectory() as out:
         run_episode(env, QwenPolicy(ScriptedModel(replies), env.action_space), "t", LoopConfig(),
                     hooks=[TrajectoryRecorder(out, html=False)])  # fmt: skip
