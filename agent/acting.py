@@ -71,6 +71,7 @@ def _act_one(env: Env, call: Call, frame: Frame, acted: Acted, record: CallRecor
             else:
                 record.settle_s = outcome.settle_s
                 record.safety = outcome.extra.get("safety")
+                record.settle = outcome.extra.get("settle")
                 record.result = outcome.message
                 acted.executed_keys.append(executed.model_dump_json())
             finally:

@@ -35,7 +35,6 @@ class ProgressTracker:
         self.repeats = 0
         self._last: tuple[str, tuple[str, ...]] | None = None
         self._verdict: tuple[Status, str] | None = None
-        self._seen: tuple[Observation, str] | None = None  # the last screen digested: the next step's "before"
 
     def update(self, before: Observation, after: Observation | None, acted: Acted) -> list[str]:
         notes: list[str] = []
@@ -59,11 +58,9 @@ class ProgressTracker:
         return notes
 
     def _fingerprint(self, obs: Observation) -> str:
-        """``screen.fingerprint`` of ``obs``, computed once: the screen after one step is the one before the
-        next (the same object; holding it here keeps its identity from being reused)."""
-        if self._seen is None or self._seen[0] is not obs:
-            self._seen = (obs, screen.fingerprint(obs.screenshot))
-        return self._seen[1]
+        """``screen.of(obs)``: computed once per screenshot and kept on the observation (the screen after
+        one step is the one before the next: the same object)."""
+        return screen.of(obs)
 
     def verdict(self) -> tuple[Status, str] | None:
         return self._verdict

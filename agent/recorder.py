@@ -3,19 +3,23 @@
 Layout of an episode directory:
 
 ``meta.json``     the task, when it started, and whatever the caller describes (env, model, config).
-``steps.jsonl``   one ``records.Step`` per line, appended and flushed (and fsync'ed) after every step, so
-                  a killed run keeps every finished step.
+``steps.jsonl``   one ``records.Step`` per line, appended and flushed (and fsync'ed) after its screenshot is
+                  on disk, so a killed run keeps every finished step and never names a missing image.
 ``step_NNN.png``  the screenshot the model saw at step NNN.
 ``final.png``     the last screenshot, when there is one.
 ``result.json``   the ``records.EpisodeResult``, written at the end.
 ``score.json``    a benchmark checker's ``trajectory.CheckerScore``, written after the end (``report.record_score``).
 ``report.html``   a self-contained page of every step, extended in place after each step (open it to watch a
                   run); see ``report``.
+
+The screenshots, step lines and page updates of ``on_step`` are written by a background ``writer.StepWriter``
+(PNG encoding is the slow part), in order; ``on_end`` waits for them before it writes the result.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -25,6 +29,9 @@ from qwen2vl_agent.envs import Observation
 
 from .records import EpisodeResult, Step, to_json
 from .report import append_step, finish_report, write_report
+from .writer import StepWriter
+
+log = logging.getLogger(__name__)
 
 
 class TrajectoryRecorder:
@@ -38,6 +45,7 @@ class TrajectoryRecorder:
         self.html = html
         self.replace = replace  # True: an earlier episode's steps and result in out_dir are discarded
         self._refused = False  # out_dir holds another episode: write nothing, touch nothing of it
+        self._writer: StepWriter | None = None
 
     def on_start(self, task: str, observation: Observation) -> None:
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -55,9 +63,19 @@ class TrajectoryRecorder:
     def on_step(self, step: Step, observation: Observation) -> None:
         if self._refused:
             return
-        observation.screenshot.save(self.out_dir / step.screenshot, compress_level=1)
+        if self._writer is None:
+            self._writer = StepWriter()
+        image, line = observation.screenshot, to_json(step) + "\n"
+        self._writer.submit(lambda: self._write_step(step, image, line))
+
+    def _write_step(self, step: Step, image: Any, line: str) -> None:
+        """On the writer thread: the screenshot first, then the line that names it, then the page."""
+        path = self.out_dir / step.screenshot
+        tmp = path.with_name(path.name + ".tmp")
+        image.save(tmp, format="PNG", compress_level=1)
+        os.replace(tmp, path)
         with open(self.out_dir / "steps.jsonl", "a", encoding="utf-8") as f:
-            f.write(to_json(step) + "\n")
+            f.write(line)
             f.flush()
             os.fsync(f.fileno())
         if self.html:
@@ -66,6 +84,13 @@ class TrajectoryRecorder:
     def on_end(self, result: EpisodeResult, observation: Observation | None) -> None:
         if self._refused:
             return
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            try:
+                writer.close()
+                writer.drain()
+            except Exception:  # a step could not be written: the verdict is still worth writing
+                log.exception("%s: some steps of this episode could not be written", self.out_dir)
         if not self.out_dir.exists():  # the episode failed before it started
             self.out_dir.mkdir(parents=True, exist_ok=True)
         if observation is not None:

@@ -80,6 +80,7 @@ class CallRecord(_Record):
     result: str = ""  # text shown to the model as the result
     error: str | None = None  # a model-facing error (bad point, unknown app, ...)
     settle_s: float = 0.0
+    settle: dict[str, Any] | None = None  # what the settle wait cost, as the env reports it (signal, captures...)
     execute_s: float = 0.0
     safety: dict[str, Any] | None = None  # the safety decision on this call (``envs.safety``), when guarded
 

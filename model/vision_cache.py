@@ -3,7 +3,7 @@
 The agent shows the last K screenshots as images (K = 4 by default), so at every step after the first K
 the vision encoder would re-encode K - 1 screenshots it encoded on earlier steps. Its output for an image
 depends on nothing but that image's pixels (the encoder's attention is block-diagonal per image), so
-``HFModel`` keeps each image's output, keyed by a SHA-1 of its pixels, mode and size, and encodes only
+``HFModel`` keeps each image's output, keyed by a fast digest of its pixels, mode and size, and encodes only
 the images it has not seen. The cached and the fresh outputs go to ``generate`` together as
 precomputed features; the language model's prefill is unchanged (the image tokens still have to be
 attended to; what is saved is the encoder, full attention over every 14x14 patch of the image).
@@ -21,22 +21,39 @@ Heavy module (imports torch): only ``hf.py`` imports it.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 
+KEY = "qwen2vl_agent.pixels"  # where an image keeps its fingerprint, in its own ``info`` metadata
+SAMPLE = (128, 128)
+
 # One image's cached encoder output: its pooled features and its deepstack features (empty for Qwen2/2.5-VL).
 Features = tuple[torch.Tensor, tuple[torch.Tensor, ...]]
 
 
 def fingerprint(image: Any) -> bytes:
-    """A digest of a PIL image's pixels, mode and size (~7 ms for a 1080x2400 RGB screenshot)."""
-    digest = hashlib.sha1(image.tobytes(), usedforsecurity=False)
-    digest.update(f"{image.mode} {image.size}".encode())
-    return digest.digest()
+    """A digest of a PIL image's pixels, mode and size.
+
+    A 128-bit xxh3 (non-cryptographic: the key tells screenshots apart, it need not resist an adversary),
+    computed once per image and kept in ``image.info`` with a digest of a 128x128 pixel sample: the history
+    screenshots of later steps are checked on the sample (~0.1 ms) instead of hashed again (~10 ms for a
+    1080x2400 screenshot, most of it copying the pixels out of PIL). An image changed in place since is
+    hashed afresh when the change touches the sample; nothing in the runtime changes a screenshot in place.
+    """
+    import xxhash
+
+    check = xxhash.xxh3_64_digest(image.resize(SAMPLE, 0).tobytes())  # 0: nearest pixel
+    shape = f"{image.mode} {image.size}".encode()
+    known = image.info.get(KEY)
+    if isinstance(known, tuple) and known[1:] == (check, shape):
+        return known[0]
+    digest = xxhash.xxh3_128(image.tobytes())
+    digest.update(shape)
+    image.info[KEY] = (digest.digest(), check, shape)
+    return image.info[KEY][0]
 
 
 class VisionCache:

@@ -101,6 +101,11 @@ class AndroidDevice:
             found = activity or found
         return found
 
+    def latest_frame(self) -> int | None:
+        """The newest presented frame's timestamp (ns) from ``dumpsys SurfaceFlinger --latency``; None where
+        the device prints none (the settle wait then compares captures)."""
+        return dumpsys.parse_latest_frame(self.run("dumpsys", "SurfaceFlinger", "--latency").text)
+
     def wakefulness(self) -> str | None:
         return dumpsys.parse_wakefulness(self.run("dumpsys", "power").text)
 

@@ -162,3 +162,24 @@ def ui_dump_failed(text: str) -> str | None:
     if "dumped to" in text:  # "UI hierchary dumped to: PATH" (sic)
         return None
     return text.strip() or "uiautomator printed nothing"
+
+
+_PENDING = 2**63 - 1  # INT64_MAX: a frame whose present fence has not signalled yet
+
+
+def parse_latest_frame(text: str) -> int | None:
+    """``dumpsys SurfaceFlinger --latency`` -> the newest presented frame's timestamp (ns), or None.
+
+    The output is the refresh period on the first line, then one line per recent frame: desired present,
+    actual present and frame-ready times in ns (0 for empty slots, INT64_MAX for a pending fence). A device
+    that prints only the period (no layer named, on Android 12+) gives no timestamps: None.
+    """
+    newest = None
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) != 3 or not all(f.isdigit() for f in fields):
+            continue
+        present = int(fields[1])
+        if 0 < present < _PENDING:
+            newest = present if newest is None else max(newest, present)
+    return newest

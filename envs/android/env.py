@@ -58,7 +58,7 @@ from .config import AndroidConfig
 from .device import KEY_APP_SWITCH, KEY_BACK, KEY_ENTER, KEY_HOME, AndroidDevice, DisplayInfo
 from .episode import AnimationSwitch, dismiss_keyguard, wake
 from .retry import RetryingTransport
-from .settle import wait_until_settled
+from .settle import Settled, SettleWait
 from .text_entry import TextEntry
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,9 @@ class AndroidEnv(EnvBase):
         self._checked_size: tuple[int, int] | None = None  # a frame size already checked against the display
         self._settled: tuple[Capture, float, int] | None = None  # (frame, when, device.calls) of the last settle
         self._pool: ThreadPoolExecutor | None = None
+        policy = self.config.settle
+        self._settle_wait = SettleWait(policy, self.capturer.grab, self.device.latest_frame) if policy else None
+        self.last_settle: Settled | None = None  # what the last settle wait cost
 
     @classmethod
     def connect(
@@ -141,6 +144,8 @@ class AndroidEnv(EnvBase):
         self._display = self.device.display()
         self._catalog = None  # apps may have been installed between episodes
         self._settled = None
+        if self._settle_wait is not None:
+            self._settle_wait.forget()
         return self.observe()
 
     def _reset_defaults(self) -> dict[str, bool]:
@@ -189,29 +194,29 @@ class AndroidEnv(EnvBase):
     def execute(self, action: Action) -> Outcome:
         self._check_open()
         self._settled = None
+        self.last_settle = None
         started = time.monotonic()
         message = self._perform(action)
         acted_s = time.monotonic() - started
         settle_s = self._settle() if not isinstance(action, Wait) else 0.0
-        return Outcome(message=message, settle_s=settle_s, extra={"act_s": round(acted_s, 4)})
+        extra: dict[str, Any] = {"act_s": round(acted_s, 4)}
+        if self.last_settle is not None and settle_s:
+            s = self.last_settle
+            extra["settle"] = {"signal": s.signal, "frames": s.frames, "probes": s.probes, "settled": s.settled}
+        return Outcome(message=message, settle_s=settle_s, extra=extra)
 
     def _settle(self) -> float:
-        """Wait until the screen stops changing (per ``config.settle``); the seconds waited.
+        """Wait until the screen stops changing (per ``config.settle``, see ``settle``); the seconds waited.
 
-        The frame the wait ended on is kept for the ``observe()`` that normally follows at once.
+        The frame the wait ended on is kept for the ``observe()`` that normally follows at once. (Frames come
+        straight from the capturer: a transition may pass through a black frame, which is no error here.)
         """
-        if self.config.settle is None:
+        if self._settle_wait is None:
             return 0.0
-        last: list[Capture] = []
-
-        def grab():
-            # Straight from the capturer: a transition may pass through a black frame, which is no error here.
-            last[:] = [self.capturer.grab()]
-            return last[0].fingerprint()
-
-        settled = wait_until_settled(grab, self.config.settle)
+        settled, frame = self._settle_wait.wait()
+        self.last_settle = settled
         if settled.settled:
-            self._settled = (last[0], time.monotonic(), self.device.calls)
+            self._settled = (frame, time.monotonic(), self.device.calls)
         else:
             log.info("screen still changing %.1f s after the action", settled.waited_s)
         return settled.waited_s

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .ports import Phone
 
 ANIMATION_MS = 400  # a screen transition at scale 1 (activity transitions run ~300-450 ms)
+VSYNC_S = 1 / 60  # the display refresh period
 SCALES = ("window_animation_scale", "transition_animation_scale", "animator_duration_scale")
 
 
@@ -42,6 +43,7 @@ class Animations:
     def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
         self.now = now
         self.until = 0.0  # ``now()`` when the running animation ends
+        self.started = 0.0  # ... and when it began
 
     def running(self) -> bool:
         return self.now() < self.until
@@ -49,7 +51,10 @@ class Animations:
     def start(self, device: Phone) -> None:
         seconds = ANIMATION_MS / 1000 * scale(device)
         if seconds > 0:
-            self.until = max(self.until, self.now() + seconds)
+            now = self.now()
+            if not self.running():
+                self.started = now
+            self.until = max(self.until, now + seconds)
 
     @contextlib.contextmanager
     def watch(self, device: Phone) -> Iterator[None]:

@@ -9,6 +9,7 @@ through ``lock`` (a re-entrant lock): adb streams run on their own threads.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import io
 import random
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import defaults
-from .animation import Animations
+from .animation import VSYNC_S, Animations
 from .fs import MemFS
 from .hang import Gate
 from .state import Keyguard, Settings, SimClock
@@ -63,6 +64,7 @@ class Device:
         self.idle_errors = idle_errors
         self.gate = Gate()  # closed by freeze()
         self.animations = Animations()
+        self._presented: tuple[collections.deque[int], Any, float] = (collections.deque(maxlen=127), None, 0.0)
         self.reset(seed)
 
     def reset(self, seed: int | None = None) -> None:
@@ -208,6 +210,28 @@ class Device:
                 size = self.display_size()
                 self._cache = (sig, Image.new("RGB", size) if secure else render(tree, size), {})
             return tree, self._cache[1], self._cache[2]
+
+    def presented_frames(self) -> list[int]:
+        """What ``dumpsys SurfaceFlinger --latency`` lists: when the newest frames (up to 127) were presented,
+        in ns of the animation clock (``time.monotonic`` unless a test moves its own): one per vsync while an
+        animation runs, and one whenever the screen's content changed since the last look (the compositor
+        presents only what changed, as on a phone)."""
+        with self.lock:
+            anim = self.animations
+            now = anim.now()
+            frames, seen, last = self._presented
+            start, end = max(anim.started, last), min(anim.until, now)
+            if end > start:
+                t = start - start % VSYNC_S + VSYNC_S
+                while t <= end:
+                    frames.append(round(t * 1e9))
+                    t += VSYNC_S
+            tree = self.frame()
+            sig = (tree.signature(), self.secure_window())
+            if sig != seen:
+                frames.append(round(now * 1e9))
+            self._presented = (frames, sig, now)
+            return list(frames)
 
     def invalidate_frame(self) -> None:
         """Forget the cached frame and encodings (benchmarks use it to time a fresh render)."""

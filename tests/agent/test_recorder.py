@@ -90,3 +90,50 @@ def test_an_earlier_episode_is_never_overwritten_silently(tmp_path: Path) -> Non
     assert len(read_steps(tmp_path)) == 2 and read_result(tmp_path).status == "success"
     episode(replace=True)  # what a resumed benchmark asks for: the unfinished instance starts afresh
     assert [s.index for s in read_steps(tmp_path)] == [0, 1]
+
+
+def test_screenshots_are_encoded_off_the_loop_thread(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    from PIL import Image
+
+    real, threads = Image.Image.save, []
+
+    def save(self, fp, *args, **kwargs):
+        threads.append((Path(fp).name, threading.current_thread() is threading.main_thread()))
+        return real(self, fp, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "save", save)
+    env = FakeEnv()
+    run_episode(env, QwenPolicy(ScriptedModel([TAP, TAP, DONE]), env.action_space), "t",
+                hooks=[TrajectoryRecorder(tmp_path)])  # fmt: skip
+    steps = [name for name, main in threads if name.startswith("step_")]
+    assert len(steps) == 3 and not any(main for name, main in threads if name.startswith("step_"))
+    assert [s.screenshot for s in read_steps(tmp_path)] == ["step_000.png", "step_001.png", "step_002.png"]
+    assert all((tmp_path / s.screenshot).is_file() for s in read_steps(tmp_path))  # on disk when the run ended
+
+
+def test_the_writer_is_bounded_and_reports_a_failed_write() -> None:
+    import threading
+
+    import pytest
+
+    from qwen2vl_agent.agent.writer import StepWriter
+
+    gate, done = threading.Event(), []
+    writer = StepWriter(depth=2)
+    writer.submit(gate.wait)  # the thread is busy with this one; two more fit in the queue
+    writer.submit(lambda: done.append(1))
+    writer.submit(lambda: done.append(2))
+    blocked = threading.Thread(target=writer.submit, args=(lambda: done.append(3),))
+    blocked.start()
+    blocked.join(0.2)
+    assert blocked.is_alive()  # a full queue makes the loop wait instead of memory growing
+    gate.set()
+    blocked.join(5)
+    writer.drain()
+    assert done == [1, 2, 3]
+    writer.submit(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        writer.drain()
+    writer.close()

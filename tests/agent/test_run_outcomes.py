@@ -121,6 +121,20 @@ def test_sigkill_keeps_every_finished_step(tmp_path: Path) -> None:
     assert not (out / "result.json").exists()
 
 
+@pytest.mark.parametrize("delay_s", [0.0, 0.013, 0.031, 0.077, 0.19, 0.41])
+def test_a_kill_at_any_moment_leaves_no_record_naming_a_missing_image(tmp_path: Path, delay_s: float) -> None:
+    from PIL import Image
+
+    proc, out = start_long_run(tmp_path)
+    time.sleep(delay_s)  # somewhere in a step: encoding a screenshot, appending its line, updating the page
+    proc.kill()
+    proc.communicate(timeout=90)
+    assert assert_every_line_is_a_finished_step(out) >= 2
+    for step in (json.loads(line) for line in lines(out / "steps.jsonl")):
+        with Image.open(out / step["screenshot"]) as image:
+            image.load()  # the whole PNG is there, not a torn one
+
+
 def test_a_fault_is_not_reported_as_task_not_done(tmp_path: Path) -> None:
     out = tmp_path / "run"
     # The script runs out after one step: the model fails (an infrastructure fault), the task is not "not done".

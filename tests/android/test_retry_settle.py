@@ -7,7 +7,7 @@ import pytest
 
 from qwen2vl_agent.envs import DeviceLost, EnvError
 from qwen2vl_agent.envs.android import AdbDeviceLost, FakeAdb, RetryingTransport, RetryPolicy, ShellResult
-from qwen2vl_agent.envs.android.settle import SettlePolicy, changed_fraction, wait_until_settled
+from qwen2vl_agent.envs.android.settle import SettlePolicy, changed_fraction, wait_for_quiet, wait_until_settled
 
 
 def scripted(*answers):
@@ -97,7 +97,7 @@ def frames(*values, cost=0.1, clock=None):
 
 def test_settles_after_consecutive_equal_frames(helpers):
     clock = helpers.FakeClock()
-    result = wait_until_settled(frames(1, 2, 3, 3, 3, cost=0.1, clock=clock), SettlePolicy(timeout_s=5, interval_s=0.05),
+    result = wait_until_settled(frames(1, 2, 3, 3, 3, cost=0.1, clock=clock), SettlePolicy(timeout_s=5, interval_s=0.05, stable_frames=2),
                                 clock=clock, sleep=clock.sleep)  # fmt: skip
     assert result.settled and result.frames == 5
     assert result.waited_s == pytest.approx(5 * 0.1 + 4 * 0.05)
@@ -121,3 +121,24 @@ def test_tolerance_ignores_a_blinking_cursor(helpers):
     grab_values = [a, b, a, b, a]
     grab = lambda: grab_values.pop(0) if len(grab_values) > 1 else grab_values[0]
     assert wait_until_settled(grab, SettlePolicy(tolerance=0.001), clock=clock, sleep=clock.sleep).settled
+
+
+def test_frame_timestamps_settle_when_no_new_frame_came_for_quiet_s(helpers):
+    clock = helpers.FakeClock()
+    stamps = iter([5, 6, 7, 7])  # an animation presenting frames, then none for quiet_s
+    grabbed = []
+    result, seen = wait_for_quiet(lambda: next(stamps), 4, lambda: grabbed.append(1), SettlePolicy(quiet_s=0.05),
+                                  clock=clock, sleep=clock.sleep)  # fmt: skip
+    assert result.settled and result.probes == 4 and result.signal == "timestamps" and seen == 7
+    assert grabbed == [1] and result.waited_s == pytest.approx(3 * 0.05)
+
+
+def test_frame_timestamps_on_a_static_screen_cost_one_probe_and_give_up_at_the_timeout(helpers):
+    clock = helpers.FakeClock()
+    result, _ = wait_for_quiet(lambda: 9, 9, lambda: None, SettlePolicy(), clock=clock, sleep=clock.sleep)
+    assert result.settled and result.probes == 1 and result.waited_s == 0
+    stamps = iter(range(10**6))
+    result, _ = wait_for_quiet(lambda: next(stamps), None, lambda: None, SettlePolicy(timeout_s=1.0, quiet_s=0.1),
+                               clock=clock, sleep=clock.sleep)  # fmt: skip
+    assert not result.settled and 1.0 <= result.waited_s <= 1.1
+    assert wait_for_quiet(lambda: None, None, lambda: None, SettlePolicy()) is None  # no timestamps: fall back

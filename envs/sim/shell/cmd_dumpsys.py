@@ -7,6 +7,7 @@ import time
 import zlib
 from typing import TYPE_CHECKING
 
+from ..animation import VSYNC_S
 from ..wm import LAUNCHER
 from .interp import CommandFn, Proc
 
@@ -198,6 +199,13 @@ def input_method(p: Proc, args: list[str]) -> None:
 
 
 def surfaceflinger(p: Proc, args: list[str]) -> None:
+    """The display line; with ``--latency``, the refresh period then a line per recent frame (desired
+    present, actual present, frame ready; ns), padded with empty ``0 0 0`` slots to 127 lines as on a phone."""
+    if "--latency" in args:
+        frames = p.device.presented_frames()
+        lines = [f"{t}\t{t}\t{t}" for t in frames] + ["0\t0\t0"] * (127 - len(frames))
+        p.out(f"{round(VSYNC_S * 1e9)}\n" + "\n".join(lines) + "\n")
+        return
     p.out(f'Display {DISPLAY_ID} (HWC display 0): port=0 pnpId=GGL displayName="SIM_display_0"\n')
 
 

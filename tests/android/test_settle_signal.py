@@ -1,0 +1,83 @@
+"""The settle wait does not wait for nothing: on a static screen one capture (the next observation) where the
+device gives frame timestamps, one beyond the observation where it does not; and it waits out an animation
+that runs for a known time on the simulated phone."""
+
+from __future__ import annotations
+
+import tempfile
+
+import pytest
+
+from qwen2vl_agent.envs.android import AndroidEnv, SettlePolicy
+from qwen2vl_agent.envs.android.dumpsys import parse_latest_frame
+from qwen2vl_agent.envs.android.fake import FakePhone
+from qwen2vl_agent.envs.sim.animation import ANIMATION_MS
+from qwen2vl_agent.tools import Tap
+
+PHONE_LATENCY = (
+    "16666666\n" + "0\t0\t0\n" * 3 + "95000\t95500\t94000\n120000\t9223372036854775807\t119000\n100000\t101000\t99000\n"
+)
+
+
+def test_latest_frame_reads_the_newest_presented_timestamp():
+    assert parse_latest_frame(PHONE_LATENCY) == 101000  # empty slots and a pending fence are skipped
+    assert parse_latest_frame("16666666\n") is None  # Android 12+ without a layer: the period only
+    assert parse_latest_frame("") is None
+
+
+def test_static_screen_costs_one_capture_that_becomes_the_observation(make_sim_env, sim_phone):
+    env = make_sim_env(disable_animations=True)
+    env.reset()
+    env.execute(Tap(point=(540, 1200)))  # settles the home screen once
+    outcome = env.execute(Tap(point=(540, 1200)))  # an empty spot of the home screen: nothing changes
+    settle = outcome.extra["settle"]
+    assert settle == {"signal": "timestamps", "frames": 1, "probes": 1, "settled": True}
+    obs = env.observe()
+    assert obs.extra["settled_frame"]
+
+
+def test_settle_waits_out_a_screen_transition(make_sim_env, sim_phone, center):
+    env = make_sim_env(settle=SettlePolicy(timeout_s=3.0))
+    env.reset()
+    sim_phone.device.settings.put("global", "transition_animation_scale", "1")
+    outcome = env.execute(Tap(point=center(sim_phone.device.ui_xml(), content_desc="Settings")))
+    assert not sim_phone.device.animations.running()  # the animation was over when the wait ended
+    assert outcome.settle_s >= ANIMATION_MS / 1000 * 0.8
+    assert outcome.extra["settle"]["signal"] == "timestamps" and outcome.extra["settle"]["settled"]
+    assert outcome.extra["settle"]["probes"] > 2
+
+
+def test_without_timestamps_a_static_screen_costs_one_capture_beyond():
+    phone = FakePhone()
+    with AndroidEnv(transport=phone.transport(), settle=SettlePolicy(timeout_s=1.0)) as env:
+        env.reset()
+        fake = env.device.transport.inner
+        before = len(fake.commands("screencap"))
+        outcome = env.execute(Tap(point=(1, 1)))
+        assert outcome.extra["settle"] == {"signal": "frames", "frames": 2, "probes": 0, "settled": True}
+        assert len(fake.commands("screencap")) - before == 2
+        assert env.observe().extra["settled_frame"] and len(fake.commands("screencap")) - before == 2
+
+
+@pytest.mark.parametrize("signal", ["auto", "frames"])
+def test_the_signal_is_configurable(make_sim_env, signal):
+    env = make_sim_env(disable_animations=True, settle=SettlePolicy(signal=signal))
+    env.reset()
+    outcome = env.execute(Tap(point=(540, 1200)))
+    assert outcome.extra["settle"]["signal"] == ("timestamps" if signal == "auto" else "frames")
+
+
+def test_the_step_record_keeps_what_the_settle_wait_cost(make_sim_env):
+    from qwen2vl_agent.agent.loop import LoopConfig, run_episode
+    from qwen2vl_agent.agent.policy import QwenPolicy
+    from qwen2vl_agent.agent.recorder import TrajectoryRecorder
+    from qwen2vl_agent.agent.trajectory import read_steps
+    from qwen2vl_agent.model import ScriptedModel
+
+    env = make_sim_env(disable_animations=True)
+    replies = ['✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [480, 480]}', '✿FUNCTION✿: Terminate\n✿ARGS✿: {"status": "success"}']
+    with tempfile.TemporaryDirectory() as out:
+        run_episode(env, QwenPolicy(ScriptedModel(replies), env.action_space), "t", LoopConfig(),
+                    hooks=[TrajectoryRecorder(out, html=False)])  # fmt: skip
+        call = read_steps(out)[0].calls[0]
+    assert call.settle is not None and call.settle["signal"] == "timestamps" and call.settle["frames"] == 1
