@@ -155,7 +155,8 @@ def _(c: Ctx) -> bool:
 
 @check("adb shell if/for/while")
 def _(c: Ctx) -> bool:
-    script = "for i in 1 2 3; do if [ $i -eq 2 ]; then echo two; else echo $i; fi; done; n=0; while [ $n -lt 2 ]; do n=$((n+1)); done; echo $n"
+    script = ("for i in 1 2 3; do if [ $i -eq 2 ]; then echo two; else echo $i; fi; done; "
+              "n=0; while [ $n -lt 2 ]; do n=$((n+1)); done; echo $n")  # fmt: skip
     return c.out("shell", script) == "1\ntwo\n3\n2\n"
 
 

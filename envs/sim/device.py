@@ -14,6 +14,7 @@ import io
 import random
 import struct
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,8 @@ from . import defaults
 from .animation import Animations
 from .fs import MemFS
 from .hang import Gate
+from .logbuf import LogBuffer
+from .procs import ProcessTable
 from .state import Keyguard, Settings, SimClock
 from .wm import LAUNCHER, WindowManager
 
@@ -91,12 +94,28 @@ class Device:
             self.keyguard = Keyguard()
             self.clipboard = ""
             self.touch_down: tuple[float, float, float] | None = None  # ``input motionevent DOWN``: x, y, when
+            self.logs = LogBuffer(self.clock.now)
+            self.procs = ProcessTable()
             self.wm = WindowManager(self)
+            self.wm.on_start, self.wm.on_stop = self._activity_started, self._package_stopped
             self.apps: dict[str, App] = install_all(self)
             for app in self.apps.values():
                 app.clear()
             for app in self.apps.values():
                 app.seed(random.Random(f"{self.seed}:{app.package}"))
+            self.wm.launch(LAUNCHER)
+            self._cache = None
+
+    def reboot(self) -> None:
+        """A simulated reboot (``adb reboot``): every app stops, logs and processes start afresh, the home screen
+        shows, awake and unlocked unless a PIN is set; files, settings and properties survive."""
+        with self.changing():
+            self.logs = LogBuffer(self.clock.now)
+            self.procs = ProcessTable()
+            self.logs.write("I", "init", "init first stage started!", 1, 1, "main")
+            self.wm = WindowManager(self)
+            self.wm.on_start, self.wm.on_stop = self._activity_started, self._package_stopped
+            self.awake, self.locked = True, self.keyguard.secure
             self.wm.launch(LAUNCHER)
             self._cache = None
 
@@ -175,6 +194,33 @@ class Device:
             app, activity, implied = target
             self.wm.launch(app.package, activity, {**implied, **(extras or {})})
             return True
+
+    def app_uid(self, package: str) -> int:
+        """The app's Linux uid (``10000 + appid``), stable per package."""
+        return 10000 + zlib.crc32(package.encode()) % 300
+
+    def _activity_started(self, activity: Any) -> None:
+        """What the activity manager does and logs when an activity starts (``ActivityTaskManager: START``)."""
+        package, system = activity.package, self.procs.by_name("system_server")[0].pid
+        self.logs.write("I", "ActivityTaskManager", f"START u0 {{flg=0x10000000 cmp={activity.short_component}}}"
+                        " from uid 2000", system, system + 98, "system")  # fmt: skip
+        uid = self.app_uid(package)
+        proc, forked = self.procs.start(package, uid)
+        if forked:
+            self.logs.write("I", "ActivityManager", f"Start proc {proc.pid}:{package}/u0a{uid - 10000} for "
+                            f"pre-top-activity {{{activity.component}}}", system, system + 19, "system")  # fmt: skip
+        self.logs.write("I", "ActivityTaskManager", f"Displayed {activity.short_component}: +{180 + uid % 200}ms",
+                        system, system + 98, "system")  # fmt: skip
+
+    def _package_stopped(self, package: str) -> None:
+        system = self.procs.by_name("system_server")[0].pid
+        proc = self.procs.stop(package)
+        uid = self.app_uid(package)
+        self.logs.write("I", "ActivityManager", f"Force stopping {package} appid={uid} user=0", system, system + 7,
+                        "system")  # fmt: skip
+        if proc is not None:
+            self.logs.write("I", "ActivityManager", f"Killing {proc.pid}:{package}/u0a{uid - 10000} (adj 0): stop "
+                            f"{package} due to from pid 0", system, system + 7, "system")  # fmt: skip
 
     def current_ime(self) -> str:
         return self.settings.get("secure", "default_input_method") or defaults.GBOARD

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .apps.base import DeviceView
 
 if TYPE_CHECKING:
+    from .logbuf import LogBuffer
+    from .procs import ProcessTable
     from .state import Keyguard, Settings, SimClock
     from .ui.node import Node
     from .wm import WindowManager
@@ -37,6 +39,8 @@ class Phone(DeviceView, Protocol):
     override_density: int | None
     physical_size: tuple[int, int]
     physical_density: int
+    logs: LogBuffer
+    procs: ProcessTable
 
     @property
     def lock(self) -> AbstractContextManager[Any]: ...
@@ -48,6 +52,8 @@ class Phone(DeviceView, Protocol):
     def density(self) -> int: ...
 
     def current_ime(self) -> str: ...
+
+    def app_uid(self, package: str) -> int: ...
 
     def changing(self) -> AbstractContextManager[None]: ...
 

@@ -12,10 +12,10 @@ if TYPE_CHECKING:
 
 def commands() -> dict[str, CommandFn]:
     """Every command, by name."""
-    from . import cmd_am, cmd_content, cmd_dumpsys, cmd_files, cmd_input, cmd_pm, cmd_system, cmd_text
+    from . import cmd_am, cmd_content, cmd_dumpsys, cmd_files, cmd_input, cmd_logcat, cmd_pm, cmd_system, cmd_text
 
     table: dict[str, CommandFn] = {}
-    for module in (cmd_files, cmd_text, cmd_input, cmd_system, cmd_dumpsys, cmd_am, cmd_pm, cmd_content):
+    for module in (cmd_files, cmd_text, cmd_input, cmd_system, cmd_dumpsys, cmd_am, cmd_pm, cmd_content, cmd_logcat):
         table.update(module.COMMANDS)
     return table
 

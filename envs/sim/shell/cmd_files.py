@@ -285,6 +285,15 @@ def sh(p: Proc, args: list[str]) -> int:
     return result.status
 
 
+@command("exec")
+@unlocked  # the command it runs takes the lock itself
+def exec_(p: Proc, args: list[str]) -> int:
+    """mksh's ``exec CMD``: the shell becomes ``CMD`` (its status ends the shell); bare ``exec`` does nothing."""
+    if not args:
+        return 0
+    raise ExitShell(p.shell.call(args, p._io))
+
+
 @command("test", "[")
 def test(p: Proc, args: list[str]) -> int:
     if p.name == "[":

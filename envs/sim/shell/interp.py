@@ -26,11 +26,19 @@ SH = "/system/bin/sh"
 Writer = Callable[[bytes], None]
 
 
+Stdin = bytes | Callable[[], bytes]  # a callable reads the session's stdin on first use (to its end)
+
+
 @dataclass
 class Io:
-    stdin: bytes
+    stdin: Stdin
     out: Writer
     err: Writer
+    live: Callable[[], bool] | None = None  # streamed to a client: False once it hung up; None in process
+
+
+class Hangup(Exception):
+    """The client of a streamed command went away (its writer raises this): the command line stops."""
 
 
 @dataclass
@@ -65,9 +73,20 @@ class Proc:
         self.shell = shell
         self.device = shell.device
         self.fs = shell.device.fs
-        self.stdin = io.stdin
         self.name = name
         self._io = io
+
+    @property
+    def stdin(self) -> bytes:
+        """The command's stdin; a session's stdin is read (to its end) only by a command that asks."""
+        if callable(self._io.stdin):
+            self._io.stdin = self._io.stdin()
+        return self._io.stdin
+
+    @property
+    def live(self) -> Callable[[], bool] | None:
+        """For commands that follow (``logcat``): whether the client still listens; None when run in process."""
+        return self._io.live
 
     def out(self, data: str | bytes) -> None:
         self._io.out(data.encode() if isinstance(data, str) else data)
@@ -112,10 +131,13 @@ class Shell:
             "ANDROID_ROOT": "/system",
         }
 
-    def run(self, src: str, stdin: bytes = b"") -> Result:
-        """Parse and run ``src``; a syntax error gives mksh's message and status 1."""
+    def run(self, src: str, stdin: Stdin = b"", out: Writer | None = None, err: Writer | None = None,
+            live: Callable[[], bool] | None = None) -> Result:  # fmt: skip
+        """Parse and run ``src``; a syntax error gives mksh's message and status 1. Output goes to ``out`` and
+        ``err`` when given (streamed; ``Result`` then keeps only the status), else into the ``Result``."""
         result = Result()
-        io = Io(stdin, lambda d: result.chunks.append((1, d)), lambda d: result.chunks.append((2, d)))
+        io = Io(stdin, out or (lambda d: result.chunks.append((1, d))), err or (lambda d: result.chunks.append((2, d))),
+                live)  # fmt: skip
         try:
             script = parse(src)
         except ParseError as e:
@@ -147,7 +169,7 @@ class Shell:
         for i, cmd in enumerate(node.commands):
             last = i == len(node.commands) - 1
             buf: list[bytes] = []
-            stage = Io(stdin, io.out if last else buf.append, io.err)
+            stage = Io(stdin, io.out if last else buf.append, io.err, io.live)
             status = self.run_command(cmd, stage)
             stdin = b"".join(buf)
         self.status = (0 if status else 1) if node.negate else status
@@ -190,7 +212,7 @@ class Shell:
                 return int(fn(proc, argv[1:]))
             with self.device.changing():  # the lock, and an animation if the screen changes
                 return int(fn(proc, argv[1:]))
-        except ExitShell:
+        except (ExitShell, Hangup):
             raise
         except FsError as e:
             return proc.fail(f"{posixpath.basename(name)}: {e.path}: {e}")

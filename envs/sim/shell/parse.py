@@ -18,6 +18,10 @@ class ParseError(Exception):
     """A syntax error; the message reads like mksh's."""
 
 
+class Incomplete(ParseError):
+    """The input ends inside a construct (an open quote, ``if`` without ``fi``): more lines may complete it."""
+
+
 @dataclass(frozen=True)
 class Part:
     """A piece of a word: literal ``text``, a ``var`` name, or a ``cmd`` substitution's source."""
@@ -101,7 +105,7 @@ def _matching(src: str, i: int, open_: str, close: str) -> int:
             if depth == 0:
                 return i
         i += 1
-    raise ParseError(f"no closing quote or '{close}'")
+    raise Incomplete(f"no closing quote or '{close}'")
 
 
 def _dollar(src: str, i: int, quoted: bool) -> tuple[Part, int]:
@@ -130,7 +134,7 @@ def _double_quoted(src: str, i: int, parts: list[Part]) -> int:
     buf = []
     while True:
         if i >= len(src):
-            raise ParseError("no closing quote")
+            raise Incomplete("no closing quote")
         c = src[i]
         if c == '"':
             parts.append(Part("lit", "".join(buf), True))
@@ -154,7 +158,7 @@ def _backtick(src: str, i: int, quoted: bool) -> tuple[Part, int]:
     while end < len(src) and src[end] != "`":
         end += 2 if src[end] == "\\" else 1
     if end >= len(src):
-        raise ParseError("no closing quote")
+        raise Incomplete("no closing quote")
     return Part("cmd", src[i + 1 : end].replace("\\`", "`"), quoted), end + 1
 
 
@@ -201,7 +205,7 @@ def _word_char(src: str, i: int, word: Word) -> int:
     if c == "'":
         end = src.find("'", i + 1)
         if end < 0:
-            raise ParseError("no closing quote")
+            raise Incomplete("no closing quote")
         word.parts.append(Part("lit", src[i + 1 : end], True))
         return end + 1
     if c == '"':
@@ -300,7 +304,7 @@ class _Parser:
             self.pos += 1
             cmd.subshell = self.script(closing=")")
             if not self.peek_op(")"):
-                raise ParseError("syntax error: unexpected end of input, expecting ')'")
+                raise Incomplete("syntax error: unexpected end of input, expecting ')'")
             self.pos += 1
         while True:
             tok = self.peek()
