@@ -29,7 +29,7 @@ from .wm import LAUNCHER, WindowManager
 
 if TYPE_CHECKING:
     from .apps.base import App
-    from .shell.interp import Result
+    from .shell.streams import Result
     from .ui.node import Node
 
 PNG_LEVEL = 6  # zlib level of Skia's PNG encoder, which ``screencap -p`` uses

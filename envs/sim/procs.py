@@ -57,6 +57,11 @@ class ProcessTable:
         self.apps[package] = proc
         return proc, True
 
+    def next_pid(self) -> int:
+        """A pid for a short-lived process (a shell, a command): the counter moves on, nothing is listed."""
+        self._next += 1
+        return self._next
+
     def stop(self, package: str) -> Process | None:
         return self.apps.pop(package, None)
 

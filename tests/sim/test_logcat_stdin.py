@@ -111,9 +111,18 @@ def test_stdin_redirected_into_a_file(phone):
     assert phone.device.fs.read("/data/local/tmp/blob") == data
 
 
+def _eventually(read, want: bytes, timeout: float = 5.0) -> bytes:
+    """exec-in returns once its data is sent; the device finishes writing a moment later (as a phone does)."""
+    deadline = time.monotonic() + timeout
+    while (got := read()) != want and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return got
+
+
 def test_exec_in_writes_the_file(phone):
     assert adb_in(phone, "exec-in", "cat > /data/local/tmp/exec.txt", stdin=b"exec payload").returncode == 0
-    assert phone.device.fs.read("/data/local/tmp/exec.txt") == b"exec payload"
+    read = lambda: phone.device.fs.read("/data/local/tmp/exec.txt")
+    assert _eventually(read, b"exec payload") == b"exec payload"
 
 
 def test_piped_shell_is_raw_without_prompts(phone):

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import random
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from ..fs import FsError
+from .arith import ArithError, evaluate
+from .control import LoopJump, Return, call_function, run_compound
+from .lex import tokenize_word
 from .parse import AndOr, Command, ParseError, Pipeline, Script, Word, parse
+from .streams import Hangup, InBuf, Io, Result, Stdin, Writer
 
 if TYPE_CHECKING:
     from ..ports import Phone
@@ -23,47 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SH = "/system/bin/sh"
-Writer = Callable[[bytes], None]
-
-
-Stdin = bytes | Callable[[], bytes]  # a callable reads the session's stdin on first use (to its end)
-
-
-@dataclass
-class Io:
-    stdin: Stdin
-    out: Writer
-    err: Writer
-    live: Callable[[], bool] | None = None  # streamed to a client: False once it hung up; None in process
-
-
-class Hangup(Exception):
-    """The client of a streamed command went away (its writer raises this): the command line stops."""
-
-
-@dataclass
-class Result:
-    """What a command line printed, in order (``(1, b"...")`` stdout, ``(2, ...)`` stderr), and its status."""
-
-    chunks: list[tuple[int, bytes]] = field(default_factory=list)
-    status: int = 0
-
-    @property
-    def stdout(self) -> bytes:
-        return b"".join(d for fd, d in self.chunks if fd == 1)
-
-    @property
-    def stderr(self) -> bytes:
-        return b"".join(d for fd, d in self.chunks if fd == 2)
-
-    @property
-    def output(self) -> bytes:
-        """stdout and stderr merged, as ``adb shell`` v1 returns them."""
-        return b"".join(d for _, d in self.chunks)
-
-    @property
-    def text(self) -> str:
-        return self.output.decode("utf-8", "replace")
 
 
 class Proc:
@@ -75,13 +39,18 @@ class Proc:
         self.fs = shell.device.fs
         self.name = name
         self._io = io
+        self._stdin: bytes | None = None
 
     @property
     def stdin(self) -> bytes:
-        """The command's stdin; a session's stdin is read (to its end) only by a command that asks."""
-        if callable(self._io.stdin):
-            self._io.stdin = self._io.stdin()
-        return self._io.stdin
+        """The command's stdin (the rest of it); a session's stdin is read only by a command that asks."""
+        if self._stdin is None:
+            self._stdin = self._io.stdin.take()
+        return self._stdin
+
+    def read_line(self) -> bytes | None:
+        """One line of stdin (``read``), None at its end."""
+        return self._io.stdin.line()
 
     @property
     def live(self) -> Callable[[], bool] | None:
@@ -120,6 +89,10 @@ class Shell:
         self.cwd = "/"
         self.status = 0
         self.sub_status = 0
+        self.args: list[str] = []  # $1 ... (a function's while it runs)
+        self.functions: dict[str, Command] = {}
+        self.pid = device.procs.next_pid()
+        self.rng = random.Random(f"{device.seed}:{self.pid}")
         self.vars: dict[str, str] = {
             "PATH": "/product/bin:/apex/com.android.runtime/bin:/system/bin:/system/xbin:/odm/bin:/vendor/bin",
             "HOME": "/",
@@ -136,8 +109,9 @@ class Shell:
         """Parse and run ``src``; a syntax error gives mksh's message and status 1. Output goes to ``out`` and
         ``err`` when given (streamed; ``Result`` then keeps only the status), else into the ``Result``."""
         result = Result()
-        io = Io(stdin, out or (lambda d: result.chunks.append((1, d))), err or (lambda d: result.chunks.append((2, d))),
-                live)  # fmt: skip
+        out = out or (lambda d: result.chunks.append((1, d)))
+        err = err or (lambda d: result.chunks.append((2, d)))
+        io = Io(stdin if isinstance(stdin, InBuf) else InBuf(stdin), out, err, live)
         try:
             script = parse(src)
         except ParseError as e:
@@ -146,8 +120,10 @@ class Shell:
             return result
         try:
             self.run_script(script, io)
-        except ExitShell as e:
+        except (ExitShell, Return) as e:
             self.status = e.status
+        except LoopJump:
+            pass  # break/continue outside a loop: mksh ignores it
         result.status = self.status
         return result
 
@@ -169,9 +145,9 @@ class Shell:
         for i, cmd in enumerate(node.commands):
             last = i == len(node.commands) - 1
             buf: list[bytes] = []
-            stage = Io(stdin, io.out if last else buf.append, io.err, io.live)
+            stage = Io(stdin if i == 0 else InBuf(stdin), io.out if last else buf.append, io.err, io.live)
             status = self.run_command(cmd, stage)
-            stdin = b"".join(buf)
+            stdin = b"".join(buf)  # type: ignore[assignment]
         self.status = (0 if status else 1) if node.negate else status
         return self.status
 
@@ -181,13 +157,19 @@ class Shell:
         if isinstance(redirected, int):
             self.status = redirected
             return redirected
+        if cmd.group is not None:
+            self.status = self.run_script(cmd.group, redirected)
+            return self.status
+        if cmd.compound is not None:
+            self.status = run_compound(self, cmd.compound, redirected)
+            return self.status
         if cmd.subshell is not None:
-            saved = (dict(self.vars), self.cwd)
+            saved = (dict(self.vars), self.cwd, dict(self.functions))
             try:
                 status = self.run_script(cmd.subshell, redirected)
             except ExitShell as e:
                 status = e.status
-            self.vars, self.cwd = saved
+            self.vars, self.cwd, self.functions = saved
             self.status = status
             return status
         argv = [f for w in cmd.words for f in self.expand(w, io)]
@@ -202,6 +184,8 @@ class Shell:
     def call(self, argv: list[str], io: Io) -> int:
         """Run one command by name (with ``argv[0]`` possibly a path such as ``/system/bin/ls``)."""
         name = argv[0]
+        if name in self.functions:
+            return call_function(self, self.functions[name], argv, io)
         fn = self.commands.get(name) or (self.commands.get(posixpath.basename(name)) if "/" in name else None)
         if fn is None:
             io.err(f"{SH}: {name}: inaccessible or not found\n".encode())
@@ -212,7 +196,7 @@ class Shell:
                 return int(fn(proc, argv[1:]))
             with self.device.changing():  # the lock, and an animation if the screen changes
                 return int(fn(proc, argv[1:]))
-        except (ExitShell, Hangup):
+        except (ExitShell, Hangup, LoopJump, Return):
             raise
         except FsError as e:
             return proc.fail(f"{posixpath.basename(name)}: {e.path}: {e}")
@@ -232,6 +216,14 @@ class Shell:
                 if part.quoted or part.text:
                     cur = (cur or "") + part.text
                 globbing |= not part.quoted and any(c in part.text for c in "*?")
+                continue
+            if part.kind == "var" and part.text == "@" and part.quoted and split:
+                if self.args:  # "$@": one field per argument, the first and last joined to their neighbours
+                    first, *more = self.args
+                    cur = (cur or "") + first
+                    for arg in more:
+                        fields.append(cur)
+                        cur = arg
                 continue
             value = self._value(part.kind, part.text, io)
             if part.quoted or not split:
@@ -258,18 +250,36 @@ class Shell:
     def _value(self, kind: str, text: str, io: Io) -> str:
         if kind == "cmd":
             return self.capture(text, io)
+        if kind == "arith":
+            return self.arith(text, io)
         name, _, default = text.partition(":-")
-        special = {"?": str(self.status), "$": "4242", "#": "0", "0": SH, "!": "", "@": "", "*": "", "-": "h"}
+        if name.startswith("#") and len(name) > 1:
+            return str(len(self._value("var", name[1:], io)))
+        if name.isdigit() and name != "0":
+            return self.args[int(name) - 1] if int(name) <= len(self.args) else default
+        special = {"?": str(self.status), "$": str(self.pid), "#": str(len(self.args)), "0": SH, "!": "",
+                   "@": " ".join(self.args), "*": " ".join(self.args), "-": "h"}  # fmt: skip
+        if name == "RANDOM":
+            return str(self.rng.randrange(32768))
         value = special.get(name, self.vars.get(name, ""))
         return value or default
+
+    def arith(self, text: str, io: Io) -> str:
+        """``$((text))``: expansions inside first, then sh's integer arithmetic; an error prints and gives 0."""
+        expanded = " ".join(self.expand(Word(tokenize_word(text)), io, split=False))
+        try:
+            return str(evaluate(expanded, lambda n: self.vars.get(n, ""), self.vars.__setitem__))
+        except (ArithError, RecursionError, OverflowError) as e:
+            io.err(f"{SH}: {text}: {e}\n".encode())
+            return "0"
 
     def capture(self, src: str, io: Io) -> str:
         """Run ``src`` as a command substitution: its stdout, without trailing newlines."""
         buf: list[bytes] = []
         sub = Shell(self.device, self.commands)
-        sub.vars, sub.cwd = dict(self.vars), self.cwd
+        sub.vars, sub.cwd, sub.functions, sub.args = dict(self.vars), self.cwd, dict(self.functions), self.args
         try:
-            sub.run_script(parse(src), Io(b"", buf.append, io.err))
+            sub.run_script(parse(src), Io(InBuf(b""), buf.append, io.err))
         except ParseError as e:
             io.err(f"{SH}: {e}\n".encode())
             sub.status = 1
@@ -304,7 +314,7 @@ class Shell:
                 io = replace(io, out=writer) if r.fd == 1 else replace(io, err=writer)
             elif r.op == "<":
                 try:
-                    io = replace(io, stdin=self.device.fs.read(posixpath.join(self.cwd, target)))
+                    io = replace(io, stdin=InBuf(self._read_file(target)))
                 except FsError as e:
                     io.err(f"{SH}: can't open {target}: {e}\n".encode())
                     return 1
@@ -314,6 +324,12 @@ class Shell:
                     return 1
                 io = replace(io, out=writer) if r.fd == 1 else replace(io, err=writer) if r.fd == 2 else io
         return io
+
+    def _read_file(self, target: str) -> bytes:
+        if target == "/dev/zero":
+            return bytes(1 << 20)  # endless on a phone; a MiB is more than a reader of it here takes
+        with self.device.lock:
+            return self.device.fs.read(posixpath.join(self.cwd, target))
 
     def _file_writer(self, target: str, append: bool, io: Io) -> Writer | None:
         if target == "/dev/null":

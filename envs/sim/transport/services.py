@@ -19,8 +19,8 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..shell.interp import Hangup
 from ..shell.parse import Incomplete, ParseError, parse
+from ..shell.streams import Hangup
 from . import extra_services
 from .stream import Stream, StreamClosed
 from .sync import serve_sync
