@@ -180,7 +180,7 @@ for _name, _cmd, _want in [
     ("xargs", "echo /sdcard | xargs ls -d", "/sdcard"), ("stat", "stat -c %s /system/build.prop", ""),
     ("md5sum", "echo -n x | md5sum", "9dd4e461268c8034f5c8564e155c67a6"), ("base64", "echo -n hi | base64", "aGk="),
     ("uname", "uname -a", "Linux"), ("env", "env", "PATH="), ("df", "df /data", "Filesystem"),
-    ("ln", "ln -s /sdcard/Download /data/local/tmp/dl && ls /data/local/tmp/dl", ""),
+    ("ln", "ln -s /system/build.prop /data/local/tmp/bp && cat /data/local/tmp/bp", "ro.product.model="),
     ("tee", "echo t | tee /data/local/tmp/t.txt", "t"), ("ip addr", "ip addr show wlan0", "inet "),
     ("ifconfig", "ifconfig wlan0", "inet addr:"), ("getevent -p", "getevent -p", "add device"),
     ("kill", "kill -0 1", ""), ("/dev/null", "cat /dev/null; ls /dev/null", "/dev/null"),
@@ -203,7 +203,9 @@ for _name, _cmd, _want in [
     def _shell_check(c: Ctx, cmd: str = _cmd, want: str = _want) -> bool:
         res = c.adb("shell", cmd)
         text = (res.stdout + res.stderr).decode("utf-8", "replace")
-        return (res.returncode == 0 or want == "not found") and want in text and "inaccessible" not in text
+        if want == "not found":
+            return res.returncode == 127 and "inaccessible or not found" in text
+        return res.returncode == 0 and want in text and "inaccessible" not in text
 
     CHECKS[f"shell {_name}"] = _shell_check
 
@@ -334,7 +336,7 @@ def _(c: Ctx) -> bool:
 def _(c: Ctx) -> bool:
     d = c.ppadb()
     d.shell("am start -n com.android.settings/.Settings")
-    return bool(d.get_pid("com.android.settings"))
+    return str(d.get_pid("com.android.settings")).isdigit()
 
 
 @check("ppadb logcat")

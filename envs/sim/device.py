@@ -84,8 +84,9 @@ class Device:
                 self.fs.mkdir(d, parents=True)
             for d in ("Download", "Documents", "Pictures", "DCIM", "Music", "Movies", "Alarms", "Notifications"):
                 self.fs.mkdir(f"/sdcard/{d}")
-            self.fs.building = False
             self.props = defaults.props(self.physical_size, self.physical_density, self.serial)
+            self._system_image()
+            self.fs.building = False
             self.settings = Settings(defaults.settings(rng))
             self.override_size: tuple[int, int] | None = None
             self.override_density: int | None = None
@@ -105,6 +106,20 @@ class Device:
                 app.seed(random.Random(f"{self.seed}:{app.package}"))
             self.wm.launch(LAUNCHER)
             self._cache = None
+
+    def _system_image(self) -> None:
+        """The read-only files a phone ships: /system/bin (one file per command), build.prop, /dev nodes; /proc
+        and /dev/zero are made up on each read (``procfs``)."""
+        from . import procfs
+        from .fs import CHAR_MODE, EXEC_MODE, Entry
+        from .shell import commands
+
+        for name in sorted(n for n in commands() if n.isidentifier() or n in ("[",)):
+            self.fs.write(f"/system/bin/{name}", b"\x7fELF\x02\x01\x01")
+            self.fs.stat(f"/system/bin/{name}").mode = EXEC_MODE
+        self.fs.write("/system/build.prop", "".join(f"{k}={v}\n" for k, v in sorted(self.props.items())))
+        self.fs.entries["/dev/null"] = Entry(bytearray(), int(self.clock.now()), CHAR_MODE)  # writes vanish
+        self.fs.virtual = procfs.source(self)
 
     def reboot(self) -> None:
         """A simulated reboot (``adb reboot``): every app stops, logs and processes start afresh, the home screen

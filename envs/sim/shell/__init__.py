@@ -22,8 +22,10 @@ def commands() -> dict[str, CommandFn]:
         cmd_input,
         cmd_logcat,
         cmd_pm,
-        cmd_system,
-        cmd_text,  # fmt: skip
+        cmd_procs,
+        cmd_system,  # fmt: skip
+        cmd_text,
+        cmd_tools,
     )
 
     table: dict[str, CommandFn] = {}
@@ -38,6 +40,8 @@ def commands() -> dict[str, CommandFn]:
         cmd_content,
         cmd_logcat,
         cmd_flow,
+        cmd_tools,
+        cmd_procs,
     ):
         table.update(module.COMMANDS)
     return table

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import stat
 import time
 
 from ..fs import ALIASES, FsError
@@ -67,8 +68,8 @@ def cat(p: Proc, args: list[str]) -> int:
 
 def _ls_line(p: Proc, path: str, name: str) -> str:
     entry = p.fs.stat(path)
-    kind = "d" if entry.is_dir else "-"
-    perms = "rwxrwx--x" if entry.is_dir else "rw-rw----"
+    mode = stat.filemode(entry.mode)  # "drwxrwx--x", "-rw-rw----", "crw-rw-rw-"
+    kind, perms = mode[0], mode[1:]
     group = "sdcard_rw" if path.startswith("/storage/") else "root"
     stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime(entry.mtime))
     return f"{kind}{perms} {2 if entry.is_dir else 1} root {group} {entry.size:>5} {stamp} {name}"
