@@ -8,6 +8,7 @@ import zlib
 from typing import TYPE_CHECKING
 
 from ..wm import LAUNCHER
+from . import cmd_services
 from .interp import CommandFn, Proc
 
 if TYPE_CHECKING:
@@ -24,6 +25,12 @@ def _hex(*parts: object) -> str:
 
 def pid(package: str) -> int:
     return 2000 + zlib.crc32(package.encode()) % 20000
+
+
+def _running_pid(device: Phone, package: str) -> int:
+    """The pid of the package's process (the process table's), else the stable made-up one."""
+    running = device.procs.by_name(package)
+    return running[0].pid if running else pid(package)
 
 
 def _record(device: Phone, act: Activity) -> str:
@@ -89,8 +96,9 @@ def activity(p: Proc, args: list[str]) -> None:
     if args[:1] == ["top"]:
         for task in reversed(dev.wm.tasks):
             act = task.top
+            running = _running_pid(dev, task.package)
             p.out(f"TASK 10:{task.package} id={task.id} userId=0\n"
-                  f"  ACTIVITY {act.short_component} {_hex('ar', id(act))} pid={pid(task.package)}\n")  # fmt: skip
+                  f"  ACTIVITY {act.short_component} {_hex('ar', id(act))} pid={running}\n")  # fmt: skip
         return
     out = ["ACTIVITY MANAGER ACTIVITIES (dumpsys activity activities)", "Display #0 (activities from top to bottom):"]
     for i, task in enumerate(dev.wm.tasks):
@@ -246,7 +254,8 @@ def _resolver_table(p: Proc, apps: list) -> None:
 
 
 HANDLERS = {"window": window, "activity": activity, "display": display, "power": power, "input": input_,
-            "input_method": input_method, "SurfaceFlinger": surfaceflinger, "package": package}  # fmt: skip
+            "input_method": input_method, "SurfaceFlinger": surfaceflinger, "package": package,
+            **cmd_services.DUMPSYS}  # fmt: skip
 
 
 def dumpsys(p: Proc, args: list[str]) -> int:

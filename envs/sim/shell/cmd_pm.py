@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..defaults import THIRD_PARTY
 from ..wm import LAUNCHER
+from . import cmd_services
 from .cmd_am import parse_intent
 from .interp import CommandFn, Proc
 
@@ -182,6 +183,8 @@ def pm(p: Proc, args: list[str]) -> int:
     sub, rest = (args[0], args[1:]) if args else ("", [])
     if sub == "list" and rest[:1] == ["packages"]:
         return _list_packages(p, rest[1:])
+    if sub == "list" and rest and (listed := cmd_services.pm_list(p, rest[0])) is not None:
+        return listed
     handler = {"clear": _clear, "path": _path, "resolve-activity": _resolve_activity,
                "query-activities": _query_activities}.get(sub)  # fmt: skip
     if handler is not None and rest:
