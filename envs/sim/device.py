@@ -37,9 +37,9 @@ FAST_PNG_LEVEL = 1  # the opt-in fast path (``fast_png``): cheaper, and cached p
 
 
 def encode_png(image: Any, level: int = PNG_LEVEL) -> bytes:
-    """``image`` as PNG bytes at zlib ``level``."""
+    """``image`` as PNG bytes at zlib ``level``, RGBA (colour type 6) as ``screencap -p`` writes it."""
     buf = io.BytesIO()
-    image.save(buf, format="PNG", compress_level=level)
+    image.convert("RGBA").save(buf, format="PNG", compress_level=level)
     return buf.getvalue()
 
 
@@ -48,13 +48,16 @@ class Device:
 
     ``fast_png``: serve ``screencap -p`` from a level-1 PNG cached per distinct frame (the old fast path, for
     tests that capture PNGs in bulk). Off by default: a phone encodes every ``screencap -p`` afresh.
+    ``root``: False makes a retail build whose adb shell is the ``shell`` user (uid 2000): writes outside
+    /data/local/tmp and /sdcard and reads of app data fail with "Permission denied", ``adb root`` is refused.
     ``idle_errors``: ``uiautomator dump`` fails ("could not get idle state") while a screen transition
     animates with animations on, as on a phone (see ``animation.py``). Off by default, so existing clients
     that dump right after each action keep their speed; turn it on to test retry logic.
     """
 
     def __init__(self, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
-                 serial: str = "simphone", fast_png: bool = False, idle_errors: bool = False) -> None:  # fmt: skip
+                 serial: str = "simphone", fast_png: bool = False, idle_errors: bool = False,
+                 root: bool = True) -> None:  # fmt: skip
         if size[0] < 200 or size[1] < 200 or density < 80:
             raise ValueError(f"unrealistic display {size} at {density} dpi")
         self.lock = threading.RLock()
@@ -64,6 +67,7 @@ class Device:
         self.fast_png = fast_png
         self._cache: tuple[Any, Any, dict[str, bytes]] | None = None
         self.idle_errors = idle_errors
+        self.root = root  # False: a retail (user) build, adbd's shell runs as uid 2000 (``perms.ShellFs``)
         self.gate = Gate()  # closed by freeze()
         self.animations = Animations()
         self.reset(seed)
@@ -85,6 +89,9 @@ class Device:
             for d in ("Download", "Documents", "Pictures", "DCIM", "Music", "Movies", "Alarms", "Notifications"):
                 self.fs.mkdir(f"/sdcard/{d}")
             self.props = defaults.props(self.physical_size, self.physical_density, self.serial)
+            if not self.root:
+                self.props.update({"ro.debuggable": "0", "ro.build.type": "user", "ro.build.tags": "release-keys",
+                                   "service.adb.root": "0"})  # fmt: skip
             self._system_image()
             self.fs.building = False
             self.settings = Settings(defaults.settings(rng))

@@ -40,6 +40,7 @@ class Phone(DeviceView, Protocol):
     physical_size: tuple[int, int]
     physical_density: int
     logs: LogBuffer
+    root: bool
     procs: ProcessTable
 
     @property

@@ -78,6 +78,10 @@ def window(p: Proc, args: list[str]) -> None:
             f"{'land' if dev.rotation % 2 else 'port'} finger qwerty/v/v}}",
             "  mTopFocusedDisplayId=0", f"  mCurrentFocus={focus_window(dev)}",
             f"  mFocusedApp={_record(dev, top)}"]  # fmt: skip
+    if args[:1] in (["displays"], ["d"]):  # that section alone, as ``dumpsys window displays`` prints it
+        start = out.index("WINDOW MANAGER DISPLAY CONTENTS (dumpsys window displays)")
+        end = out.index("WINDOW MANAGER POLICY STATE (dumpsys window policy)", start) - 1
+        out = [*out[start:end], f"  mCurrentFocus={focus_window(dev)}", f"  mFocusedApp={_record(dev, top)}"]
     p.out("\n".join(out) + "\n")
 
 

@@ -208,12 +208,17 @@ def date(p: Proc, args: list[str]) -> int:
 
 @command("whoami")
 def whoami(p: Proc, args: list[str]) -> int:
-    p.out("root\n")
+    p.out("root\n" if p.device.root else "shell\n")
     return 0
 
 
 @command("id")
 def id_(p: Proc, args: list[str]) -> int:
+    if not p.device.root:
+        p.out("uid=2000(shell) gid=2000(shell) groups=2000(shell),1004(input),1007(log),1011(adb),"
+              "1015(sdcard_rw),1028(sdcard_r),3001(net_bt_admin),3002(net_bt),3003(inet),3006(net_bw_stats) "
+              "context=u:r:shell:s0\n")  # fmt: skip
+        return 0
     p.out("uid=0(root) gid=0(root) groups=0(root),1004(input),1007(log),1011(adb),1015(sdcard_rw),3003(inet) "
           "context=u:r:su:s0\n")  # fmt: skip
     return 0

@@ -16,6 +16,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from ..fs import FsError
+from ..perms import ShellFs
 from .arith import ArithError, evaluate
 from .control import LoopJump, Return, call_function, run_compound
 from .lex import tokenize_word
@@ -36,7 +37,7 @@ class Proc:
     def __init__(self, shell: Shell, io: Io, name: str) -> None:
         self.shell = shell
         self.device = shell.device
-        self.fs = shell.device.fs
+        self.fs = shell.fs
         self.name = name
         self._io = io
         self._stdin: bytes | None = None
@@ -92,12 +93,13 @@ class Shell:
         self.args: list[str] = []  # $1 ... (a function's while it runs)
         self.functions: dict[str, Command] = {}
         self.pid = device.procs.next_pid()
+        self.fs = device.fs if device.root else ShellFs(device.fs)  # the shell user's view on a retail build
         self.rng = random.Random(f"{device.seed}:{self.pid}")
         self.vars: dict[str, str] = {
             "PATH": "/product/bin:/apex/com.android.runtime/bin:/system/bin:/system/xbin:/odm/bin:/vendor/bin",
             "HOME": "/",
             "SHELL": SH,
-            "USER": "root",
+            "USER": "root" if device.root else "shell",
             "HOSTNAME": device.props.get("ro.product.device", "localhost"),
             "EXTERNAL_STORAGE": "/sdcard",
             "ANDROID_DATA": "/data",
@@ -290,7 +292,7 @@ class Shell:
 
     def _glob(self, pattern: str) -> list[str]:
         folder, base = posixpath.split(pattern)
-        fs = self.device.fs
+        fs = self.fs
         where = posixpath.join(self.cwd, folder or ".")
         with self.device.lock:  # expansion runs before the command takes the lock
             if any(c in folder for c in "*?") or not fs.isdir(where):
@@ -329,7 +331,7 @@ class Shell:
         if target == "/dev/zero":
             return bytes(1 << 20)  # endless on a phone; a MiB is more than a reader of it here takes
         with self.device.lock:
-            return self.device.fs.read(posixpath.join(self.cwd, target))
+            return self.fs.read(posixpath.join(self.cwd, target))
 
     def _file_writer(self, target: str, append: bool, io: Io) -> Writer | None:
         if target == "/dev/null":
@@ -339,7 +341,7 @@ class Shell:
         if target == "/dev/stderr":
             return io.err
         path = posixpath.join(self.cwd, target)
-        fs = self.device.fs
+        fs = self.fs
         try:
             with self.device.lock:
                 if not append or not fs.exists(path):

@@ -33,7 +33,8 @@ class Link:
 
 def serve(device: Device, stream: Stream, kind: str, arg: str, link: Link) -> None:
     if kind == "root":
-        stream.write(b"adbd is already running as root\n")
+        stream.write(b"adbd is already running as root\n" if device.root else
+                     b"adbd cannot run as root in production builds\n")  # fmt: skip
     elif kind == "unroot":
         stream.write(b"adbd not running as root\n")
     elif kind == "framebuffer":

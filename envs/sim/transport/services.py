@@ -175,7 +175,8 @@ def _interactive(device: Device, stream: Stream, v2: bool) -> None:
     sh, stdin = new_shell(device), StdinReader(stream, v2)
     buf = b""
     send = (lambda b: stream.write(packet(ID_STDOUT, b))) if v2 else stream.write
-    send(PROMPT)
+    prompt = PROMPT if device.root else PROMPT.replace(b"# ", b"$ ")
+    send(prompt)
     while (data := stdin.chunk()) is not None:
         buf += data.replace(b"\r", b"\n")
         while b"\n" in buf:
@@ -187,4 +188,4 @@ def _interactive(device: Device, stream: Stream, v2: bool) -> None:
                     stream.write(packet(ID_EXIT, bytes([sh.status & 0xFF])))
                 return
             result = sh.run(line.decode("utf-8", "replace"))
-            send(result.output.replace(b"\n", b"\r\n") + PROMPT)
+            send(result.output.replace(b"\n", b"\r\n") + prompt)
