@@ -244,6 +244,29 @@ class Device:
             self.logs.write("I", "ActivityManager", f"Killing {proc.pid}:{package}/u0a{uid - 10000} (adj 0): stop "
                             f"{package} due to from pid 0", system, system + 7, "system")  # fmt: skip
 
+    def install_app(self, app: App, apk: bytes, path: str) -> None:
+        """``pm install``: add (or replace) ``app``, keep its APK at ``path``; a replaced app is stopped first."""
+        with self.changing():
+            old = self.apps.get(app.package)
+            if old is not None:
+                self.wm.force_stop(app.package)
+            self.fs.write(path, apk, parents=True)
+            self.apps[app.package] = app
+            if old is None:
+                app.clear()
+            system = self.procs.by_name("system_server")[0].pid
+            self.logs.write("I", "PackageManager", f"{'Replacing' if old else 'Installing'} package {app.package}"
+                            f" from {path}", system, system + 61, "system")  # fmt: skip
+
+    def uninstall_app(self, package: str, keep_data: bool = False) -> None:
+        with self.changing():
+            app = self.apps.pop(package)
+            self.wm.force_stop(package)
+            if not keep_data and self.fs.exists(app.data_dir):
+                self.fs.remove(app.data_dir, recursive=True)
+            system = self.procs.by_name("system_server")[0].pid
+            self.logs.write("I", "PackageManager", f"Removing package {package}", system, system + 61, "system")
+
     def current_ime(self) -> str:
         return self.settings.get("secure", "default_input_method") or defaults.GBOARD
 

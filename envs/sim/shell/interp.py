@@ -49,6 +49,10 @@ class Proc:
             self._stdin = self._io.stdin.take()
         return self._stdin
 
+    def read(self, n: int) -> bytes:
+        """``n`` bytes of stdin as they arrive (fewer at its end)."""
+        return self._io.stdin.read(n)
+
     def read_line(self) -> bytes | None:
         """One line of stdin (``read``), None at its end."""
         return self._io.stdin.line()

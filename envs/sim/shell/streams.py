@@ -17,6 +17,22 @@ class InBuf:
     def __init__(self, source: Stdin) -> None:
         self._source: Callable[[], bytes] | None = source if callable(source) else None
         self._data = b"" if callable(source) else source
+        chunk = getattr(source, "chunk", None)  # a stream's reader can also give what has arrived so far
+        self._chunk: Callable[[], bytes | None] | None = chunk if callable(chunk) else None
+
+    def read(self, n: int) -> bytes:
+        """Exactly ``n`` bytes when the stream has them (fewer at its end), without waiting for its end
+        (``pm install -S SIZE`` reads the APK while the client waits for the answer on the same stream)."""
+        while len(self._data) < n and self._chunk is not None and self._source is not None:
+            more = self._chunk()
+            if more is None:
+                self._source = None
+                break
+            self._data += more
+        if len(self._data) < n:
+            self._fill()
+        data, self._data = self._data[:n], self._data[n:]
+        return data
 
     def _fill(self) -> None:
         if self._source is not None:
