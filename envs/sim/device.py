@@ -29,6 +29,7 @@ from .wm import LAUNCHER, WindowManager
 
 if TYPE_CHECKING:
     from .apps.base import App
+    from .latency import LatencyProfile
     from .shell.streams import Result
     from .ui.node import Node
 
@@ -48,6 +49,7 @@ class Device:
 
     ``fast_png``: serve ``screencap -p`` from a level-1 PNG cached per distinct frame (the old fast path, for
     tests that capture PNGs in bulk). Off by default: a phone encodes every ``screencap -p`` afresh.
+    ``latency``: a ``LatencyProfile`` adding a phone's screencap, input and app-start costs (off by default).
     ``root``: False makes a retail build whose adb shell is the ``shell`` user (uid 2000): writes outside
     /data/local/tmp and /sdcard and reads of app data fail with "Permission denied", ``adb root`` is refused.
     ``idle_errors``: ``uiautomator dump`` fails ("could not get idle state") while a screen transition
@@ -57,7 +59,7 @@ class Device:
 
     def __init__(self, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
                  serial: str = "simphone", fast_png: bool = False, idle_errors: bool = False,
-                 root: bool = True) -> None:  # fmt: skip
+                 root: bool = True, latency: LatencyProfile | None = None) -> None:  # fmt: skip
         if size[0] < 200 or size[1] < 200 or density < 80:
             raise ValueError(f"unrealistic display {size} at {density} dpi")
         self.lock = threading.RLock()
@@ -67,6 +69,7 @@ class Device:
         self.fast_png = fast_png
         self._cache: tuple[Any, Any, dict[str, bytes]] | None = None
         self.idle_errors = idle_errors
+        self.latency = latency  # None: no added cost; ``latency.PHONE``: a real phone's per-command costs
         self.root = root  # False: a retail (user) build, adbd's shell runs as uid 2000 (``perms.ShellFs``)
         self.gate = Gate()  # closed by freeze()
         self.animations = Animations()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .apps.base import DeviceView
 
 if TYPE_CHECKING:
+    from .latency import LatencyProfile
     from .logbuf import LogBuffer
     from .procs import ProcessTable
     from .state import Keyguard, Settings, SimClock
@@ -41,6 +42,7 @@ class Phone(DeviceView, Protocol):
     physical_density: int
     logs: LogBuffer
     root: bool
+    latency: LatencyProfile | None
     procs: ProcessTable
 
     @property

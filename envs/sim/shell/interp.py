@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import posixpath
 import random
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from fnmatch import fnmatchcase
@@ -197,6 +198,9 @@ class Shell:
             io.err(f"{SH}: {name}: inaccessible or not found\n".encode())
             return 127
         proc = Proc(self, io, name)
+        delay = self.device.latency.cost(argv) if self.device.latency is not None else 0.0
+        if delay:
+            time.sleep(delay)  # a phone's own cost (``latency.py``), paid before taking the lock
         try:
             if getattr(fn, "unlocked", False):
                 return int(fn(proc, argv[1:]))
