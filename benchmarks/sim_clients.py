@@ -131,7 +131,7 @@ def _(c: Ctx) -> bool:
 def _(c: Ctx) -> bool:
     import socket
 
-    port = c.out("forward", "tcp:0", "localabstract:simcheck").strip()
+    port = c.out("forward", "tcp:0", "localabstract:sim-echo").strip()  # the sim's echo socket
     try:
         with socket.create_connection(("127.0.0.1", int(port)), timeout=3) as s:
             s.sendall(b"ping")

@@ -167,8 +167,9 @@ def test_framebuffer_service(dev):
     c.close()
 
 
-def test_forward_connects_to_a_device_socket(phone, adb):
-    port = int(adb("forward", "tcp:0", "localabstract:sim-echo").stdout.strip())
+@pytest.mark.parametrize("remote", ["localabstract:sim-echo", "tcp:7"])
+def test_forward_connects_to_a_device_socket(phone, adb, remote):
+    port = int(adb("forward", "tcp:0", remote).stdout.strip())
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
             s.sendall(b"ping")
@@ -176,6 +177,18 @@ def test_forward_connects_to_a_device_socket(phone, adb):
             assert s.recv(4) == b"ping"
     finally:
         adb("forward", "--remove-all")
+
+
+def test_a_device_port_nobody_listens_on_is_refused_cleanly(phone, adb, dev):
+    port = int(adb("forward", "tcp:0", "tcp:9008").stdout.strip())
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"GET /ping HTTP/1.1\r\n\r\n")
+            s.settimeout(5)
+            assert s.recv(100) == b""  # closed at once, nothing echoed
+    finally:
+        adb("forward", "--remove-all")
+    assert dev.shell("echo still-fine") == "still-fine"
 
 
 def test_reverse_list_forward_remove(adb, dev):

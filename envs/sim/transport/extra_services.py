@@ -5,7 +5,9 @@ height and the RGBA channel offsets/lengths, then the pixels). ``reboot:[TARGET]
 (``Device.reboot``: apps stopped, logs cleared, home screen; files and settings kept). ``reverse:`` keeps the
 reverse forwards of this host connection and answers like adbd (``OKAY`` or ``FAIL`` + length-prefixed text;
 the listing is a bare length-prefixed string); nothing
-connects back to the host. A socket service (``tcp:PORT``, ``localabstract:NAME``...) is an echo server.
+connects back to the host. Device sockets: nothing listens on a phone by default, so ``tcp:PORT`` and
+``localabstract:NAME`` are refused as adbd refuses them (CLSE at once: clients such as uiautomator2 then know
+their server is not running), except the echo sockets in ``ECHO`` (``tcp:7``, ``localabstract:sim-echo``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ if TYPE_CHECKING:
 
 SOCKETS = ("tcp", "localabstract", "localreserved", "localfilesystem", "local", "dev")
 KINDS = ("root", "unroot", "framebuffer", "reboot", "reverse", *SOCKETS)
+ECHO = ("tcp:7", "localabstract:sim-echo")
+
+
+def listening(name: str) -> bool:
+    """Whether a device socket service has something listening (only the echo sockets do)."""
+    kind = name.split(":", 1)[0]
+    return kind not in SOCKETS or name in ECHO or name.replace("tcp:localhost:", "tcp:") in ECHO
 
 
 @dataclass

@@ -47,8 +47,9 @@ def parse_service(name: str) -> tuple[str, list[str], str]:
 
 
 def known(name: str) -> bool:
+    """Whether adbd answers ``name`` (a device socket only when something listens on it)."""
     kind, _, _ = parse_service(name)
-    return kind in KINDS
+    return kind in KINDS and extra_services.listening(name)
 
 
 def serve(device: Device, stream: Stream, name: str, link: extra_services.Link | None = None) -> None:
