@@ -23,7 +23,8 @@ def commands() -> dict[str, CommandFn]:
         cmd_logcat,
         cmd_pm,
         cmd_procs,
-        cmd_system,  # fmt: skip
+        cmd_sed_awk,
+        cmd_system,
         cmd_text,
         cmd_tools,
     )
@@ -41,6 +42,7 @@ def commands() -> dict[str, CommandFn]:
         cmd_logcat,
         cmd_flow,
         cmd_tools,
+        cmd_sed_awk,
         cmd_procs,
     ):
         table.update(module.COMMANDS)
