@@ -70,6 +70,14 @@ def test_arithmetic_rejects_anything_but_arithmetic():
         evaluate("1 / 0", lambda n: "", lambda n, v: None)
 
 
+def test_arithmetic_is_64_bit_and_cannot_blow_up():
+    get, put = (lambda n: ""), (lambda n, v: None)
+    assert evaluate("9223372036854775807 + 1", get, put) == -9223372036854775808
+    assert evaluate("2 ** 64", get, put) == 0
+    assert isinstance(evaluate("2 ** 10 ** 10 ** 10", get, put), int)  # modular: no huge number is ever built
+    assert evaluate("1 << 64", get, put) == 1  # the shift count is taken mod 64
+
+
 SCRIPT = "total=0; for i in 1 2 3 4; do if [ $((i % 2)) -eq 0 ]; then total=$((total + i)); fi; done; echo $total"
 
 

@@ -31,9 +31,21 @@ def _mod(a: int, b: int) -> int:
     return a - b * _div(a, b)
 
 
+def wrap(v: int) -> int:
+    """As a signed 64-bit integer, the width mksh computes in."""
+    v &= (1 << 64) - 1
+    return v - (1 << 64) if v >> 63 else v
+
+
+def _pow(a: int, b: int) -> int:
+    if b < 0:
+        raise ArithError("exponent less than 0")
+    return wrap(pow(a, b, 1 << 64))
+
+
 BINARY: dict[type, Callable[[int, int], int]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: _div, ast.FloorDiv: _div,
-    ast.Mod: _mod, ast.Pow: operator.pow, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+    ast.Mod: _mod, ast.Pow: _pow, ast.LShift: lambda a, b: wrap(a << (b & 63)), ast.RShift: lambda a, b: a >> (b & 63),
     ast.BitAnd: operator.and_, ast.BitOr: operator.or_, ast.BitXor: operator.xor,
 }  # fmt: skip
 COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
@@ -69,12 +81,12 @@ def evaluate(expr: str, get: Callable[[str], str], put: Callable[[str, str], Non
 
 def _eval(node: ast.AST, get: Callable[[str], str], put: Callable[[str, str], None]) -> int:
     if isinstance(node, ast.Constant) and isinstance(node.value, int):
-        return int(node.value)
+        return wrap(int(node.value))
     if isinstance(node, ast.Name):
         raw = get(node.id).strip()
         return evaluate(raw, get, put) if raw else 0
     if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
-        return BINARY[type(node.op)](_eval(node.left, get, put), _eval(node.right, get, put))
+        return wrap(BINARY[type(node.op)](_eval(node.left, get, put), _eval(node.right, get, put)))
     if isinstance(node, ast.UnaryOp):
         v = _eval(node.operand, get, put)
         ops = {ast.USub: -v, ast.UAdd: v, ast.Not: int(not v), ast.Invert: ~v}
