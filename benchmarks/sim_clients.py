@@ -5,6 +5,11 @@
 Each check is one operation a real client performs (the ``adb`` command line, adbutils, pure-python-adb
 through the real adb server, adb-shell straight to the sim's adbd) and what a phone would answer. A check
 that hangs past ``--timeout`` fails (its thread is left behind; the process exits at the end anyway).
+
+Measured: 19/87 on the simulator as it was before logcat, stdin, the shell language, adbd's services, the
+toybox commands, system services, formats and packages (commit ba7c506, run with that tree first on
+PYTHONPATH); 86/87 after. The one left, ``ppadb get_top_activity``, takes the first ``ACTIVITY`` line of
+``dumpsys activity top``, which on Android 10+ (and here) is the bottom task's: the client's assumption.
 """
 
 from __future__ import annotations

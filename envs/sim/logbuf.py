@@ -51,8 +51,12 @@ class LogBuffer:
             self._entries.extend(kept)
 
     def entries(self) -> list[LogEntry]:
+        return self.snapshot()[0]
+
+    def snapshot(self) -> tuple[list[LogEntry], int]:
+        """The entries and the ``written`` count at one instant (a follower's starting cursor)."""
         with self._cv:
-            return list(self._entries)
+            return list(self._entries), self.written
 
     def since(self, cursor: int, timeout: float) -> tuple[list[LogEntry], int]:
         """Entries written after ``cursor`` (a ``written`` count), waiting up to ``timeout`` for one."""

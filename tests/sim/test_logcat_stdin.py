@@ -111,7 +111,7 @@ def test_stdin_redirected_into_a_file(phone):
     assert phone.device.fs.read("/data/local/tmp/blob") == data
 
 
-def _eventually(read, want: bytes, timeout: float = 5.0) -> bytes:
+def _eventually(read, want: bytes, timeout: float = 5.0) -> bytes | None:
     """exec-in returns once its data is sent; the device finishes writing a moment later (as a phone does)."""
     deadline = time.monotonic() + timeout
     while (got := read()) != want and time.monotonic() < deadline:
@@ -121,7 +121,8 @@ def _eventually(read, want: bytes, timeout: float = 5.0) -> bytes:
 
 def test_exec_in_writes_the_file(phone):
     assert adb_in(phone, "exec-in", "cat > /data/local/tmp/exec.txt", stdin=b"exec payload").returncode == 0
-    read = lambda: phone.device.fs.read("/data/local/tmp/exec.txt")
+    fs = phone.device.fs
+    read = lambda: fs.read("/data/local/tmp/exec.txt") if fs.exists("/data/local/tmp/exec.txt") else None
     assert _eventually(read, b"exec payload") == b"exec payload"
 
 

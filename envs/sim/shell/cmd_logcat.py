@@ -134,14 +134,15 @@ def logcat(p: Proc, args: list[str]) -> int:
             p.out(f"{name}: ring buffer is 256 KiB (0 B consumed, 0 B readable), max entry is 5120 B, max payload "
                   "is 4068 B\n")  # fmt: skip
         return 0
-    shown = _select(logs.entries(), opts, filt)
+    entries, cursor = logs.snapshot()
+    shown = _select(entries, opts, filt)
     if opts.get("tail"):
         shown = shown[-int(opts["tail"]) :]  # type: ignore[call-overload]
     limit = int(opts.get("max", 0) or 0)  # type: ignore[call-overload]
     count = _print(p, shown[:limit] if limit else shown, str(opts["fmt"]), set())
     if opts.get("-d") or p.live is None or (limit and count >= limit):
         return 0
-    return _follow(p, opts, filt, limit - count if limit else 0)
+    return _follow(p, opts, filt, limit - count if limit else 0, cursor)
 
 
 def _print(p: Proc, entries: list[LogEntry], fmt: str, begun: set[str]) -> int:
@@ -153,9 +154,9 @@ def _print(p: Proc, entries: list[LogEntry], fmt: str, begun: set[str]) -> int:
     return len(entries)
 
 
-def _follow(p: Proc, opts: dict[str, object], filt: Filter, left: int) -> int:
-    """Print entries as they are written until the client hangs up (or ``-m`` is reached)."""
-    logs, cursor, begun = p.device.logs, p.device.logs.written, {"main", "system", "crash"}
+def _follow(p: Proc, opts: dict[str, object], filt: Filter, left: int, cursor: int) -> int:
+    """Print entries written after ``cursor`` as they come, until the client hangs up (or ``-m`` is reached)."""
+    logs, begun = p.device.logs, {"main", "system", "crash"}
     while p.live is not None and p.live():
         fresh, cursor = logs.since(cursor, 0.2)
         shown = _select(fresh, opts, filt)
