@@ -15,6 +15,7 @@ import io
 import random
 import struct
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +23,15 @@ from . import defaults
 from .animation import VSYNC_S, Animations
 from .fs import MemFS
 from .hang import Gate
+from .logbuf import LogBuffer
+from .procs import ProcessTable
 from .state import Keyguard, Settings, SimClock
 from .wm import LAUNCHER, WindowManager
 
 if TYPE_CHECKING:
     from .apps.base import App
-    from .shell.interp import Result
+    from .latency import LatencyProfile
+    from .shell.streams import Result
     from .ui.node import Node
 
 PNG_LEVEL = 6  # zlib level of Skia's PNG encoder, which ``screencap -p`` uses
@@ -35,9 +39,9 @@ FAST_PNG_LEVEL = 1  # the opt-in fast path (``fast_png``): cheaper, and cached p
 
 
 def encode_png(image: Any, level: int = PNG_LEVEL) -> bytes:
-    """``image`` as PNG bytes at zlib ``level``."""
+    """``image`` as PNG bytes at zlib ``level``, RGBA (colour type 6) as ``screencap -p`` writes it."""
     buf = io.BytesIO()
-    image.save(buf, format="PNG", compress_level=level)
+    image.convert("RGBA").save(buf, format="PNG", compress_level=level)
     return buf.getvalue()
 
 
@@ -46,13 +50,17 @@ class Device:
 
     ``fast_png``: serve ``screencap -p`` from a level-1 PNG cached per distinct frame (the old fast path, for
     tests that capture PNGs in bulk). Off by default: a phone encodes every ``screencap -p`` afresh.
+    ``latency``: a ``LatencyProfile`` adding a phone's screencap, input and app-start costs (off by default).
+    ``root``: False makes a retail build whose adb shell is the ``shell`` user (uid 2000): writes outside
+    /data/local/tmp and /sdcard and reads of app data fail with "Permission denied", ``adb root`` is refused.
     ``idle_errors``: ``uiautomator dump`` fails ("could not get idle state") while a screen transition
     animates with animations on, as on a phone (see ``animation.py``). Off by default, so existing clients
     that dump right after each action keep their speed; turn it on to test retry logic.
     """
 
     def __init__(self, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
-                 serial: str = "simphone", fast_png: bool = False, idle_errors: bool = False) -> None:  # fmt: skip
+                 serial: str = "simphone", fast_png: bool = False, idle_errors: bool = False,
+                 root: bool = True, latency: LatencyProfile | None = None) -> None:  # fmt: skip
         if size[0] < 200 or size[1] < 200 or density < 80:
             raise ValueError(f"unrealistic display {size} at {density} dpi")
         self.lock = threading.RLock()
@@ -62,6 +70,8 @@ class Device:
         self.fast_png = fast_png
         self._cache: tuple[Any, Any, dict[str, bytes]] | None = None
         self.idle_errors = idle_errors
+        self.latency = latency  # None: no added cost; ``latency.PHONE``: a real phone's per-command costs
+        self.root = root  # False: a retail (user) build, adbd's shell runs as uid 2000 (``perms.ShellFs``)
         self.gate = Gate()  # closed by freeze()
         self.animations = Animations()
         self._presented: tuple[collections.deque[int], Any, float] = (collections.deque(maxlen=127), None, 0.0)
@@ -83,8 +93,12 @@ class Device:
                 self.fs.mkdir(d, parents=True)
             for d in ("Download", "Documents", "Pictures", "DCIM", "Music", "Movies", "Alarms", "Notifications"):
                 self.fs.mkdir(f"/sdcard/{d}")
-            self.fs.building = False
             self.props = defaults.props(self.physical_size, self.physical_density, self.serial)
+            if not self.root:
+                self.props.update({"ro.debuggable": "0", "ro.build.type": "user", "ro.build.tags": "release-keys",
+                                   "service.adb.root": "0"})  # fmt: skip
+            self._system_image()
+            self.fs.building = False
             self.settings = Settings(defaults.settings(rng))
             self.override_size: tuple[int, int] | None = None
             self.override_density: int | None = None
@@ -93,12 +107,42 @@ class Device:
             self.keyguard = Keyguard()
             self.clipboard = ""
             self.touch_down: tuple[float, float, float] | None = None  # ``input motionevent DOWN``: x, y, when
+            self.logs = LogBuffer(self.clock.now)
+            self.procs = ProcessTable()
             self.wm = WindowManager(self)
+            self.wm.on_start, self.wm.on_stop = self._activity_started, self._package_stopped
             self.apps: dict[str, App] = install_all(self)
             for app in self.apps.values():
                 app.clear()
             for app in self.apps.values():
                 app.seed(random.Random(f"{self.seed}:{app.package}"))
+            self.wm.launch(LAUNCHER)
+            self._cache = None
+
+    def _system_image(self) -> None:
+        """The read-only files a phone ships: /system/bin (one file per command), build.prop, /dev nodes; /proc
+        and /dev/zero are made up on each read (``procfs``)."""
+        from . import procfs
+        from .fs import CHAR_MODE, EXEC_MODE, Entry
+        from .shell import commands
+
+        for name in sorted(n for n in commands() if n.isidentifier() or n in ("[",)):
+            self.fs.write(f"/system/bin/{name}", b"\x7fELF\x02\x01\x01")
+            self.fs.stat(f"/system/bin/{name}").mode = EXEC_MODE
+        self.fs.write("/system/build.prop", "".join(f"{k}={v}\n" for k, v in sorted(self.props.items())))
+        self.fs.entries["/dev/null"] = Entry(bytearray(), int(self.clock.now()), CHAR_MODE)  # writes vanish
+        self.fs.virtual = procfs.source(self)
+
+    def reboot(self) -> None:
+        """A simulated reboot (``adb reboot``): every app stops, logs and processes start afresh, the home screen
+        shows, awake and unlocked unless a PIN is set; files, settings and properties survive."""
+        with self.changing():
+            self.logs = LogBuffer(self.clock.now)
+            self.procs = ProcessTable()
+            self.logs.write("I", "init", "init first stage started!", 1, 1, "main")
+            self.wm = WindowManager(self)
+            self.wm.on_start, self.wm.on_stop = self._activity_started, self._package_stopped
+            self.awake, self.locked = True, self.keyguard.secure
             self.wm.launch(LAUNCHER)
             self._cache = None
 
@@ -177,6 +221,56 @@ class Device:
             app, activity, implied = target
             self.wm.launch(app.package, activity, {**implied, **(extras or {})})
             return True
+
+    def app_uid(self, package: str) -> int:
+        """The app's Linux uid (``10000 + appid``), stable per package."""
+        return 10000 + zlib.crc32(package.encode()) % 300
+
+    def _activity_started(self, activity: Any) -> None:
+        """What the activity manager does and logs when an activity starts (``ActivityTaskManager: START``)."""
+        package, system = activity.package, self.procs.by_name("system_server")[0].pid
+        self.logs.write("I", "ActivityTaskManager", f"START u0 {{flg=0x10000000 cmp={activity.short_component}}}"
+                        " from uid 2000", system, system + 98, "system")  # fmt: skip
+        uid = self.app_uid(package)
+        proc, forked = self.procs.start(package, uid)
+        if forked:
+            self.logs.write("I", "ActivityManager", f"Start proc {proc.pid}:{package}/u0a{uid - 10000} for "
+                            f"pre-top-activity {{{activity.component}}}", system, system + 19, "system")  # fmt: skip
+        self.logs.write("I", "ActivityTaskManager", f"Displayed {activity.short_component}: +{180 + uid % 200}ms",
+                        system, system + 98, "system")  # fmt: skip
+
+    def _package_stopped(self, package: str) -> None:
+        system = self.procs.by_name("system_server")[0].pid
+        proc = self.procs.stop(package)
+        uid = self.app_uid(package)
+        self.logs.write("I", "ActivityManager", f"Force stopping {package} appid={uid} user=0", system, system + 7,
+                        "system")  # fmt: skip
+        if proc is not None:
+            self.logs.write("I", "ActivityManager", f"Killing {proc.pid}:{package}/u0a{uid - 10000} (adj 0): stop "
+                            f"{package} due to from pid 0", system, system + 7, "system")  # fmt: skip
+
+    def install_app(self, app: App, apk: bytes, path: str) -> None:
+        """``pm install``: add (or replace) ``app``, keep its APK at ``path``; a replaced app is stopped first."""
+        with self.changing():
+            old = self.apps.get(app.package)
+            if old is not None:
+                self.wm.force_stop(app.package)
+            self.fs.write(path, apk, parents=True)
+            self.apps[app.package] = app
+            if old is None:
+                app.clear()
+            system = self.procs.by_name("system_server")[0].pid
+            self.logs.write("I", "PackageManager", f"{'Replacing' if old else 'Installing'} package {app.package}"
+                            f" from {path}", system, system + 61, "system")  # fmt: skip
+
+    def uninstall_app(self, package: str, keep_data: bool = False) -> None:
+        with self.changing():
+            app = self.apps.pop(package)
+            self.wm.force_stop(package)
+            if not keep_data and self.fs.exists(app.data_dir):
+                self.fs.remove(app.data_dir, recursive=True)
+            system = self.procs.by_name("system_server")[0].pid
+            self.logs.write("I", "PackageManager", f"Removing package {package}", system, system + 61, "system")
 
     def current_ime(self) -> str:
         return self.settings.get("secure", "default_input_method") or defaults.GBOARD

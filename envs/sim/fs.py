@@ -17,6 +17,14 @@ READ_ONLY = ("/system", "/vendor", "/proc")
 
 DIR_MODE = 0o040771
 FILE_MODE = 0o100660
+EXEC_MODE = 0o100755
+CHAR_MODE = 0o020666  # /dev/null, /dev/zero
+VIRTUAL = ("/proc", "/dev/zero", "/dev/urandom", "/dev/random")  # contents made on each read (``virtual``)
+Virtual = Callable[[str], "bytes | list[str] | None"]  # a file's bytes, a directory's names, or None: absent
+
+
+def is_virtual(full: str) -> bool:
+    return any(full == v or full.startswith(v + "/") for v in VIRTUAL)
 
 
 class FsError(OSError):
@@ -55,6 +63,7 @@ class MemFS:
     clock: Callable[[], float]
     entries: dict[str, Entry] = field(default_factory=dict)
     building: bool = False  # True while the factory image is laid out (read-only paths writable)
+    virtual: Virtual | None = None  # what the kernel makes up: /proc, /dev/zero (set by the device)
 
     def __post_init__(self) -> None:
         self.entries.setdefault("/", Entry(None, int(self.clock()), DIR_MODE))
@@ -72,8 +81,21 @@ class MemFS:
                 return target + path[len(alias) :]
         return path
 
+    def lookup(self, path: str) -> Entry | None:
+        """The entry at ``path`` (stored, or made up by ``virtual``), None when there is none."""
+        full = self.norm(path)
+        entry = self.entries.get(full)
+        if entry is not None or self.virtual is None or not is_virtual(full):
+            return entry
+        made = self.virtual(full)
+        if made is None:
+            return None
+        if isinstance(made, list):
+            return Entry(None, int(self.clock()), 0o040555)
+        return Entry(bytearray(made), int(self.clock()), CHAR_MODE if full.startswith("/dev/") else 0o100444)
+
     def _get(self, path: str) -> Entry:
-        entry = self.entries.get(self.norm(path))
+        entry = self.lookup(path)
         if entry is None:
             raise FsError("No such file or directory", path)
         return entry
@@ -87,14 +109,14 @@ class MemFS:
     # ---------------------------------------------------------------- queries
 
     def exists(self, path: str) -> bool:
-        return self.norm(path) in self.entries  # norm() resolves aliases
+        return self.lookup(path) is not None  # norm() resolves aliases
 
     def isdir(self, path: str) -> bool:
-        entry = self.entries.get(self.norm(path))
+        entry = self.lookup(path)
         return entry is not None and entry.is_dir
 
     def isfile(self, path: str) -> bool:
-        entry = self.entries.get(self.norm(path))
+        entry = self.lookup(path)
         return entry is not None and not entry.is_dir
 
     def stat(self, path: str) -> Entry:
@@ -116,6 +138,8 @@ class MemFS:
             raise FsError("Not a directory", path)
         prefix = base.rstrip("/") + "/"
         names = {p[len(prefix) :] for p in self.entries if p.startswith(prefix) and "/" not in p[len(prefix) :]}
+        made = self.virtual(base) if self.virtual is not None and is_virtual(base) else None
+        names |= set(made) if isinstance(made, list) else set()
         names |= {a.rsplit("/", 1)[1] for a in ALIASES if posixpath.dirname(a) == base}
         names.discard("")
         return sorted(names)
@@ -147,6 +171,8 @@ class MemFS:
     def write(self, path: str, data: bytes | str, append: bool = False, parents: bool = False) -> None:
         """Create or replace (or append to) a file; the parent must exist unless ``parents``."""
         full = self.norm(path)
+        if full == "/dev/null":
+            return  # writes vanish
         self._writable(full)
         raw = data.encode() if isinstance(data, str) else bytes(data)
         parent = posixpath.dirname(full)

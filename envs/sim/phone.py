@@ -19,6 +19,7 @@ import logging
 from typing import Any
 
 from .device import Device
+from .latency import LatencyProfile
 from .transport.adbd import AdbdServer
 from .transport.adbserver import AdbServer
 
@@ -30,10 +31,13 @@ class SimPhone:
 
     def __init__(self, seed: int = 0, size: tuple[int, int] = (1080, 2400), density: int = 420,
                  adb_server_port: int | None = None, adb: bool = True, host: str = "127.0.0.1",
-                 fast_png: bool = False, idle_errors: bool = False) -> None:  # fmt: skip
+                 fast_png: bool = False, idle_errors: bool = False, root: bool = True,
+                 latency: LatencyProfile | None = None) -> None:  # fmt: skip
         self.seed = seed
         self.fast_png = fast_png  # see Device: cached level-1 PNGs instead of a fresh encode per screencap -p
         self.idle_errors = idle_errors  # see Device: uiautomator dump fails while a transition animates
+        self.root = root  # see Device: False is a retail build whose adb shell is uid 2000
+        self.latency = latency  # see Device: a phone's per-command costs (latency.PHONE), off by default
         self.size = size
         self.density = density
         self.host = host
@@ -53,7 +57,7 @@ class SimPhone:
         try:
             self.serial = f"{self.host}:{adbd.port}"
             adbd.device = self._device = Device(self.seed, self.size, self.density, self.serial, self.fast_png,
-                                                self.idle_errors)  # fmt: skip
+                                                self.idle_errors, root=self.root, latency=self.latency)  # fmt: skip
             adbd.start()
             if self._use_adb:
                 if self._server_port is None:

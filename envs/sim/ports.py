@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .apps.base import DeviceView
 
 if TYPE_CHECKING:
+    from .latency import LatencyProfile
+    from .logbuf import LogBuffer
+    from .procs import ProcessTable
     from .state import Keyguard, Settings, SimClock
     from .ui.node import Node
     from .wm import WindowManager
@@ -37,6 +40,10 @@ class Phone(DeviceView, Protocol):
     override_density: int | None
     physical_size: tuple[int, int]
     physical_density: int
+    logs: LogBuffer
+    root: bool
+    latency: LatencyProfile | None
+    procs: ProcessTable
 
     @property
     def lock(self) -> AbstractContextManager[Any]: ...
@@ -48,6 +55,12 @@ class Phone(DeviceView, Protocol):
     def density(self) -> int: ...
 
     def current_ime(self) -> str: ...
+
+    def app_uid(self, package: str) -> int: ...
+
+    def install_app(self, app: Any, apk: bytes, path: str) -> None: ...
+
+    def uninstall_app(self, package: str, keep_data: bool = False) -> None: ...
 
     def changing(self) -> AbstractContextManager[None]: ...
 

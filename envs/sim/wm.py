@@ -8,6 +8,7 @@ goes away and the next task, at worst the launcher, shows). Home brings the laun
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,9 @@ class WindowManager:
         self.kb_shift = False
         self.kb_symbols = False
         self._toast: tuple[str, float] | None = None
+        # the activity manager's side effects (process start, logcat lines), set by the hub; no-ops alone
+        self.on_start: Callable[[Activity], None] = lambda _activity: None
+        self.on_stop: Callable[[str], None] = lambda _package: None
 
     # ---------------------------------------------------------------- tasks
 
@@ -82,8 +86,10 @@ class WindowManager:
             if clear_top:
                 del task.activities[1:]
             task.top.on_resume()
+            self.on_start(task.top)
             return task.top
         new = cls(app, self.device, extras)
+        self.on_start(new)
         if task is None or (activity is None and extras):
             if task is not None:
                 self.tasks.remove(task)
@@ -99,6 +105,7 @@ class WindowManager:
         """Open ``activity`` on top of its app's task (which comes to the front)."""
         task = self.task_for(activity.package)
         self._close_overlays()
+        self.on_start(activity)
         if task is None:
             self._new_task(activity)
         else:
@@ -118,6 +125,8 @@ class WindowManager:
             self.tasks[0].top.on_resume()
 
     def force_stop(self, package: str) -> None:
+        if package != LAUNCHER:
+            self.on_stop(package)
         for task in [t for t in self.tasks if t.package == package and t.package != LAUNCHER]:
             self.tasks.remove(task)
         if self.focus and self.focus[0].package == package:

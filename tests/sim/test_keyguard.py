@@ -79,7 +79,7 @@ def test_a_flag_secure_screen_captures_black_but_dumps_its_views(phone, dev, adb
     pixels = raw_pixels(adb)
     assert not pixels[:, :3].any() and (pixels[:, 3] == 255).all()  # opaque black
     png = Image.open(io.BytesIO(adb("exec-out", "screencap -p", text=False).stdout))
-    assert png.getextrema() == ((0, 0), (0, 0), (0, 0))
+    assert png.getextrema() == ((0, 0), (0, 0), (0, 0), (255, 255))  # opaque black, RGBA as a phone writes it
     assert adb_find(dev, rid="title")["text"] == "Choose your PIN"  # the UI tree is not hidden
     for _ in range(2):
         dev.click(*center(adb_find(dev, rid="password_entry")))

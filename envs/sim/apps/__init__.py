@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..defaults import SYSTEM_PACKAGES
 from .base import Activity, App, SystemApp
+from .installed import BrowserApp
 
 if TYPE_CHECKING:
     from .base import DeviceView
@@ -40,6 +41,8 @@ def install_all(device: DeviceView) -> dict[str, App]:
         apps[app.package] = app
     for package, label in SYSTEM_PACKAGES.items():
         apps.setdefault(package, SystemApp(device, package, label))
+    browser = BrowserApp(device)  # answers web VIEW intents; not on the launcher
+    apps[browser.package] = browser
     return apps
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .interp import CommandFn, Proc, Result, Shell
+from .interp import CommandFn, Proc, Shell
+from .streams import Result
 
 if TYPE_CHECKING:
     from ..ports import Phone
@@ -12,10 +13,38 @@ if TYPE_CHECKING:
 
 def commands() -> dict[str, CommandFn]:
     """Every command, by name."""
-    from . import cmd_am, cmd_content, cmd_dumpsys, cmd_files, cmd_input, cmd_pm, cmd_system, cmd_text
+    from . import (
+        cmd_am,
+        cmd_content,
+        cmd_dumpsys,
+        cmd_files,
+        cmd_flow,
+        cmd_input,
+        cmd_logcat,
+        cmd_pm,
+        cmd_procs,
+        cmd_sed_awk,
+        cmd_system,
+        cmd_text,
+        cmd_tools,
+    )
 
     table: dict[str, CommandFn] = {}
-    for module in (cmd_files, cmd_text, cmd_input, cmd_system, cmd_dumpsys, cmd_am, cmd_pm, cmd_content):
+    for module in (
+        cmd_files,
+        cmd_text,
+        cmd_input,
+        cmd_system,
+        cmd_dumpsys,
+        cmd_am,
+        cmd_pm,
+        cmd_content,
+        cmd_logcat,
+        cmd_flow,
+        cmd_tools,
+        cmd_sed_awk,
+        cmd_procs,
+    ):
         table.update(module.COMMANDS)
     return table
 

@@ -10,6 +10,7 @@ from ..apps.base import resolve_intent
 from ..defaults import ADB_KEYBOARD
 from ..events import key
 from ..wm import LAUNCHER
+from . import cmd_services
 from .interp import CommandFn, Proc
 
 COMMANDS: dict[str, CommandFn] = {}
@@ -133,6 +134,8 @@ def am(p: Proc, args: list[str]) -> int:
     if sub in ("force-stop", "kill", "stop-app") and rest:
         p.device.wm.force_stop(rest[-1])
         return 0
+    if sub == "stack" and rest[:1] == ["list"]:
+        return cmd_services.stack_list(p)
     if sub == "start-service":
         p.out(f"Starting service: {_describe(parse_intent(rest))}\n")
         return 0
@@ -161,9 +164,10 @@ def cmd(p: Proc, args: list[str]) -> int:
     if service == "statusbar":
         p.device.wm.shade = bool(rest) and rest[0].startswith("expand")
         return 0
-    if service == "wifi" and rest[:1] == ["set-wifi-enabled"] and len(rest) > 1:
-        p.device.settings.put("global", "wifi_on", "1" if rest[1] == "enabled" else "0")
-        return 0
+    if service == "wifi":
+        return cmd_services.cmd_wifi(p, rest)
+    if service == "connectivity":
+        return cmd_services.cmd_connectivity(p, rest)
     tools = {"package": "pm", "activity": "am", "settings": "settings", "input": "input", "window": "wm",
              "input_method": "ime", "lock_settings": "locksettings"}  # fmt: skip
     if service in tools:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..animation import VSYNC_S
 from ..wm import LAUNCHER
+from . import cmd_services
 from .interp import CommandFn, Proc
 
 if TYPE_CHECKING:
@@ -25,6 +26,12 @@ def _hex(*parts: object) -> str:
 
 def pid(package: str) -> int:
     return 2000 + zlib.crc32(package.encode()) % 20000
+
+
+def _running_pid(device: Phone, package: str) -> int:
+    """The pid of the package's process (the process table's), else the stable made-up one."""
+    running = device.procs.by_name(package)
+    return running[0].pid if running else pid(package)
 
 
 def _record(device: Phone, act: Activity) -> str:
@@ -72,6 +79,10 @@ def window(p: Proc, args: list[str]) -> None:
             f"{'land' if dev.rotation % 2 else 'port'} finger qwerty/v/v}}",
             "  mTopFocusedDisplayId=0", f"  mCurrentFocus={focus_window(dev)}",
             f"  mFocusedApp={_record(dev, top)}"]  # fmt: skip
+    if args[:1] in (["displays"], ["d"]):  # that section alone, as ``dumpsys window displays`` prints it
+        start = out.index("WINDOW MANAGER DISPLAY CONTENTS (dumpsys window displays)")
+        end = out.index("WINDOW MANAGER POLICY STATE (dumpsys window policy)", start) - 1
+        out = [*out[start:end], f"  mCurrentFocus={focus_window(dev)}", f"  mFocusedApp={_record(dev, top)}"]
     p.out("\n".join(out) + "\n")
 
 
@@ -90,8 +101,9 @@ def activity(p: Proc, args: list[str]) -> None:
     if args[:1] == ["top"]:
         for task in reversed(dev.wm.tasks):
             act = task.top
+            running = _running_pid(dev, task.package)
             p.out(f"TASK 10:{task.package} id={task.id} userId=0\n"
-                  f"  ACTIVITY {act.short_component} {_hex('ar', id(act))} pid={pid(task.package)}\n")  # fmt: skip
+                  f"  ACTIVITY {act.short_component} {_hex('ar', id(act))} pid={running}\n")  # fmt: skip
         return
     out = ["ACTIVITY MANAGER ACTIVITIES (dumpsys activity activities)", "Display #0 (activities from top to bottom):"]
     for i, task in enumerate(dev.wm.tasks):
@@ -254,7 +266,8 @@ def _resolver_table(p: Proc, apps: list) -> None:
 
 
 HANDLERS = {"window": window, "activity": activity, "display": display, "power": power, "input": input_,
-            "input_method": input_method, "SurfaceFlinger": surfaceflinger, "package": package}  # fmt: skip
+            "input_method": input_method, "SurfaceFlinger": surfaceflinger, "package": package,
+            **cmd_services.DUMPSYS}  # fmt: skip
 
 
 def dumpsys(p: Proc, args: list[str]) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import stat
 import time
 
 from ..fs import ALIASES, FsError
@@ -67,8 +68,8 @@ def cat(p: Proc, args: list[str]) -> int:
 
 def _ls_line(p: Proc, path: str, name: str) -> str:
     entry = p.fs.stat(path)
-    kind = "d" if entry.is_dir else "-"
-    perms = "rwxrwx--x" if entry.is_dir else "rw-rw----"
+    mode = stat.filemode(entry.mode)  # "drwxrwx--x", "-rw-rw----", "crw-rw-rw-"
+    kind, perms = mode[0], mode[1:]
     group = "sdcard_rw" if path.startswith("/storage/") else "root"
     stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime(entry.mtime))
     return f"{kind}{perms} {2 if entry.is_dir else 1} root {group} {entry.size:>5} {stamp} {name}"
@@ -207,12 +208,17 @@ def date(p: Proc, args: list[str]) -> int:
 
 @command("whoami")
 def whoami(p: Proc, args: list[str]) -> int:
-    p.out("root\n")
+    p.out("root\n" if p.device.root else "shell\n")
     return 0
 
 
 @command("id")
 def id_(p: Proc, args: list[str]) -> int:
+    if not p.device.root:
+        p.out("uid=2000(shell) gid=2000(shell) groups=2000(shell),1004(input),1007(log),1011(adb),"
+              "1015(sdcard_rw),1028(sdcard_r),3001(net_bt_admin),3002(net_bt),3003(inet),3006(net_bw_stats) "
+              "context=u:r:shell:s0\n")  # fmt: skip
+        return 0
     p.out("uid=0(root) gid=0(root) groups=0(root),1004(input),1007(log),1011(adb),1015(sdcard_rw),3003(inet) "
           "context=u:r:su:s0\n")  # fmt: skip
     return 0
@@ -283,6 +289,15 @@ def sh(p: Proc, args: list[str]) -> int:
     for fd, data in result.chunks:
         (p.out if fd == 1 else p.err)(data)
     return result.status
+
+
+@command("exec")
+@unlocked  # the command it runs takes the lock itself
+def exec_(p: Proc, args: list[str]) -> int:
+    """mksh's ``exec CMD``: the shell becomes ``CMD`` (its status ends the shell); bare ``exec`` does nothing."""
+    if not args:
+        return 0
+    raise ExitShell(p.shell.call(args, p._io))
 
 
 @command("test", "[")

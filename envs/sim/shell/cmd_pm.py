@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..defaults import THIRD_PARTY
 from ..wm import LAUNCHER
+from . import cmd_install, cmd_services
 from .cmd_am import parse_intent
 from .interp import CommandFn, Proc
 
@@ -51,7 +52,7 @@ def filters(app: App) -> list[Filter]:
     """The intent filters ``app`` declares."""
     found = []
     for i, act in enumerate(app.activities):
-        if i == 0:
+        if i == 0 and app.launchable:
             cats = (HOME, DEFAULT) if app.package == LAUNCHER else (LAUNCHER_CATEGORY,)
             found.append(Filter(app, act, (MAIN,), cats))
         if act.actions:
@@ -152,7 +153,7 @@ def _list_packages(p: Proc, rest: list[str]) -> int:
     opts = [a for a in rest if a.startswith("-")]
     needle = next((a for a in rest if not a.startswith("-")), "")
     for pkg in sorted(p.device.apps):
-        third = pkg in THIRD_PARTY
+        third = pkg in THIRD_PARTY or getattr(p.device.apps[pkg], "installed", False)
         if ("-3" in opts and not third) or ("-s" in opts and third) or needle not in pkg:
             continue
         path = f"/system/app/{pkg.rsplit('.', 1)[-1]}/base.apk=" if "-f" in opts else ""
@@ -174,6 +175,9 @@ def _clear(p: Proc, rest: list[str]) -> int:
 def _path(p: Proc, rest: list[str]) -> int:
     if rest[-1] not in p.device.apps:
         return 1
+    if getattr(p.device.apps[rest[-1]], "installed", False):
+        p.out(f"package:{cmd_install.apk_path(rest[-1])}\n")
+        return 0
     p.out(f"package:/system/app/{rest[-1].rsplit('.', 1)[-1]}/base.apk\n")
     return 0
 
@@ -182,8 +186,11 @@ def pm(p: Proc, args: list[str]) -> int:
     sub, rest = (args[0], args[1:]) if args else ("", [])
     if sub == "list" and rest[:1] == ["packages"]:
         return _list_packages(p, rest[1:])
+    if sub == "list" and rest and (listed := cmd_services.pm_list(p, rest[0])) is not None:
+        return listed
     handler = {"clear": _clear, "path": _path, "resolve-activity": _resolve_activity,
-               "query-activities": _query_activities}.get(sub)  # fmt: skip
+               "query-activities": _query_activities, "install": cmd_install.install,
+               "uninstall": cmd_install.uninstall}.get(sub)  # fmt: skip
     if handler is not None and rest:
         return handler(p, rest)
     if sub in ("grant", "revoke", "enable", "disable-user", "trim-caches"):

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import random
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from ..fs import FsError
+from ..perms import ShellFs
+from .arith import ArithError, evaluate
+from .control import LoopJump, Return, call_function, run_compound
+from .lex import tokenize_word
 from .parse import AndOr, Command, ParseError, Pipeline, Script, Word, parse
+from .streams import Hangup, InBuf, Io, Result, Stdin, Writer
 
 if TYPE_CHECKING:
     from ..ports import Phone
@@ -23,39 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SH = "/system/bin/sh"
-Writer = Callable[[bytes], None]
-
-
-@dataclass
-class Io:
-    stdin: bytes
-    out: Writer
-    err: Writer
-
-
-@dataclass
-class Result:
-    """What a command line printed, in order (``(1, b"...")`` stdout, ``(2, ...)`` stderr), and its status."""
-
-    chunks: list[tuple[int, bytes]] = field(default_factory=list)
-    status: int = 0
-
-    @property
-    def stdout(self) -> bytes:
-        return b"".join(d for fd, d in self.chunks if fd == 1)
-
-    @property
-    def stderr(self) -> bytes:
-        return b"".join(d for fd, d in self.chunks if fd == 2)
-
-    @property
-    def output(self) -> bytes:
-        """stdout and stderr merged, as ``adb shell`` v1 returns them."""
-        return b"".join(d for _, d in self.chunks)
-
-    @property
-    def text(self) -> str:
-        return self.output.decode("utf-8", "replace")
 
 
 class Proc:
@@ -64,10 +38,30 @@ class Proc:
     def __init__(self, shell: Shell, io: Io, name: str) -> None:
         self.shell = shell
         self.device = shell.device
-        self.fs = shell.device.fs
-        self.stdin = io.stdin
+        self.fs = shell.fs
         self.name = name
         self._io = io
+        self._stdin: bytes | None = None
+
+    @property
+    def stdin(self) -> bytes:
+        """The command's stdin (the rest of it); a session's stdin is read only by a command that asks."""
+        if self._stdin is None:
+            self._stdin = self._io.stdin.take()
+        return self._stdin
+
+    def read(self, n: int) -> bytes:
+        """``n`` bytes of stdin as they arrive (fewer at its end)."""
+        return self._io.stdin.read(n)
+
+    def read_line(self) -> bytes | None:
+        """One line of stdin (``read``), None at its end."""
+        return self._io.stdin.line()
+
+    @property
+    def live(self) -> Callable[[], bool] | None:
+        """For commands that follow (``logcat``): whether the client still listens; None when run in process."""
+        return self._io.live
 
     def out(self, data: str | bytes) -> None:
         self._io.out(data.encode() if isinstance(data, str) else data)
@@ -101,21 +95,30 @@ class Shell:
         self.cwd = "/"
         self.status = 0
         self.sub_status = 0
+        self.args: list[str] = []  # $1 ... (a function's while it runs)
+        self.functions: dict[str, Command] = {}
+        self.pid = device.procs.next_pid()
+        self.fs = device.fs if device.root else ShellFs(device.fs)  # the shell user's view on a retail build
+        self.rng = random.Random(f"{device.seed}:{self.pid}")
         self.vars: dict[str, str] = {
             "PATH": "/product/bin:/apex/com.android.runtime/bin:/system/bin:/system/xbin:/odm/bin:/vendor/bin",
             "HOME": "/",
             "SHELL": SH,
-            "USER": "root",
+            "USER": "root" if device.root else "shell",
             "HOSTNAME": device.props.get("ro.product.device", "localhost"),
             "EXTERNAL_STORAGE": "/sdcard",
             "ANDROID_DATA": "/data",
             "ANDROID_ROOT": "/system",
         }
 
-    def run(self, src: str, stdin: bytes = b"") -> Result:
-        """Parse and run ``src``; a syntax error gives mksh's message and status 1."""
+    def run(self, src: str, stdin: Stdin = b"", out: Writer | None = None, err: Writer | None = None,
+            live: Callable[[], bool] | None = None) -> Result:  # fmt: skip
+        """Parse and run ``src``; a syntax error gives mksh's message and status 1. Output goes to ``out`` and
+        ``err`` when given (streamed; ``Result`` then keeps only the status), else into the ``Result``."""
         result = Result()
-        io = Io(stdin, lambda d: result.chunks.append((1, d)), lambda d: result.chunks.append((2, d)))
+        out = out or (lambda d: result.chunks.append((1, d)))
+        err = err or (lambda d: result.chunks.append((2, d)))
+        io = Io(stdin if isinstance(stdin, InBuf) else InBuf(stdin), out, err, live)
         try:
             script = parse(src)
         except ParseError as e:
@@ -124,8 +127,10 @@ class Shell:
             return result
         try:
             self.run_script(script, io)
-        except ExitShell as e:
+        except (ExitShell, Return) as e:
             self.status = e.status
+        except LoopJump:
+            pass  # break/continue outside a loop: mksh ignores it
         result.status = self.status
         return result
 
@@ -147,9 +152,9 @@ class Shell:
         for i, cmd in enumerate(node.commands):
             last = i == len(node.commands) - 1
             buf: list[bytes] = []
-            stage = Io(stdin, io.out if last else buf.append, io.err)
+            stage = Io(stdin if i == 0 else InBuf(stdin), io.out if last else buf.append, io.err, io.live)
             status = self.run_command(cmd, stage)
-            stdin = b"".join(buf)
+            stdin = b"".join(buf)  # type: ignore[assignment]
         self.status = (0 if status else 1) if node.negate else status
         return self.status
 
@@ -159,13 +164,19 @@ class Shell:
         if isinstance(redirected, int):
             self.status = redirected
             return redirected
+        if cmd.group is not None:
+            self.status = self.run_script(cmd.group, redirected)
+            return self.status
+        if cmd.compound is not None:
+            self.status = run_compound(self, cmd.compound, redirected)
+            return self.status
         if cmd.subshell is not None:
-            saved = (dict(self.vars), self.cwd)
+            saved = (dict(self.vars), self.cwd, dict(self.functions))
             try:
                 status = self.run_script(cmd.subshell, redirected)
             except ExitShell as e:
                 status = e.status
-            self.vars, self.cwd = saved
+            self.vars, self.cwd, self.functions = saved
             self.status = status
             return status
         argv = [f for w in cmd.words for f in self.expand(w, io)]
@@ -180,17 +191,22 @@ class Shell:
     def call(self, argv: list[str], io: Io) -> int:
         """Run one command by name (with ``argv[0]`` possibly a path such as ``/system/bin/ls``)."""
         name = argv[0]
+        if name in self.functions:
+            return call_function(self, self.functions[name], argv, io)
         fn = self.commands.get(name) or (self.commands.get(posixpath.basename(name)) if "/" in name else None)
         if fn is None:
             io.err(f"{SH}: {name}: inaccessible or not found\n".encode())
             return 127
         proc = Proc(self, io, name)
+        delay = self.device.latency.cost(argv) if self.device.latency is not None else 0.0
+        if delay:
+            time.sleep(delay)  # a phone's own cost (``latency.py``), paid before taking the lock
         try:
             if getattr(fn, "unlocked", False):
                 return int(fn(proc, argv[1:]))
             with self.device.changing():  # the lock, and an animation if the screen changes
                 return int(fn(proc, argv[1:]))
-        except ExitShell:
+        except (ExitShell, Hangup, LoopJump, Return):
             raise
         except FsError as e:
             return proc.fail(f"{posixpath.basename(name)}: {e.path}: {e}")
@@ -210,6 +226,14 @@ class Shell:
                 if part.quoted or part.text:
                     cur = (cur or "") + part.text
                 globbing |= not part.quoted and any(c in part.text for c in "*?")
+                continue
+            if part.kind == "var" and part.text == "@" and part.quoted and split:
+                if self.args:  # "$@": one field per argument, the first and last joined to their neighbours
+                    first, *more = self.args
+                    cur = (cur or "") + first
+                    for arg in more:
+                        fields.append(cur)
+                        cur = arg
                 continue
             value = self._value(part.kind, part.text, io)
             if part.quoted or not split:
@@ -236,18 +260,36 @@ class Shell:
     def _value(self, kind: str, text: str, io: Io) -> str:
         if kind == "cmd":
             return self.capture(text, io)
+        if kind == "arith":
+            return self.arith(text, io)
         name, _, default = text.partition(":-")
-        special = {"?": str(self.status), "$": "4242", "#": "0", "0": SH, "!": "", "@": "", "*": "", "-": "h"}
+        if name.startswith("#") and len(name) > 1:
+            return str(len(self._value("var", name[1:], io)))
+        if name.isdigit() and name != "0":
+            return self.args[int(name) - 1] if int(name) <= len(self.args) else default
+        special = {"?": str(self.status), "$": str(self.pid), "#": str(len(self.args)), "0": SH, "!": "",
+                   "@": " ".join(self.args), "*": " ".join(self.args), "-": "h"}  # fmt: skip
+        if name == "RANDOM":
+            return str(self.rng.randrange(32768))
         value = special.get(name, self.vars.get(name, ""))
         return value or default
+
+    def arith(self, text: str, io: Io) -> str:
+        """``$((text))``: expansions inside first, then sh's integer arithmetic; an error prints and gives 0."""
+        expanded = " ".join(self.expand(Word(tokenize_word(text)), io, split=False))
+        try:
+            return str(evaluate(expanded, lambda n: self.vars.get(n, ""), self.vars.__setitem__))
+        except (ArithError, RecursionError, OverflowError) as e:
+            io.err(f"{SH}: {text}: {e}\n".encode())
+            return "0"
 
     def capture(self, src: str, io: Io) -> str:
         """Run ``src`` as a command substitution: its stdout, without trailing newlines."""
         buf: list[bytes] = []
         sub = Shell(self.device, self.commands)
-        sub.vars, sub.cwd = dict(self.vars), self.cwd
+        sub.vars, sub.cwd, sub.functions, sub.args = dict(self.vars), self.cwd, dict(self.functions), self.args
         try:
-            sub.run_script(parse(src), Io(b"", buf.append, io.err))
+            sub.run_script(parse(src), Io(InBuf(b""), buf.append, io.err))
         except ParseError as e:
             io.err(f"{SH}: {e}\n".encode())
             sub.status = 1
@@ -258,7 +300,7 @@ class Shell:
 
     def _glob(self, pattern: str) -> list[str]:
         folder, base = posixpath.split(pattern)
-        fs = self.device.fs
+        fs = self.fs
         where = posixpath.join(self.cwd, folder or ".")
         with self.device.lock:  # expansion runs before the command takes the lock
             if any(c in folder for c in "*?") or not fs.isdir(where):
@@ -282,7 +324,7 @@ class Shell:
                 io = replace(io, out=writer) if r.fd == 1 else replace(io, err=writer)
             elif r.op == "<":
                 try:
-                    io = replace(io, stdin=self.device.fs.read(posixpath.join(self.cwd, target)))
+                    io = replace(io, stdin=InBuf(self._read_file(target)))
                 except FsError as e:
                     io.err(f"{SH}: can't open {target}: {e}\n".encode())
                     return 1
@@ -293,6 +335,12 @@ class Shell:
                 io = replace(io, out=writer) if r.fd == 1 else replace(io, err=writer) if r.fd == 2 else io
         return io
 
+    def _read_file(self, target: str) -> bytes:
+        if target == "/dev/zero":
+            return bytes(1 << 20)  # endless on a phone; a MiB is more than a reader of it here takes
+        with self.device.lock:
+            return self.fs.read(posixpath.join(self.cwd, target))
+
     def _file_writer(self, target: str, append: bool, io: Io) -> Writer | None:
         if target == "/dev/null":
             return lambda _d: None
@@ -301,7 +349,7 @@ class Shell:
         if target == "/dev/stderr":
             return io.err
         path = posixpath.join(self.cwd, target)
-        fs = self.device.fs
+        fs = self.fs
         try:
             with self.device.lock:
                 if not append or not fs.exists(path):

@@ -1,237 +1,23 @@
-"""Parse a POSIX-sh subset into a small AST, as Android's ``/system/bin/sh`` would read it.
+"""Parse the shell language Android's ``/system/bin/sh`` (mksh) reads into a small syntax tree.
 
-Supported: ``;`` ``&`` and newlines, ``&&`` ``||``, ``|``, ``!``, ``( ... )`` subshells, single and double
-quotes, backslash escapes, ``$?`` ``$$`` ``$NAME`` ``${NAME}``, ``$(...)`` and backticks, assignments
-(``X=1 cmd``), redirections ``>`` ``>>`` ``<`` ``2>`` ``2>&1`` ``>&2``, ``#`` comments. No control flow
-(``if``/``for``): nothing that talks to a phone over adb needs it. ``ParseError`` carries sh's message.
+Lists ``;`` ``&`` newlines, ``&&`` ``||``, pipelines ``|`` ``!``, subshells ``( ... )`` and groups ``{ ...; }``,
+``if/then/elif/else/fi``, ``while``/``until ... do ... done``, ``for NAME [in WORDS]; do ... done``,
+``case WORD in PATTERN|PATTERN) ... ;; esac``, functions (``name() { ...; }``, ``function name { ...; }``),
+assignments and redirections; words and their expansions come from ``lex``. ``ParseError`` carries mksh's
+message; ``Incomplete`` says the input stopped inside a construct. Written here rather than taken from a
+library: ``bashlex`` (the maintained Python one) is GPL-3 and parses bash, not the mksh subset toybox uses.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .lex import NAME_CHARS, Incomplete, Op, ParseError, Part, Word, tokenize
+from .syntax import AndOr, Case, Command, Compound, For, Function, If, Loop, Pipeline, Redirect, Script
 
-OPERATORS = ("&&", "||", ">>", ">&", "<&", ";", "&", "|", "(", ")", ">", "<", "\n")
-NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+__all__ = ["AndOr", "Case", "Command", "Compound", "For", "Function", "If", "Incomplete", "Loop", "ParseError",
+           "Part", "Pipeline", "Redirect", "Script", "Word", "parse", "tokenize"]  # fmt: skip
 
-
-class ParseError(Exception):
-    """A syntax error; the message reads like mksh's."""
-
-
-@dataclass(frozen=True)
-class Part:
-    """A piece of a word: literal ``text``, a ``var`` name, or a ``cmd`` substitution's source."""
-
-    kind: str  # "lit" | "var" | "cmd"
-    text: str
-    quoted: bool
-
-
-@dataclass
-class Word:
-    parts: list[Part] = field(default_factory=list)
-
-    @property
-    def literal(self) -> str | None:
-        """The word's text when it has no expansions (used for assignments and operators)."""
-        if all(p.kind == "lit" for p in self.parts):
-            return "".join(p.text for p in self.parts)
-        return None
-
-
-@dataclass(frozen=True)
-class Redirect:
-    fd: int
-    op: str  # ">", ">>", "<", ">&"
-    target: Word
-
-
-@dataclass
-class Command:
-    words: list[Word] = field(default_factory=list)
-    assigns: list[tuple[str, Word]] = field(default_factory=list)
-    redirects: list[Redirect] = field(default_factory=list)
-    subshell: Script | None = None
-
-
-@dataclass
-class Pipeline:
-    commands: list[Command]
-    negate: bool = False
-
-
-@dataclass
-class AndOr:
-    first: Pipeline
-    rest: list[tuple[str, Pipeline]] = field(default_factory=list)  # ("&&" | "||", pipeline)
-
-
-@dataclass
-class Script:
-    items: list[AndOr] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------- lexer
-
-
-@dataclass
-class Op:
-    text: str
-    fd: int | None = None
-
-
-def _matching(src: str, i: int, open_: str, close: str) -> int:
-    """Index of the ``close`` matching the ``open_`` just before ``i`` (quotes respected)."""
-    depth, quote = 1, ""
-    while i < len(src):
-        c = src[i]
-        if quote:
-            if c == "\\" and quote == '"':
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "'\"":
-            quote = c
-        elif c == "\\":
-            i += 1
-        elif c == open_:
-            depth += 1
-        elif c == close:
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    raise ParseError(f"no closing quote or '{close}'")
-
-
-def _dollar(src: str, i: int, quoted: bool) -> tuple[Part, int]:
-    """Parse the expansion starting at ``src[i] == '$'``; returns the part and the next index."""
-    nxt = src[i + 1] if i + 1 < len(src) else ""
-    if nxt == "(":
-        end = _matching(src, i + 2, "(", ")")
-        return Part("cmd", src[i + 2 : end], quoted), end + 1
-    if nxt == "{":
-        end = src.find("}", i + 2)
-        if end < 0:
-            raise ParseError("${: bad substitution")
-        return Part("var", src[i + 2 : end], quoted), end + 1
-    if nxt and nxt in "?$#!@*-0123456789":
-        return Part("var", nxt, quoted), i + 2
-    j = i + 1
-    while j < len(src) and src[j] in NAME_CHARS:
-        j += 1
-    if j == i + 1:
-        return Part("lit", "$", quoted), i + 1
-    return Part("var", src[i + 1 : j], quoted), j
-
-
-def _double_quoted(src: str, i: int, parts: list[Part]) -> int:
-    """Read a "..." string starting after the opening quote; returns the index after the closing one."""
-    buf = []
-    while True:
-        if i >= len(src):
-            raise ParseError("no closing quote")
-        c = src[i]
-        if c == '"':
-            parts.append(Part("lit", "".join(buf), True))
-            return i + 1
-        if c == "\\" and i + 1 < len(src) and src[i + 1] in '$`"\\\n':
-            if src[i + 1] != "\n":
-                buf.append(src[i + 1])
-            i += 2
-        elif c == "$" or c == "`":
-            parts.append(Part("lit", "".join(buf), True))
-            buf = []
-            part, i = _dollar(src, i, True) if c == "$" else _backtick(src, i, True)
-            parts.append(part)
-        else:
-            buf.append(c)
-            i += 1
-
-
-def _backtick(src: str, i: int, quoted: bool) -> tuple[Part, int]:
-    end = i + 1
-    while end < len(src) and src[end] != "`":
-        end += 2 if src[end] == "\\" else 1
-    if end >= len(src):
-        raise ParseError("no closing quote")
-    return Part("cmd", src[i + 1 : end].replace("\\`", "`"), quoted), end + 1
-
-
-def tokenize(src: str) -> list[Word | Op]:
-    """Split a command line into words and operators."""
-    tokens: list[Word | Op] = []
-    word: Word | None = None
-    i = 0
-    while i < len(src):
-        c = src[i]
-        if c in " \t" or (c == "#" and word is None):
-            if c == "#":
-                while i < len(src) and src[i] != "\n":
-                    i += 1
-                continue
-            if word is not None:
-                tokens.append(word)
-                word = None
-            i += 1
-            continue
-        op = next((o for o in OPERATORS if src.startswith(o, i)), None)
-        if op is not None:
-            fd = None
-            if op in (">", ">>", "<", ">&", "<&") and word is not None:
-                lit = word.literal
-                if lit is not None and lit.isdigit() and not any(p.quoted for p in word.parts):
-                    fd, word = int(lit), None
-            if word is not None:
-                tokens.append(word)
-                word = None
-            tokens.append(Op(op, fd))
-            i += len(op)
-            continue
-        word = word or Word()
-        i = _word_char(src, i, word)
-    if word is not None:
-        tokens.append(word)
-    return tokens
-
-
-def _word_char(src: str, i: int, word: Word) -> int:
-    """Consume one element of a word (a char, a quoted string or an expansion) at ``i``."""
-    c = src[i]
-    if c == "'":
-        end = src.find("'", i + 1)
-        if end < 0:
-            raise ParseError("no closing quote")
-        word.parts.append(Part("lit", src[i + 1 : end], True))
-        return end + 1
-    if c == '"':
-        return _double_quoted(src, i + 1, word.parts)
-    if c == "\\":
-        if i + 1 < len(src) and src[i + 1] != "\n":
-            word.parts.append(Part("lit", src[i + 1], True))
-        return i + 2
-    if c == "$":
-        part, i = _dollar(src, i, False)
-        word.parts.append(part)
-        return i
-    if c == "`":
-        part, i = _backtick(src, i, False)
-        word.parts.append(part)
-        return i
-    _literal(word, c)
-    return i + 1
-
-
-def _literal(word: Word, text: str) -> None:
-    """Append unquoted text, merging with a preceding unquoted literal (so ``x=5`` is one part)."""
-    last = word.parts[-1] if word.parts else None
-    if last is not None and last.kind == "lit" and not last.quoted:
-        word.parts[-1] = Part("lit", last.text + text, False)
-    else:
-        word.parts.append(Part("lit", text, False))
-
-
-# ---------------------------------------------------------------- parser
+REDIRECTS = (">", ">>", "<", ">&", "<&")
+CLOSERS = {"then", "elif", "else", "fi", "do", "done", "esac", "}"}
 
 
 def _is_assignment(word: Word) -> bool:
@@ -248,7 +34,14 @@ def _split_assignment(word: Word) -> tuple[str, Word]:
     return name, Word([Part("lit", rest, False), *word.parts[1:]])
 
 
-class _Parser:
+def _what(tok: Word | Op | None) -> str:
+    if tok is None:
+        return "end of input"
+    text = tok.text if isinstance(tok, Op) else (tok.literal or "word")
+    return "newline" if text == "\n" else text
+
+
+class Parser:
     def __init__(self, tokens: list[Word | Op]) -> None:
         self.tokens = tokens
         self.pos = 0
@@ -260,37 +53,54 @@ class _Parser:
         tok = self.peek()
         return isinstance(tok, Op) and tok.text in ops
 
-    def script(self, closing: str | None = None) -> Script:
+    def peek_word(self, *words: str) -> bool:
+        tok = self.peek()
+        return isinstance(tok, Word) and tok.literal in words and not any(p.quoted for p in tok.parts)
+
+    def expect_word(self, word: str, construct: str) -> None:
+        self.skip_newlines()
+        if not self.peek_word(word):
+            tok = self.peek()
+            error = Incomplete if tok is None else ParseError
+            raise error(f"syntax error: '{_what(tok)}' unexpected (expecting '{word}' in {construct})")
+        self.pos += 1
+
+    def skip_newlines(self) -> None:
+        while self.peek_op("\n"):
+            self.pos += 1
+
+    def script(self, closing: str | None = None, words: frozenset[str] = frozenset()) -> Script:
+        """A list, up to ``closing`` (an operator) or one of ``words`` at a command's start, or the end."""
         script = Script()
         while True:
             while self.peek_op(";", "&", "\n"):
                 self.pos += 1
             tok = self.peek()
-            if tok is None or (closing and self.peek_op(closing)):
+            if tok is None or (closing and self.peek_op(closing)) or self.peek_word(*words) or self.peek_op(";;"):
                 return script
             script.items.append(self.and_or())
-            if self.peek() is not None and not self.peek_op(";", "&", "\n", *(closing or "")):
-                raise ParseError(f"syntax error: '{self.peek().text}' unexpected")  # type: ignore[union-attr]
+            if self.peek() is not None and not self.peek_op(";", "&", "\n", ";;", *((closing,) if closing else ())):
+                raise ParseError(f"syntax error: '{_what(self.peek())}' unexpected")
 
     def and_or(self) -> AndOr:
         node = AndOr(self.pipeline())
         while self.peek_op("&&", "||"):
             op = self.tokens[self.pos].text  # type: ignore[union-attr]
             self.pos += 1
-            while self.peek_op("\n"):
-                self.pos += 1
+            self.skip_newlines()
+            if self.peek() is None:
+                raise Incomplete(f"syntax error: unexpected end of input after '{op}'")
             node.rest.append((op, self.pipeline()))
         return node
 
     def pipeline(self) -> Pipeline:
-        negate = False
-        tok = self.peek()
-        if isinstance(tok, Word) and tok.literal == "!":
-            negate = True
+        negate = self.peek_word("!")
+        if negate:
             self.pos += 1
         commands = [self.command()]
         while self.peek_op("|"):
             self.pos += 1
+            self.skip_newlines()
             commands.append(self.command())
         return Pipeline(commands, negate)
 
@@ -300,17 +110,29 @@ class _Parser:
             self.pos += 1
             cmd.subshell = self.script(closing=")")
             if not self.peek_op(")"):
-                raise ParseError("syntax error: unexpected end of input, expecting ')'")
+                raise Incomplete("syntax error: unexpected end of input, expecting ')'")
             self.pos += 1
+        elif compound(self, cmd):
+            pass
+        elif self.peek_word(*CLOSERS):
+            raise ParseError(f"syntax error: '{_what(self.peek())}' unexpected")
+        self.simple(cmd)
+        if not (cmd.words or cmd.assigns or cmd.redirects or cmd.subshell or cmd.group or cmd.compound):
+            raise ParseError(f"syntax error: '{_what(self.peek())}' unexpected")
+        return cmd
+
+    def simple(self, cmd: Command) -> None:
+        """Words, assignments and redirections (after a compound command: redirections only)."""
+        structured = cmd.subshell is not None or cmd.group is not None or cmd.compound is not None
         while True:
             tok = self.peek()
-            if isinstance(tok, Word):
+            if isinstance(tok, Word) and not structured:
                 self.pos += 1
-                if not cmd.words and cmd.subshell is None and _is_assignment(tok):
+                if not cmd.words and _is_assignment(tok):
                     cmd.assigns.append(_split_assignment(tok))
                 else:
                     cmd.words.append(tok)
-            elif isinstance(tok, Op) and tok.text in (">", ">>", "<", ">&", "<&"):
+            elif isinstance(tok, Op) and tok.text in REDIRECTS:
                 self.pos += 1
                 target = self.peek()
                 if not isinstance(target, Word):
@@ -320,18 +142,166 @@ class _Parser:
                 op = ">&" if tok.text == "<&" else tok.text
                 cmd.redirects.append(Redirect(default_fd if tok.fd is None else tok.fd, op, target))
             else:
-                break
-        if not cmd.words and not cmd.assigns and not cmd.redirects and cmd.subshell is None:
-            tok = self.peek()
-            what = "newline" if tok is None or (isinstance(tok, Op) and tok.text == "\n") else tok.text  # type: ignore[union-attr]
-            raise ParseError(f"syntax error: '{what}' unexpected")
-        return cmd
+                return
+
+
+# ---------------------------------------------------------------- compound commands
+
+
+def compound(p: Parser, cmd: Command) -> bool:
+    """Parse a compound command at the parser's position into ``cmd``; False when there is none."""
+    tok = p.peek()
+    if not isinstance(tok, Word) or any(part.quoted for part in tok.parts):
+        return False
+    word = tok.literal
+    parsers = {"if": _if, "while": _loop, "until": _loop, "for": _for, "case": _case, "{": _group,
+               "function": _function}  # fmt: skip
+    if word in parsers:
+        p.pos += 1
+        parsers[word](p, cmd, word)
+        return True
+    nxt, after = (p.tokens[p.pos + k] if p.pos + k < len(p.tokens) else None for k in (1, 2))
+    if word and set(word) <= NAME_CHARS | {"-", "."} and _is_op(nxt, "(") and _is_op(after, ")"):
+        p.pos += 3
+        cmd.compound = Function(word, _body(p))
+        return True
+    return False
+
+
+def _is_op(tok: Word | Op | None, text: str) -> bool:
+    return isinstance(tok, Op) and tok.text == text
+
+
+def _until(p: Parser, *words: str) -> Script:
+    body = p.script(words=frozenset(words))
+    if p.peek() is None:
+        raise Incomplete(f"syntax error: unexpected end of input (expecting '{words[-1]}')")
+    return body
+
+
+def _if(p: Parser, cmd: Command, _word: str) -> None:
+    node = If([])
+    while True:
+        cond = _until(p, "then")
+        p.expect_word("then", "if")
+        body = _until(p, "elif", "else", "fi")
+        node.branches.append((cond, body))
+        if p.peek_word("elif"):
+            p.pos += 1
+            continue
+        if p.peek_word("else"):
+            p.pos += 1
+            node.otherwise = _until(p, "fi")
+        p.expect_word("fi", "if")
+        break
+    cmd.compound = node
+
+
+def _do_done(p: Parser, construct: str) -> Script:
+    p.expect_word("do", construct)
+    body = _until(p, "done")
+    p.expect_word("done", construct)
+    return body
+
+
+def _loop(p: Parser, cmd: Command, word: str) -> None:
+    cond = _until(p, "do")
+    cmd.compound = Loop(word == "until", cond, _do_done(p, word))
+
+
+def _for(p: Parser, cmd: Command, _word: str) -> None:
+    tok = p.peek()
+    if not isinstance(tok, Word) or not tok.literal or not set(tok.literal) <= NAME_CHARS:
+        raise (Incomplete if tok is None else ParseError)("syntax error: bad for loop variable")
+    p.pos += 1
+    words: list[Word] | None = None
+    p.skip_newlines()
+    if p.peek_word("in"):
+        p.pos += 1
+        words = []
+        while isinstance(p.peek(), Word) and not p.peek_word("do"):
+            words.append(p.tokens[p.pos])  # type: ignore[arg-type]
+            p.pos += 1
+    while p.peek_op(";", "\n"):
+        p.pos += 1
+    cmd.compound = For(tok.literal, words, _do_done(p, "for"))
+
+
+def _case(p: Parser, cmd: Command, _word: str) -> None:
+    subject = p.peek()
+    if not isinstance(subject, Word):
+        raise (Incomplete if subject is None else ParseError)("syntax error: bad case subject")
+    p.pos += 1
+    p.expect_word("in", "case")
+    arms: list[tuple[list[Word], Script]] = []
+    while True:
+        p.skip_newlines()
+        if p.peek_word("esac"):
+            p.pos += 1
+            break
+        if p.peek() is None:
+            raise Incomplete("syntax error: unexpected end of input (expecting 'esac')")
+        arms.append((_patterns(p), _arm_body(p)))
+    cmd.compound = Case(subject, arms)
+
+
+def _patterns(p: Parser) -> list[Word]:
+    if p.peek_op("("):
+        p.pos += 1
+    patterns: list[Word] = []
+    while True:
+        tok = p.peek()
+        if not isinstance(tok, Word):
+            raise (Incomplete if tok is None else ParseError)(f"syntax error: '{getattr(tok, 'text', '')}' unexpected")
+        patterns.append(tok)
+        p.pos += 1
+        if p.peek_op("|"):
+            p.pos += 1
+            continue
+        if not p.peek_op(")"):
+            raise (Incomplete if p.peek() is None else ParseError)("syntax error: expecting ')' in case")
+        p.pos += 1
+        return patterns
+
+
+def _arm_body(p: Parser) -> Script:
+    body = p.script(words=frozenset({"esac"}))
+    if p.peek_op(";;"):
+        p.pos += 1
+    elif p.peek() is None:
+        raise Incomplete("syntax error: unexpected end of input (expecting ';;' or 'esac')")
+    return body
+
+
+def _group(p: Parser, cmd: Command, _word: str) -> None:
+    cmd.group = _until(p, "}")
+    p.expect_word("}", "group")
+
+
+def _function(p: Parser, cmd: Command, _word: str) -> None:
+    tok = p.peek()
+    if not isinstance(tok, Word) or not tok.literal:
+        raise (Incomplete if tok is None else ParseError)("syntax error: bad function name")
+    p.pos += 1
+    if _is_op(p.peek(), "(") and p.pos + 1 < len(p.tokens) and _is_op(p.tokens[p.pos + 1], ")"):
+        p.pos += 2
+    cmd.compound = Function(tok.literal, _body(p))
+
+
+def _body(p: Parser) -> Command:
+    p.skip_newlines()
+    if p.peek() is None:
+        raise Incomplete("syntax error: unexpected end of input (expecting a function body)")
+    body = p.command()
+    if body.group is None and body.compound is None and body.subshell is None:
+        raise ParseError("syntax error: a function body must be a compound command")
+    return body
 
 
 def parse(src: str) -> Script:
-    """Parse a whole command line; raises ``ParseError``."""
-    parser = _Parser(tokenize(src))
+    """Parse a whole command line; raises ``ParseError`` (``Incomplete`` when it ends inside a construct)."""
+    parser = Parser(tokenize(src))
     script = parser.script()
     if parser.peek() is not None:
-        raise ParseError(f"syntax error: '{parser.peek().text}' unexpected")  # type: ignore[union-attr]
+        raise ParseError(f"syntax error: '{_what(parser.peek())}' unexpected")
     return script

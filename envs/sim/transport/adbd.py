@@ -64,6 +64,7 @@ class Connection:
         self._send_lock = threading.Lock()
         self._streams: dict[int, Stream] = {}
         self._ids = itertools.count(1)
+        self.link = services.extra_services.Link()  # this host's reverse forwards
         self.max_payload = MAX_PAYLOAD
         self.checksum = False
         self.thread = threading.Thread(target=self._run, name="sim-adbd-conn", daemon=True)
@@ -107,7 +108,11 @@ class Connection:
             self._streams[arg1].feed(data)
             self.send(A_OKAY, arg1, arg0)
         elif command == A_CLSE and arg1 in self._streams:
-            self._streams.pop(arg1).on_close()
+            stream = self._streams.pop(arg1)
+            ours = stream.closed  # our CLSE is already on its way: the host's crosses it
+            stream.on_close()
+            if not ours:
+                self.send(A_CLSE, arg1, arg0)  # adbd answers a host's CLSE with its own
 
     def _open(self, remote_id: int, name: str) -> None:
         if not services.known(name):
@@ -120,7 +125,7 @@ class Connection:
         self.send(A_OKAY, local_id, remote_id)
 
         def run() -> None:
-            services.serve(self.device, stream, name)
+            services.serve(self.device, stream, name, self.link)
             self._streams.pop(local_id, None)
 
         threading.Thread(target=run, name=f"sim-adbd-{name.split(':')[0]}", daemon=True).start()

@@ -1,19 +1,27 @@
-"""Device services behind OPEN: ``shell:`` (v1), ``shell,v2:``, ``exec:``, ``sync:``, ``root:``.
+"""Device services behind OPEN, as adbd serves them.
 
-Shell v1 and ``exec:`` send stdout and stderr merged, in the order written, then close (no exit status:
-adbutils' ``shell2`` appends ``; echo X4EXIT:$?`` for that). Shell v2 frames each packet as
-``[id u8][length u32 LE][data]`` (1 stdout, 2 stderr, 3 exit status) and ends with the exit packet. A
-command line runs at once with empty stdin; an empty command starts a line-by-line interactive shell.
-While the device is frozen (``Device.freeze``) a request waits before it runs, and is dropped if the host
-closes its stream meanwhile.
+``shell:`` (v1) and ``exec:`` stream stdout and stderr merged in the order written, then close (no exit
+status: adbutils' ``shell2`` appends ``; echo X4EXIT:$?``). ``shell,v2:`` frames each packet as
+``[id u8][length u32 LE][data]`` (0 stdin, 1 stdout, 2 stderr, 3 exit, 4 close-stdin, 5 window size) and ends with
+the exit packet. A command's stdin is the stream's data from the host (v1: raw bytes until the host closes;
+v2: stdin packets until close-stdin), read only when a command asks for it, so a command that does not read
+stdin never waits. An empty command is an interactive shell: with a pty (``shell:``, ``shell,v2,pty:``) it
+prompts and echoes CRLF; without one (``shell,v2,raw:``, what ``adb shell`` does with a piped stdin) it runs
+each line as it arrives, silently. ``framebuffer:``, ``reboot:``, ``root:``/``unroot:``, ``reverse:`` and
+socket services (``tcp:``, ``localabstract:``...: an echo) are in ``extra_services``. While the device is frozen
+(``Device.freeze``) a request waits before it runs, and is dropped if the host closes its stream meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
 import struct
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..shell.parse import Incomplete, ParseError, parse
+from ..shell.streams import Hangup
+from . import extra_services
 from .stream import Stream, StreamClosed
 from .sync import serve_sync
 
@@ -24,6 +32,7 @@ log = logging.getLogger(__name__)
 
 ID_STDIN, ID_STDOUT, ID_STDERR, ID_EXIT, ID_CLOSE_STDIN, ID_WINDOW = 0, 1, 2, 3, 4, 5
 PROMPT = b"simphone:/ # "
+KINDS = ("shell", "exec", "sync", *extra_services.KINDS)
 
 
 def packet(kind: int, data: bytes) -> bytes:
@@ -38,11 +47,12 @@ def parse_service(name: str) -> tuple[str, list[str], str]:
 
 
 def known(name: str) -> bool:
+    """Whether adbd answers ``name`` (a device socket only when something listens on it)."""
     kind, _, _ = parse_service(name)
-    return kind in ("shell", "exec", "sync", "root", "unroot")
+    return kind in KINDS and extra_services.listening(name)
 
 
-def serve(device: Device, stream: Stream, name: str) -> None:
+def serve(device: Device, stream: Stream, name: str, link: extra_services.Link | None = None) -> None:
     """Run one service to completion on its own thread; always closes the stream."""
     kind, opts, arg = parse_service(name)
     try:
@@ -51,15 +61,14 @@ def serve(device: Device, stream: Stream, name: str) -> None:
             return
         if kind == "sync":
             serve_sync(device, stream)
-        elif kind in ("root", "unroot"):
-            stream.write(b"adbd is already running as root\n" if kind == "root" else b"adbd not running as root\n")
+        elif kind in extra_services.KINDS:
+            extra_services.serve(device, stream, kind, arg, link or extra_services.Link())
         elif not arg.strip():
-            _interactive(device, stream, v2="v2" in opts)
-        elif kind == "shell" and "v2" in opts:
-            _shell_v2(device, stream, arg)
+            pty = "raw" not in opts  # adb asks for raw when its stdin is not a terminal
+            (_interactive if pty else _raw_shell)(device, stream, v2="v2" in opts)
         else:
-            stream.write(device.shell(arg).output)
-    except StreamClosed:
+            _command(device, stream, arg, v2=kind == "shell" and "v2" in opts)
+    except (StreamClosed, Hangup):
         log.debug("stream %s closed by the host", name)
     except Exception:
         log.exception("service %r failed", name)
@@ -67,24 +76,109 @@ def serve(device: Device, stream: Stream, name: str) -> None:
         stream.close()
 
 
-def _shell_v2(device: Device, stream: Stream, command: str) -> None:
-    result = device.shell(command)
-    out = b"".join(packet(ID_STDOUT if fd == 1 else ID_STDERR, data) for fd, data in result.chunks)
-    stream.write(out + packet(ID_EXIT, bytes([result.status & 0xFF])))
+def writer(stream: Stream, kind: int | None) -> Callable[[bytes], None]:
+    """Write to the stream (as a v2 packet of ``kind`` unless None); a gone client raises ``Hangup``."""
+
+    def write(data: bytes) -> None:
+        if not data:
+            return
+        try:
+            stream.write(data if kind is None else packet(kind, data))
+        except StreamClosed as e:
+            raise Hangup(str(e)) from e
+
+    return write
+
+
+class StdinReader:
+    """The host's stdin for a command: v1 raw bytes until the stream closes, v2 stdin packets until close-stdin."""
+
+    def __init__(self, stream: Stream, v2: bool) -> None:
+        self.stream = stream
+        self.v2 = v2
+        self.eof = False
+
+    def chunk(self) -> bytes | None:
+        """The next piece of stdin, or None at its end."""
+        if self.eof:
+            return None
+        if not self.v2:
+            data = self.stream.read(65536)
+            self.eof = not data
+            return data or None
+        try:
+            kind, length = struct.unpack("<BI", self.stream.read_exact(5))
+            data = self.stream.read_exact(length) if length else b""
+        except StreamClosed:
+            self.eof = True
+            return None
+        if kind == ID_CLOSE_STDIN:
+            self.eof = True
+            return None
+        return data if kind == ID_STDIN else b""
+
+    def __call__(self) -> bytes:
+        """Everything left, to its end (what ``cat`` reads)."""
+        out = bytearray()
+        while (data := self.chunk()) is not None:
+            out += data
+        return bytes(out)
+
+
+def _command(device: Device, stream: Stream, command: str, v2: bool) -> None:
+    from ..shell import new_shell
+
+    out, err = (writer(stream, ID_STDOUT), writer(stream, ID_STDERR)) if v2 else (writer(stream, None),) * 2
+    result = new_shell(device).run(command, StdinReader(stream, v2), out, err, live=lambda: not stream.closed)
+    if v2:
+        stream.write(packet(ID_EXIT, bytes([result.status & 0xFF])))
+
+
+def _raw_shell(device: Device, stream: Stream, v2: bool) -> None:
+    """``sh`` reading a piped stdin: each complete line (or multi-line construct) runs as it arrives."""
+    from ..shell import new_shell
+
+    sh, stdin = new_shell(device), StdinReader(stream, v2)
+    out, err = (writer(stream, ID_STDOUT), writer(stream, ID_STDERR)) if v2 else (writer(stream, None),) * 2
+    pending = b""
+    while (data := stdin.chunk()) is not None:
+        pending += data
+        ready, _, rest = pending.rpartition(b"\n")
+        if not ready and not data.endswith(b"\n"):
+            continue
+        src = ready.decode("utf-8", "replace") + "\n"
+        if _incomplete(src):
+            continue
+        pending = rest
+        if not device.wait_answering(lambda: stream.closed):
+            return
+        sh.run(src, stdin, out, err, live=lambda: not stream.closed)
+    if pending.strip():
+        sh.run(pending.decode("utf-8", "replace"), b"", out, err)
+    if v2:
+        stream.write(packet(ID_EXIT, bytes([sh.status & 0xFF])))
+
+
+def _incomplete(src: str) -> bool:
+    try:
+        parse(src)
+    except Incomplete:
+        return True
+    except ParseError:
+        return False
+    return False
 
 
 def _interactive(device: Device, stream: Stream, v2: bool) -> None:
-    """A minimal interactive shell: one command per line, state kept between lines, ``exit`` ends it."""
+    """A terminal shell: one command per line, a prompt after each, state kept between lines, ``exit`` ends it."""
     from ..shell import new_shell
 
-    sh = new_shell(device)
+    sh, stdin = new_shell(device), StdinReader(stream, v2)
     buf = b""
     send = (lambda b: stream.write(packet(ID_STDOUT, b))) if v2 else stream.write
-    send(PROMPT)
-    while True:
-        data = _read_input(stream, v2)
-        if data is None:
-            return
+    prompt = PROMPT if device.root else PROMPT.replace(b"# ", b"$ ")
+    send(prompt)
+    while (data := stdin.chunk()) is not None:
         buf += data.replace(b"\r", b"\n")
         while b"\n" in buf:
             line, buf = buf.split(b"\n", 1)
@@ -95,15 +189,4 @@ def _interactive(device: Device, stream: Stream, v2: bool) -> None:
                     stream.write(packet(ID_EXIT, bytes([sh.status & 0xFF])))
                 return
             result = sh.run(line.decode("utf-8", "replace"))
-            send(result.output.replace(b"\n", b"\r\n") + PROMPT)
-
-
-def _read_input(stream: Stream, v2: bool) -> bytes | None:
-    if not v2:
-        return stream.read(4096) or None
-    header = stream.read_exact(5)
-    kind, length = struct.unpack("<BI", header)
-    data = stream.read_exact(length) if length else b""
-    if kind == ID_CLOSE_STDIN:
-        return None
-    return data if kind == ID_STDIN else b""
+            send(result.output.replace(b"\n", b"\r\n") + prompt)

@@ -7,13 +7,19 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING
 
-from ..fs import DIR_MODE, FsError
+from ..fs import DIR_MODE, FsError, MemFS
+from ..perms import ShellFs
 from .stream import Stream
 
 if TYPE_CHECKING:
     from ..device import Device
 
 MAX_CHUNK = 64 * 1024
+
+
+def _fs(device: Device) -> MemFS | ShellFs:
+    """The file system as adbd's user sees it (root, or the shell user on a retail build)."""
+    return device.fs if device.root else ShellFs(device.fs)
 
 
 def _fail(stream: Stream, message: str) -> None:
@@ -76,7 +82,7 @@ def _send(device: Device, stream: Stream, spec: str) -> None:
             return
     try:
         with device.lock:
-            device.fs.write(path, bytes(data), parents=True)
+            _fs(device).write(path, bytes(data), parents=True)
             if value:  # DONE carries the file's mtime
                 device.fs.stat(path).mtime = value
     except FsError as e:
@@ -88,7 +94,7 @@ def _send(device: Device, stream: Stream, spec: str) -> None:
 def _recv(device: Device, stream: Stream, path: str) -> None:
     try:
         with device.lock:
-            data = device.fs.read(path)
+            data = _fs(device).read(path)
     except FsError as e:
         _fail(stream, str(e))
         return

@@ -8,13 +8,21 @@ of sight are left out, as a RecyclerView would not have them.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape
 
 from .node import Node, Rect, clip_rect
 
 HEADER = "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>"
 FLAGS = ("checkable", "checked", "clickable", "enabled", "focusable", "focused", "scrollable",
          "long-clickable", "password", "selected")  # fmt: skip
+
+
+ATTR_ESCAPES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def quoteattr(value: str) -> str:
+    """An attribute value as Android's XmlSerializer writes it: always double quotes, ``"`` as ``&quot;``."""
+    return '"' + escape(value, ATTR_ESCAPES) + '"'
 
 
 def dump_xml(root: Node, rotation: int = 0, compressed: bool = False) -> str:
