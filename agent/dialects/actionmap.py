@@ -51,21 +51,15 @@ def mobile_action(arguments: dict[str, Any]) -> Action:
             return A.LongPress(point=_need(arguments, "coordinate", verb), duration_ms=ms)
         case "swipe":
             return A.Swipe(start=_need(arguments, "coordinate", verb), end=_need(arguments, "coordinate2", verb))
-        case "type":
-            return A.Type(text=_need(arguments, "text", verb))
         case "system_button":
             return _button(_need(arguments, "button", verb))
         case "key":
             return _button(_need(arguments, "text", verb))
         case "open":
             return A.OpenApp(name=_need(arguments, "text", verb))
-        case "wait":
-            return A.Wait(seconds=min(60.0, max(0.1, _seconds(arguments, 2.0))))
         case "answer":
             return A.Answer(text=_need(arguments, "text", verb))
-        case "terminate":
-            return A.Terminate(status=_need(arguments, "status", verb))
-    raise _unknown(verb, MOBILE_VERBS)
+    return _shared(verb, arguments, MOBILE_VERBS)
 
 
 def desktop_action(arguments: dict[str, Any]) -> Action:
@@ -87,13 +81,19 @@ def desktop_action(arguments: dict[str, Any]) -> Action:
         case "key":
             keys = _need(arguments, "keys", verb)
             return A.Hotkey(keys=[keys] if isinstance(keys, str) else keys)
+    return _shared(verb, arguments, DESKTOP_VERBS)
+
+
+def _shared(verb: str, arguments: dict[str, Any], verbs: tuple[str, ...]) -> Action:
+    """The verbs ``mobile_use`` and ``computer_use`` both have, read the same way; else the unknown-verb error."""
+    match verb:
         case "type":
             return A.Type(text=_need(arguments, "text", verb))
         case "wait":
             return A.Wait(seconds=min(60.0, max(0.1, _seconds(arguments, 2.0))))
         case "terminate":
             return A.Terminate(status=_need(arguments, "status", verb))
-    raise _unknown(verb, DESKTOP_VERBS)
+    raise _unknown(verb, verbs)
 
 
 def _unknown(verb: str, verbs: tuple[str, ...]) -> ModelError:

@@ -204,6 +204,13 @@ def test_qwen_agent_inside_a_stand_in_androidworld(aw):
     assert fake.interaction_cache == "7:00 AM"
 
 
+def _fresh_python(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run in a new interpreter (nothing imported yet); it must exit 0."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out
+
+
 @pytest.mark.skipif(importlib.util.find_spec("android_world") is not None, reason="AndroidWorld is installed here")
 def test_the_adapter_imports_without_androidworld():
     code = (
@@ -211,8 +218,7 @@ def test_the_adapter_imports_without_androidworld():
         "assert 'android_world' not in sys.modules\n"
         "try:\n    aw.QwenAgent\nexcept ImportError as e:\n    print(e)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = _fresh_python(code)
     assert "install it from github.com/google-research/android_world" in out.stdout
 
 
@@ -331,8 +337,7 @@ def test_the_launcher_help_loads_nothing_heavy():
         "try:\n    main(['androidworld', 'run', '--help'])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('torch', 'transformers', 'android_world') if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = _fresh_python(code)
     assert out.stdout.strip().endswith("[]") and "--suite" in out.stdout
 
 
