@@ -1,55 +1,13 @@
-"""The action vocabulary and coordinate geometry: pure data, no I/O, imports nothing else of ours."""
+"""The action vocabulary and coordinate geometry: pure data, no I/O, imports nothing else of ours.
 
-from .actions import (
-    ACTION_ADAPTER,
-    ACTION_TYPES,
-    DESKTOP_ACTIONS,
-    MOBILE_ACTIONS,
-    Action,
-    Answer,
-    AppSwitch,
-    Back,
-    CallUser,
-    Click,
-    DesktopAction,
-    DoubleClick,
-    Drag,
-    Enter,
-    Home,
-    Hotkey,
-    LongPress,
-    MobileAction,
-    MoveTo,
-    OpenApp,
-    Point,
-    RightClick,
-    Scroll,
-    Swipe,
-    Tap,
-    Terminate,
-    Type,
-    Wait,
-    action_by_name,
-    point_fields,
-    tool_spec,
-    tool_specs,
-)
-from .coords import (
-    CONVENTIONS,
-    DEFAULT_CONVENTION,
-    Convention,
-    Frame,
-    PointOutOfRange,
-    from_screen,
-    map_action,
-    to_screen,
-)
+The public names are listed once, in each module's ``__all__``, and re-exported here.
+"""
+
+from . import actions, coords
+from .actions import *  # noqa: F403 - the names are actions.__all__
+from .coords import *  # noqa: F403 - the names are coords.__all__
 from .errors import ModelError
 
-__all__ = [
-    "ACTION_ADAPTER", "ACTION_TYPES", "CONVENTIONS", "DEFAULT_CONVENTION", "DESKTOP_ACTIONS", "MOBILE_ACTIONS",
-    "Action", "Answer", "AppSwitch", "Back", "CallUser", "Click", "Convention", "DesktopAction", "DoubleClick", "Drag",
-    "Enter", "Frame", "Home", "Hotkey", "LongPress", "MobileAction", "ModelError", "MoveTo", "OpenApp",
-    "Point", "PointOutOfRange", "RightClick", "Scroll", "Swipe", "Tap", "Terminate", "Type", "Wait",
-    "action_by_name", "from_screen", "map_action", "point_fields", "to_screen", "tool_spec", "tool_specs",
-]  # fmt: skip
+__all__ = ["ModelError"]
+__all__ += actions.__all__
+__all__ += coords.__all__

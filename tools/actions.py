@@ -18,6 +18,13 @@ from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, WithJsonSchema
 
+__all__ = [
+    "ACTION_ADAPTER", "ACTION_TYPES", "DESKTOP_ACTIONS", "MOBILE_ACTIONS", "Action", "Answer", "AppSwitch", "Back",
+    "CallUser", "Click", "DesktopAction", "DoubleClick", "Drag", "Enter", "Home", "Hotkey", "LongPress",
+    "MobileAction", "MoveTo", "OpenApp", "Point", "RightClick", "Scroll", "Swipe", "Tap", "Terminate", "Type",
+    "Wait", "action_by_name", "point_fields", "tool_spec", "tool_specs",
+]  # fmt: skip
+
 _NUMBER = re.compile(r"-?\d{1,400}(?:\.\d{1,400})?")
 
 

@@ -29,6 +29,11 @@ from typing import Literal
 from .actions import Action, point_fields
 from .errors import ModelError
 
+__all__ = [
+    "CONVENTIONS", "DEFAULT_CONVENTION", "Convention", "Frame", "PointOutOfRange", "from_screen", "map_action",
+    "to_screen",
+]  # fmt: skip
+
 Convention = Literal["rel1000", "rel999", "norm999", "abs_resized", "abs_screen"]
 CONVENTIONS: tuple[Convention, ...] = ("rel1000", "rel999", "norm999", "abs_resized", "abs_screen")
 DEFAULT_CONVENTION: Convention = "rel1000"

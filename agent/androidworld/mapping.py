@@ -23,31 +23,10 @@ from typing import Any
 from typing_extensions import assert_never
 
 from qwen2vl_agent.envs import ActionRejected
-from qwen2vl_agent.tools import (
-    MOBILE_ACTIONS,
-    Action,
-    Answer,
-    AppSwitch,
-    Back,
-    Click,
-    DoubleClick,
-    Drag,
-    Enter,
-    Home,
-    Hotkey,
-    LongPress,
-    MoveTo,
-    OpenApp,
-    RightClick,
-    Scroll,
-    Swipe,
-    Tap,
-    Terminate,
-    Type,
-    Wait,
-)
+from qwen2vl_agent.tools import MOBILE_ACTIONS, Action
+from qwen2vl_agent.tools import actions as A
 
-ACTIONS: tuple[type, ...] = tuple(cls for cls in MOBILE_ACTIONS if cls is not AppSwitch)
+ACTIONS: tuple[type, ...] = tuple(cls for cls in MOBILE_ACTIONS if cls is not A.AppSwitch)
 """The actions the adapter offers the model (AndroidWorld has no app switcher)."""
 
 TOOL_NOTES: dict[str, str] = {
@@ -86,32 +65,34 @@ Command = Json | AdbSwipe | Pause
 def to_command(action: Action) -> Command:
     """What AndroidWorld runs for ``action`` (points in screen pixels, as AndroidWorld takes them)."""
     match action:
-        case Tap(point=(x, y)):
+        case A.Tap(point=(x, y)):
             return Json({"action_type": "click", "x": x, "y": y})
-        case LongPress(point=point, duration_ms=ms):
+        case A.LongPress(point=point, duration_ms=ms):
             return AdbSwipe(point, point, ms)
-        case Swipe(start=start, end=end, duration_ms=ms):
+        case A.Swipe(start=start, end=end, duration_ms=ms):
             return AdbSwipe(start, end, ms)
-        case Type(text=text):
+        case A.Type(text=text):
             return Json({"action_type": "input_text", "text": text})
-        case Back():
+        case A.Back():
             return Json({"action_type": "navigate_back"})
-        case Home():
+        case A.Home():
             return Json({"action_type": "navigate_home"})
-        case Enter():
+        case A.Enter():
             return Json({"action_type": "keyboard_enter"})
-        case OpenApp(name=name):
+        case A.OpenApp(name=name):
             return Json({"action_type": "open_app", "app_name": name})
-        case Wait(seconds=seconds):
+        case A.Wait(seconds=seconds):
             return Pause(seconds)
-        case Answer(text=text):
+        case A.Answer(text=text):
             return Json({"action_type": "answer", "text": text})
-        case Terminate(status=status):
+        case A.Terminate(status=status):
             return Json({"action_type": "status", "goal_status": "complete" if status == "success" else "infeasible"})
-        case AppSwitch():
+        case A.AppSwitch():
             raise ActionRejected("AppSwitch is not available here; use Home and OpenApp instead.")
-        case Click() | DoubleClick() | RightClick() | MoveTo() | Drag() | Scroll() | Hotkey():
+        case A.Click() | A.DoubleClick() | A.RightClick() | A.MoveTo() | A.Drag() | A.Scroll() | A.Hotkey():
             names = ", ".join(cls.tool_name() for cls in ACTIONS)
             raise ActionRejected(f"{action.type} is a desktop action; on this phone use one of: {names}.")
+        case A.CallUser():  # offered only by the hand-off wrapper, which answers it before the env
+            raise ActionRejected("CallUser is not available here: no person is standing by to take the device.")
         case _:
             assert_never(action)

@@ -19,30 +19,8 @@ import difflib
 from pydantic import ValidationError
 from typing_extensions import assert_never
 
-from qwen2vl_agent.tools import (
-    Action,
-    Answer,
-    AppSwitch,
-    Back,
-    Click,
-    DoubleClick,
-    Drag,
-    Enter,
-    Frame,
-    Home,
-    Hotkey,
-    LongPress,
-    ModelError,
-    MoveTo,
-    OpenApp,
-    RightClick,
-    Scroll,
-    Swipe,
-    Tap,
-    Terminate,
-    Type,
-    Wait,
-)  # fmt: skip
+from qwen2vl_agent.tools import Action, Frame, ModelError
+from qwen2vl_agent.tools import actions as A
 
 from .uitars_syntax import CallText, quote
 
@@ -54,7 +32,7 @@ DESKTOP_VERBS = (
     "click", "left_double", "right_single", "drag", "hotkey", "type", "scroll", "wait", "finished", "call_user",
 )  # fmt: skip
 _KEYS = {"arrowleft": "left", "arrowright": "right", "arrowup": "up", "arrowdown": "down", "space": "space"}
-_MOBILE_KEYS: dict[str, type[Action]] = {"enter": Enter, "back": Back, "home": Home, "app_switch": AppSwitch}
+_MOBILE_KEYS: dict[str, type[Action]] = {"enter": A.Enter, "back": A.Back, "home": A.Home, "app_switch": A.AppSwitch}
 WAIT_SECONDS = 5.0  # "Sleep for 5s and take a screenshot"
 _POINT_KEYS = ("point", "start_box", "start_point")
 _END_KEYS = ("end_point", "end_box")
@@ -76,15 +54,19 @@ def _typed(content: str, submit: Action) -> list[Action]:
     for ending in ("\\n", "\n"):
         if content.endswith(ending):
             body = content[: -len(ending)]
-            return [Type(text=body), submit] if body else [submit]
+            return [A.Type(text=body), submit] if body else [submit]
     if not content:
         raise ModelError("The action type() needs content='the text'.")
-    return [Type(text=content)]
+    return [A.Type(text=content)]
 
 
 def _finished(call: CallText, answers: bool) -> list[Action]:
     content = _text(call, "content").strip()
-    return [Answer(text=content), Terminate(status="success")] if content and answers else [Terminate(status="success")]
+    return (
+        [A.Answer(text=content), A.Terminate(status="success")]
+        if content and answers
+        else [A.Terminate(status="success")]
+    )
 
 
 def _extent(frame: Frame, axis: int) -> int:
@@ -101,13 +83,13 @@ def _extent(frame: Frame, axis: int) -> int:
             assert_never(frame.convention)
 
 
-def _swipe_for_scroll(point: tuple[int, int], direction: str, frame: Frame) -> Swipe:
+def _swipe_for_scroll(point: tuple[int, int], direction: str, frame: Frame) -> A.Swipe:
     """The finger moves against ``direction`` by half the screen, so content on that side comes into view."""
     dx, dy = {"down": (0, -1), "up": (0, 1), "right": (-1, 0), "left": (1, 0)}[direction]
     width, height = _extent(frame, 0), _extent(frame, 1)
     x, y = point
     end = (min(width - 1, max(0, x + dx * width // 2)), min(height - 1, max(0, y + dy * height // 2)))
-    return Swipe(start=point, end=end)
+    return A.Swipe(start=point, end=end)
 
 
 def _direction(call: CallText) -> str:
@@ -120,34 +102,34 @@ def _direction(call: CallText) -> str:
 def mobile_actions(call: CallText, frame: Frame) -> list[Action]:
     match call.name:
         case "click" | "left_single":
-            return [Tap(point=_point(call))]
+            return [A.Tap(point=_point(call))]
         case "long_press":
-            return [LongPress(point=_point(call))]
+            return [A.LongPress(point=_point(call))]
         case "type":
-            return _typed(_text(call, "content"), Enter())
+            return _typed(_text(call, "content"), A.Enter())
         case "scroll":
             if any(call.arguments.get(k) for k in _END_KEYS):  # UI-TARS v1: scroll(start_box, end_box)
-                return [Swipe(start=_point(call), end=_point(call, _END_KEYS))]
-            start = Tap(point=_point(call)).point if _point_or_none(call) else _centre(frame)
+                return [A.Swipe(start=_point(call), end=_point(call, _END_KEYS))]
+            start = A.Tap(point=_point(call)).point if _point_or_none(call) else _centre(frame)
             return [_swipe_for_scroll(start, _direction(call), frame)]
         case "drag":
-            return [Swipe(start=_point(call), end=_point(call, _END_KEYS))]
+            return [A.Swipe(start=_point(call), end=_point(call, _END_KEYS))]
         case "open_app":
-            return [OpenApp(name=_text(call, "app_name"))]
+            return [A.OpenApp(name=_text(call, "app_name"))]
         case "press_home":
-            return [Home()]
+            return [A.Home()]
         case "press_back":
-            return [Back()]
+            return [A.Back()]
         case "press_enter":
-            return [Enter()]
+            return [A.Enter()]
         case "hotkey" | "press" if _text(call, "key").strip().lower() in _MOBILE_KEYS:
             return [_MOBILE_KEYS[_text(call, "key").strip().lower()]()]
         case "wait":
-            return [Wait(seconds=WAIT_SECONDS)]
+            return [A.Wait(seconds=WAIT_SECONDS)]
         case "finished":
             return _finished(call, answers=True)
         case "call_user":
-            return [Terminate(status="failure")]
+            return [A.Terminate(status="failure")]
     raise _unknown(call.name, MOBILE_VERBS)
 
 
@@ -160,31 +142,31 @@ def _centre(frame: Frame) -> tuple[int, int]:
 
 
 def desktop_actions(call: CallText, frame: Frame) -> list[Action]:
-    clicks: dict[str, type[Click | DoubleClick | RightClick | MoveTo]] = {
-        "click": Click, "left_single": Click, "left_double": DoubleClick, "right_single": RightClick,
-        "hover": MoveTo,
+    clicks: dict[str, type[A.Click | A.DoubleClick | A.RightClick | A.MoveTo]] = {
+        "click": A.Click, "left_single": A.Click, "left_double": A.DoubleClick, "right_single": A.RightClick,
+        "hover": A.MoveTo,
     }  # fmt: skip
     if call.name in clicks:
         return [clicks[call.name](point=_point(call))]
     match call.name:
         case "drag" | "select":
-            return [Drag(start=_point(call), end=_point(call, _END_KEYS))]
+            return [A.Drag(start=_point(call), end=_point(call, _END_KEYS))]
         case "hotkey" | "press":
             keys = [_KEYS.get(k, k) for k in _text(call, "key").lower().split()]
             if not keys:
                 raise ModelError("hotkey() needs key='ctrl c' (keys split by spaces).")
-            return [Hotkey(keys=keys)]
+            return [A.Hotkey(keys=keys)]
         case "type":
-            return _typed(_text(call, "content"), Hotkey(keys=["enter"]))
+            return _typed(_text(call, "content"), A.Hotkey(keys=["enter"]))
         case "scroll":
-            point = Click(point=_point(call)).point if _point_or_none(call) else None
-            return [Scroll(direction=_direction(call), point=point)]  # type: ignore[arg-type]
+            point = A.Click(point=_point(call)).point if _point_or_none(call) else None
+            return [A.Scroll(direction=_direction(call), point=point)]  # type: ignore[arg-type]
         case "wait":
-            return [Wait(seconds=WAIT_SECONDS)]
+            return [A.Wait(seconds=WAIT_SECONDS)]
         case "finished":
             return _finished(call, answers=False)
         case "call_user":
-            return [Terminate(status="failure")]
+            return [A.Terminate(status="failure")]
     raise _unknown(call.name, DESKTOP_VERBS)
 
 
@@ -211,41 +193,43 @@ def _p(point: tuple[int, int]) -> str:
 def write_action(action: Action) -> str:
     """One of our actions in UI-TARS-1.5's syntax (``Answer`` as ``finished(content=...)``)."""
     match action:
-        case Tap(point=p) | Click(point=p):
+        case A.Tap(point=p) | A.Click(point=p):
             return f"click(point={_p(p)})"
-        case LongPress(point=p):
+        case A.LongPress(point=p):
             return f"long_press(point={_p(p)})"
-        case Swipe(start=a, end=b) | Drag(start=a, end=b):
+        case A.Swipe(start=a, end=b) | A.Drag(start=a, end=b):
             return f"drag(start_point={_p(a)}, end_point={_p(b)})"
-        case Type(text=text):
+        case A.Type(text=text):
             return f"type(content={quote(text)})"
-        case Enter():
+        case A.Enter():
             return "type(content='\\n')"
-        case Back():
+        case A.Back():
             return "press_back()"
-        case Home():
+        case A.Home():
             return "press_home()"
-        case AppSwitch():
+        case A.AppSwitch():
             return "hotkey(key='app_switch')"
-        case OpenApp(name=name):
+        case A.OpenApp(name=name):
             return f"open_app(app_name={quote(name)})"
-        case Wait():
+        case A.Wait():
             return "wait()"
-        case Answer(text=text):
+        case A.Answer(text=text):
             return f"finished(content={quote(text)})"
-        case Terminate(status="success"):
+        case A.Terminate(status="success"):
             return "finished()"
-        case Terminate():
+        case A.Terminate():
             return "call_user()"
-        case DoubleClick(point=p):
+        case A.DoubleClick(point=p):
             return f"left_double(point={_p(p)})"
-        case RightClick(point=p):
+        case A.RightClick(point=p):
             return f"right_single(point={_p(p)})"
-        case MoveTo(point=p):
+        case A.MoveTo(point=p):
             return f"hover(point={_p(p)})"
-        case Scroll(direction=d, point=p):
+        case A.Scroll(direction=d, point=p):
             return f"scroll(point={_p(p)}, direction='{d}')" if p else f"scroll(direction='{d}')"
-        case Hotkey(keys=keys):
+        case A.Hotkey(keys=keys):
             return f"hotkey(key={quote(' '.join(keys))})"
+        case A.CallUser():
+            return "call_user()"
         case _:
             assert_never(action)

@@ -16,29 +16,8 @@ from typing import Any
 
 from typing_extensions import assert_never
 
-from qwen2vl_agent.tools import (
-    MOBILE_ACTIONS,
-    Action,
-    Answer,
-    AppSwitch,
-    Back,
-    Click,
-    DoubleClick,
-    Drag,
-    Enter,
-    Home,
-    Hotkey,
-    LongPress,
-    MoveTo,
-    OpenApp,
-    RightClick,
-    Scroll,
-    Swipe,
-    Tap,
-    Terminate,
-    Type,
-    Wait,
-)
+from qwen2vl_agent.tools import MOBILE_ACTIONS, Action
+from qwen2vl_agent.tools import actions as A
 
 from ..base import (
     ActionRejected,
@@ -198,7 +177,7 @@ class AndroidEnv(EnvBase):
         started = time.monotonic()
         message = self._perform(action)
         acted_s = time.monotonic() - started
-        settle_s = self._settle() if not isinstance(action, Wait) else 0.0
+        settle_s = self._settle() if not isinstance(action, A.Wait) else 0.0
         extra: dict[str, Any] = {"act_s": round(acted_s, 4)}
         if self.last_settle is not None and settle_s:
             s = self.last_settle
@@ -235,32 +214,34 @@ class AndroidEnv(EnvBase):
     def _perform(self, action: Action) -> str:
         """Carry out one action; the note for the model (empty for most; ``Type`` says what the field shows)."""
         match action:
-            case Tap(point=point):
+            case A.Tap(point=point):
                 self.device.tap(*self._to_input(point))
-            case LongPress(point=point, duration_ms=ms):
+            case A.LongPress(point=point, duration_ms=ms):
                 p = self._to_input(point)
                 self.device.swipe(p, p, ms)
-            case Swipe(start=start, end=end, duration_ms=ms):
+            case A.Swipe(start=start, end=end, duration_ms=ms):
                 self.device.swipe(self._to_input(start), self._to_input(end), ms)
-            case Type(text=text):
+            case A.Type(text=text):
                 return self.text.type(text)
-            case Back():
+            case A.Back():
                 self.device.keyevent(KEY_BACK)
-            case Home():
+            case A.Home():
                 self.device.keyevent(KEY_HOME)
-            case Enter():
+            case A.Enter():
                 self.device.keyevent(KEY_ENTER)
-            case AppSwitch():
+            case A.AppSwitch():
                 self.device.keyevent(KEY_APP_SWITCH)
-            case OpenApp(name=name):
+            case A.OpenApp(name=name):
                 self._open_app(name)
-            case Wait(seconds=seconds):
+            case A.Wait(seconds=seconds):
                 time.sleep(seconds)
-            case Answer() | Terminate():
+            case A.Answer() | A.Terminate():
                 raise TypeError(f"{action.type} is handled by the agent and never sent to an environment")
-            case Click() | DoubleClick() | RightClick() | MoveTo() | Drag() | Scroll() | Hotkey():
+            case A.Click() | A.DoubleClick() | A.RightClick() | A.MoveTo() | A.Drag() | A.Scroll() | A.Hotkey():
                 names = ", ".join(cls.tool_name() for cls in self.action_space)
                 raise ActionRejected(f"{action.type} is a desktop action; on this phone use one of: {names}.")
+            case A.CallUser():  # offered only by the hand-off wrapper, which answers it before the env
+                raise ActionRejected("CallUser is not available here: no person is standing by to take the device.")
             case _:
                 assert_never(action)
         return ""

@@ -17,29 +17,8 @@ from typing import Any
 
 from typing_extensions import assert_never
 
-from qwen2vl_agent.tools import (
-    DESKTOP_ACTIONS,
-    Action,
-    Answer,
-    AppSwitch,
-    Back,
-    Click,
-    DoubleClick,
-    Drag,
-    Enter,
-    Home,
-    Hotkey,
-    LongPress,
-    MoveTo,
-    OpenApp,
-    RightClick,
-    Scroll,
-    Swipe,
-    Tap,
-    Terminate,
-    Type,
-    Wait,
-)
+from qwen2vl_agent.tools import DESKTOP_ACTIONS, Action
+from qwen2vl_agent.tools import actions as A
 
 from ..base import (
     ActionRejected,
@@ -194,35 +173,47 @@ class DesktopEnv(EnvBase):
         self._check_open()
         self._check_failsafe()
         outcome = self._dispatch(action)
-        if isinstance(action, (Click, DoubleClick, RightClick, MoveTo, Drag, Scroll)):
+        if isinstance(action, (A.Click, A.DoubleClick, A.RightClick, A.MoveTo, A.Drag, A.Scroll)):
             self._baseline = self.input.pointer()
         return outcome
 
     def _dispatch(self, action: Action) -> Outcome:
         to_pointer = self._to_pointer
         match action:
-            case Click(point=p):
+            case A.Click(point=p):
                 self.input.click(to_pointer(p), "left", 1)
-            case DoubleClick(point=p):
+            case A.DoubleClick(point=p):
                 self.input.click(to_pointer(p), "left", 2)
-            case RightClick(point=p):
+            case A.RightClick(point=p):
                 self.input.click(to_pointer(p), "right", 1)
-            case MoveTo(point=p):
+            case A.MoveTo(point=p):
                 self.input.move(to_pointer(p))
-            case Drag(start=a, end=b):
+            case A.Drag(start=a, end=b):
                 self.input.drag(to_pointer(a), to_pointer(b))
-            case Scroll(direction=d, point=p, amount=n):
+            case A.Scroll(direction=d, point=p, amount=n):
                 self.input.scroll(None if p is None else to_pointer(p), d, n)
-            case Hotkey(keys=keys):
+            case A.Hotkey(keys=keys):
                 self.input.press(resolve_keys(keys), keys)
-            case Type(text=text):
+            case A.Type(text=text):
                 return Outcome(extra={"typing": self.input.type_text(text)})
-            case Wait(seconds=s):
+            case A.Wait(seconds=s):
                 time.sleep(s)
-            case Terminate():
+            case A.Terminate():
                 pass  # the agent ends the episode; nothing happens on the desktop
-            case Tap() | LongPress() | Swipe() | Back() | Home() | Enter() | AppSwitch() | OpenApp() | Answer():
+            case (
+                A.Tap()
+                | A.LongPress()
+                | A.Swipe()
+                | A.Back()
+                | A.Home()
+                | A.Enter()
+                | A.AppSwitch()
+                | A.OpenApp()
+                | A.Answer()
+            ):
                 raise ActionRejected(f"{action.type} is not available on the desktop. Use one of: {_DESKTOP_TOOLS}.")
+            case A.CallUser():  # offered only by the hand-off wrapper, which answers it before the env
+                raise ActionRejected("CallUser is not available here: no person is standing by to take the device.")
             case _:
                 assert_never(action)
         return Outcome()

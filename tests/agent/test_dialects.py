@@ -20,28 +20,8 @@ from qwen2vl_agent.agent.dialects import DIALECTS, get_dialect, select_dialect
 from qwen2vl_agent.agent.parser import ParseError
 from qwen2vl_agent.agent.prompt import CallTurn, Exchange, render_text
 from qwen2vl_agent.model.base import ToolCall
-from qwen2vl_agent.tools import (
-    DESKTOP_ACTIONS,
-    MOBILE_ACTIONS,
-    Answer,
-    Back,
-    Click,
-    Drag,
-    Enter,
-    Frame,
-    Home,
-    Hotkey,
-    LongPress,
-    OpenApp,
-    Scroll,
-    Swipe,
-    Tap,
-    Terminate,
-    Type,
-    Wait,
-    from_screen,
-    to_screen,
-)  # fmt: skip
+from qwen2vl_agent.tools import DESKTOP_ACTIONS, MOBILE_ACTIONS, Frame, from_screen, to_screen
+from qwen2vl_agent.tools import actions as A
 
 DATA = Path(__file__).parent / "data" / "dialects"
 PHONE = Frame(screen=(1080, 2400), model_image=(1092, 2408), convention="abs_resized")
@@ -108,31 +88,34 @@ def _block(arguments: str, name: str = "mobile_use") -> str:
 
 
 TOOLCALL_TABLE = [
-    (_block('{"action": "click", "coordinate": [935, 406]}'), [Tap(point=(935, 406))]),
-    ("\n" + _block('{"action": "click", "coordinate": [639, 1095]}') + "\n", [Tap(point=(639, 1095))]),
-    ("I open the music folder.\n" + _block('{"action": "click", "coordinate": [10, 20]}'), [Tap(point=(10, 20))]),
-    ("我需要打开设置。\n" + _block('{"action": "open", "text": "设置"}'), [OpenApp(name="设置")]),
+    (_block('{"action": "click", "coordinate": [935, 406]}'), [A.Tap(point=(935, 406))]),
+    ("\n" + _block('{"action": "click", "coordinate": [639, 1095]}') + "\n", [A.Tap(point=(639, 1095))]),
+    ("I open the music folder.\n" + _block('{"action": "click", "coordinate": [10, 20]}'), [A.Tap(point=(10, 20))]),
+    ("我需要打开设置。\n" + _block('{"action": "open", "text": "设置"}'), [A.OpenApp(name="设置")]),
     (
         "<think>The list is below; scroll.</think>\n"
         + _block('{"action": "swipe", "coordinate": [5, 900], "coordinate2": [5, 100]}'),
-        [Swipe(start=(5, 900), end=(5, 100))],
+        [A.Swipe(start=(5, 900), end=(5, 100))],
     ),
     (
         'Thought: type it.\nAction: "type the name"\n' + _block('{"action": "type", "text": "Alice"}'),
-        [Type(text="Alice")],
+        [A.Type(text="Alice")],
     ),
-    (_block('{"action": "system_button", "button": "Back"}'), [Back()]),
-    (_block('{"action": "system_button", "button": "Home"}'), [Home()]),
-    (_block('{"action": "system_button", "button": "Enter"}'), [Enter()]),
-    (_block('{"action": "key", "text": "KEYCODE_BACK"}'), [Back()]),
-    (_block('{"action": "long_press", "coordinate": [3, 4], "time": 2}'), [LongPress(point=(3, 4), duration_ms=2000)]),
-    (_block('{"action": "wait", "time": 2}'), [Wait(seconds=2)]),
-    (_block('{"action": "terminate", "status": "success"}'), [Terminate(status="success")]),
-    (_block('{"action": "answer", "text": "42"}'), [Answer(text="42")]),
-    (_block("{'action': 'click', 'coordinate': (7, 8),}"), [Tap(point=(7, 8))]),  # JSON-ish
+    (_block('{"action": "system_button", "button": "Back"}'), [A.Back()]),
+    (_block('{"action": "system_button", "button": "Home"}'), [A.Home()]),
+    (_block('{"action": "system_button", "button": "Enter"}'), [A.Enter()]),
+    (_block('{"action": "key", "text": "KEYCODE_BACK"}'), [A.Back()]),
+    (
+        _block('{"action": "long_press", "coordinate": [3, 4], "time": 2}'),
+        [A.LongPress(point=(3, 4), duration_ms=2000)],
+    ),
+    (_block('{"action": "wait", "time": 2}'), [A.Wait(seconds=2)]),
+    (_block('{"action": "terminate", "status": "success"}'), [A.Terminate(status="success")]),
+    (_block('{"action": "answer", "text": "42"}'), [A.Answer(text="42")]),
+    (_block("{'action': 'click', 'coordinate': (7, 8),}"), [A.Tap(point=(7, 8))]),  # JSON-ish
     (
         '<tool_call>\n{"name": "mobile_use", "arguments": {"action": "click", "coordinate": [1, 2]}}',
-        [Tap(point=(1, 2))],
+        [A.Tap(point=(1, 2))],
     ),
     ("The task is done: Wi-Fi is on.", []),  # a final answer
     ("任务已经完成。", []),
@@ -173,11 +156,11 @@ def test_tool_call_family_errors_are_written_for_the_model(dialect: str, text: s
 def test_calls_a_server_parsed_reach_the_parser() -> None:
     calls = (ToolCall("mobile_use", '{"action": "click", "coordinate": [3, 4]}'),)
     reply = get_dialect("qwen25vl").parse("", MOBILE_ACTIONS, PHONE, tool_calls=calls)
-    assert [c.action for c in reply.calls] == [Tap(point=(3, 4))]
+    assert [c.action for c in reply.calls] == [A.Tap(point=(3, 4))]
     reply = get_dialect("qwen2vl").parse(
         "I tap.", MOBILE_ACTIONS, PHONE, tool_calls=(ToolCall("Tap", '{"point": [1, 2]}'),)
     )
-    assert [c.action for c in reply.calls] == [Tap(point=(1, 2))]
+    assert [c.action for c in reply.calls] == [A.Tap(point=(1, 2))]
 
 
 def test_computer_use_desktop_actions() -> None:
@@ -185,10 +168,10 @@ def test_computer_use_desktop_actions() -> None:
     frame = Frame(screen=(1920, 1080), model_image=(1932, 1092), convention="abs_resized")
     assert '"name": "computer_use"' in d.system(DESKTOP_ACTIONS, frame, True)
     table = {
-        '{"action": "left_click", "coordinate": [5, 6]}': Click(point=(5, 6)),
-        '{"action": "key", "keys": ["ctrl", "c"]}': Hotkey(keys=["ctrl", "c"]),
-        '{"action": "scroll", "pixels": -3}': Scroll(direction="down", amount=3),
-        '{"action": "left_click_drag", "start_coordinate": [1, 2], "coordinate": [3, 4]}': Drag(
+        '{"action": "left_click", "coordinate": [5, 6]}': A.Click(point=(5, 6)),
+        '{"action": "key", "keys": ["ctrl", "c"]}': A.Hotkey(keys=["ctrl", "c"]),
+        '{"action": "scroll", "pixels": -3}': A.Scroll(direction="down", amount=3),
+        '{"action": "left_click_drag", "start_coordinate": [1, 2], "coordinate": [3, 4]}': A.Drag(
             start=(1, 2), end=(3, 4)
         ),
     }
@@ -200,14 +183,16 @@ def test_computer_use_desktop_actions() -> None:
 @pytest.mark.parametrize("name", DIALECTS)
 @pytest.mark.parametrize(
     "action",
-    [Tap(point=(10, 900)), Swipe(start=(1, 2), end=(3, 4)), Type(text="héllo"), OpenApp(name="Clock"), Back(), Home(),
-     Enter(), Answer(text="7"), Terminate(status="success"), Terminate(status="failure")],
+    [A.Tap(point=(10, 900)), A.Swipe(start=(1, 2), end=(3, 4)), A.Type(text="héllo"), A.OpenApp(name="Clock"), A.Back(), A.Home(),
+     A.Enter(), A.Answer(text="7"), A.Terminate(status="success"), A.Terminate(status="failure")],
 )  # fmt: skip
 def test_what_the_oracle_writes_reads_back(name: str, action: object) -> None:
     d = get_dialect(name)
     text = d.write("I act.", action, PHONE, MOBILE_ACTIONS)  # type: ignore[arg-type]
     # UI-TARS answers only by finishing: finished(content='7') is the answer and the end of the task
-    expected = [action, Terminate(status="success")] if name == "uitars" and isinstance(action, Answer) else [action]
+    expected = (
+        [action, A.Terminate(status="success")] if name == "uitars" and isinstance(action, A.Answer) else [action]
+    )
     assert [c.action for c in d.parse(text, MOBILE_ACTIONS, PHONE).calls] == expected
 
 
@@ -271,6 +256,6 @@ def test_an_episode_in_a_dialect_runs_through_the_loop(dialect: str, point: list
     env, model = FakeEnv(), ScriptedModel(replies)
     policy = QwenPolicy(model, env.action_space, PolicyConfig(dialect=dialect))
     result = run_episode(env, policy, "tap the middle", LoopConfig())
-    assert (result.status, env.executed) == ("success", [Tap(point=pixel)])
+    assert (result.status, env.executed) == ("success", [A.Tap(point=pixel)])
     second = render_text(model.seen[-1])
     assert '"name": "mobile_use"' in second and "Step 1:" in second and "✿FUNCTION✿" not in second

@@ -21,31 +21,8 @@ from qwen2vl_agent.agent.dialects import _CLASSES, DIALECTS, get_dialect, select
 from qwen2vl_agent.agent.parser import ParseError
 from qwen2vl_agent.agent.prompt import CallTurn, Exchange, render_text
 from qwen2vl_agent.model.vision import PixelBudget
-from qwen2vl_agent.tools import (
-    DESKTOP_ACTIONS,
-    MOBILE_ACTIONS,
-    Answer,
-    Back,
-    Click,
-    DoubleClick,
-    Drag,
-    Enter,
-    Frame,
-    Home,
-    Hotkey,
-    LongPress,
-    MoveTo,
-    OpenApp,
-    RightClick,
-    Scroll,
-    Swipe,
-    Tap,
-    Terminate,
-    Type,
-    Wait,
-    from_screen,
-    to_screen,
-)  # fmt: skip
+from qwen2vl_agent.tools import DESKTOP_ACTIONS, MOBILE_ACTIONS, Frame, from_screen, to_screen
+from qwen2vl_agent.tools import actions as A
 
 DATA = Path(__file__).parent / "data" / "dialects"
 PHONE = Frame(screen=(1080, 2400), model_image=(1092, 2408), convention="abs_resized")
@@ -105,41 +82,41 @@ def _a(action: str, thought: str = "I act.") -> str:
 
 
 PARSE_TABLE = [
-    (_a("click(point='<point>540 1200</point>')"), [Tap(point=(540, 1200))]),
-    (_a("click(start_box='(197,525)')"), [Tap(point=(197, 525))]),
-    (_a("click(start_box='<|box_start|>(348,291)<|box_end|>')"), [Tap(point=(348, 291))]),
-    (_a("click(start_box='<bbox>10 20 30 40</bbox>')"), [Tap(point=(20, 30))]),
-    (_a("click(start_box='[10, 20, 30, 40]')"), [Tap(point=(20, 30))]),
-    (_a("long_press(point='<point>5 6</point>')", "我需要长按这条消息。"), [LongPress(point=(5, 6))]),
-    (_a("type(content='hello world')"), [Type(text="hello world")]),
-    (_a("type(content='weather\\n')"), [Type(text="weather"), Enter()]),
-    (_a("type(content='it\\'s \\\"ok\\\"')"), [Type(text='it\'s "ok"')]),
-    (_a("type(content='it's here')"), [Type(text="it's here")]),  # an unescaped quote inside content
-    (_a("type(content='line one\nline two')"), [Type(text="line one\nline two")]),
-    (_a("type(content='\\n')"), [Enter()]),
-    (_a("scroll(point='<point>546 1204</point>', direction='down')"), [Swipe(start=(546, 1204), end=(546, 0))]),
-    (_a("scroll(point='<point>546 1204</point>', direction='up')"), [Swipe(start=(546, 1204), end=(546, 2407))]),
-    (_a("scroll(start_box='(5,900)', end_box='(5,100)')"), [Swipe(start=(5, 900), end=(5, 100))]),  # v1
-    (_a("drag(start_point='<point>1 2</point>', end_point='<point>3 4</point>')"), [Swipe(start=(1, 2), end=(3, 4))]),
-    (_a("open_app(app_name='设置')", "打开设置应用。"), [OpenApp(name="设置")]),
-    (_a("press_home()"), [Home()]),
-    (_a("press_back()"), [Back()]),
-    (_a("wait()"), [Wait(seconds=5)]),
-    (_a("finished(content='The alarm is set.')"), [Answer(text="The alarm is set."), Terminate(status="success")]),
-    (_a("finished()"), [Terminate(status="success")]),
-    (_a("call_user()", "I need the user's password."), [Terminate(status="failure")]),
+    (_a("click(point='<point>540 1200</point>')"), [A.Tap(point=(540, 1200))]),
+    (_a("click(start_box='(197,525)')"), [A.Tap(point=(197, 525))]),
+    (_a("click(start_box='<|box_start|>(348,291)<|box_end|>')"), [A.Tap(point=(348, 291))]),
+    (_a("click(start_box='<bbox>10 20 30 40</bbox>')"), [A.Tap(point=(20, 30))]),
+    (_a("click(start_box='[10, 20, 30, 40]')"), [A.Tap(point=(20, 30))]),
+    (_a("long_press(point='<point>5 6</point>')", "我需要长按这条消息。"), [A.LongPress(point=(5, 6))]),
+    (_a("type(content='hello world')"), [A.Type(text="hello world")]),
+    (_a("type(content='weather\\n')"), [A.Type(text="weather"), A.Enter()]),
+    (_a("type(content='it\\'s \\\"ok\\\"')"), [A.Type(text='it\'s "ok"')]),
+    (_a("type(content='it's here')"), [A.Type(text="it's here")]),  # an unescaped quote inside content
+    (_a("type(content='line one\nline two')"), [A.Type(text="line one\nline two")]),
+    (_a("type(content='\\n')"), [A.Enter()]),
+    (_a("scroll(point='<point>546 1204</point>', direction='down')"), [A.Swipe(start=(546, 1204), end=(546, 0))]),
+    (_a("scroll(point='<point>546 1204</point>', direction='up')"), [A.Swipe(start=(546, 1204), end=(546, 2407))]),
+    (_a("scroll(start_box='(5,900)', end_box='(5,100)')"), [A.Swipe(start=(5, 900), end=(5, 100))]),  # v1
+    (_a("drag(start_point='<point>1 2</point>', end_point='<point>3 4</point>')"), [A.Swipe(start=(1, 2), end=(3, 4))]),
+    (_a("open_app(app_name='设置')", "打开设置应用。"), [A.OpenApp(name="设置")]),
+    (_a("press_home()"), [A.Home()]),
+    (_a("press_back()"), [A.Back()]),
+    (_a("wait()"), [A.Wait(seconds=5)]),
+    (_a("finished(content='The alarm is set.')"), [A.Answer(text="The alarm is set."), A.Terminate(status="success")]),
+    (_a("finished()"), [A.Terminate(status="success")]),
+    (_a("call_user()", "I need the user's password."), [A.Terminate(status="failure")]),
     (
         "Reflection: The tap missed.\nAction_Summary: Tap Wi-Fi.\nAction: click(point='<point>1 2</point>')",
-        [Tap(point=(1, 2))],
+        [A.Tap(point=(1, 2))],
     ),
-    ("Action_Summary: Go home.\nAction: press_home()", [Home()]),
-    ("Action: click(point='<point>7 8</point>')", [Tap(point=(7, 8))]),  # grounding style: no thought
-    (_a("click(point='<point>7 8</point>'"), [Tap(point=(7, 8))]),  # the final ")" missing, as UI-TARS forgives
+    ("Action_Summary: Go home.\nAction: press_home()", [A.Home()]),
+    ("Action: click(point='<point>7 8</point>')", [A.Tap(point=(7, 8))]),  # grounding style: no thought
+    (_a("click(point='<point>7 8</point>'"), [A.Tap(point=(7, 8))]),  # the final ")" missing, as UI-TARS forgives
     (
         _a("click(point='<point>1 2</point>')\n\nclick(point='<point>3 4</point>')"),
-        [Tap(point=(1, 2)), Tap(point=(3, 4))],
+        [A.Tap(point=(1, 2)), A.Tap(point=(3, 4))],
     ),
-    (_a("click(point='<point>7 8</point>')[EOS]"), [Tap(point=(7, 8))]),
+    (_a("click(point='<point>7 8</point>')[EOS]"), [A.Tap(point=(7, 8))]),
 ]
 
 
@@ -190,18 +167,18 @@ def test_a_cut_off_reply_says_so() -> None:
 
 
 DESKTOP_TABLE = [
-    ("click(point='<point>5 6</point>')", [Click(point=(5, 6))]),
-    ("left_double(point='<point>5 6</point>')", [DoubleClick(point=(5, 6))]),
-    ("right_single(start_box='(5,6)')", [RightClick(point=(5, 6))]),
-    ("hover(point='<point>5 6</point>')", [MoveTo(point=(5, 6))]),
-    ("drag(start_point='<point>1 2</point>', end_point='<point>3 4</point>')", [Drag(start=(1, 2), end=(3, 4))]),
-    ("hotkey(key='ctrl c')", [Hotkey(keys=["ctrl", "c"])]),
-    ("hotkey(key='arrowdown')", [Hotkey(keys=["down"])]),
-    ("type(content='report.txt\\n')", [Type(text="report.txt"), Hotkey(keys=["enter"])]),
-    ("scroll(point='<point>5 6</point>', direction='down')", [Scroll(direction="down", point=(5, 6))]),
-    ("wait()", [Wait(seconds=5)]),
-    ("finished(content='done')", [Terminate(status="success")]),  # no Answer action on a desktop
-    ("call_user()", [Terminate(status="failure")]),
+    ("click(point='<point>5 6</point>')", [A.Click(point=(5, 6))]),
+    ("left_double(point='<point>5 6</point>')", [A.DoubleClick(point=(5, 6))]),
+    ("right_single(start_box='(5,6)')", [A.RightClick(point=(5, 6))]),
+    ("hover(point='<point>5 6</point>')", [A.MoveTo(point=(5, 6))]),
+    ("drag(start_point='<point>1 2</point>', end_point='<point>3 4</point>')", [A.Drag(start=(1, 2), end=(3, 4))]),
+    ("hotkey(key='ctrl c')", [A.Hotkey(keys=["ctrl", "c"])]),
+    ("hotkey(key='arrowdown')", [A.Hotkey(keys=["down"])]),
+    ("type(content='report.txt\\n')", [A.Type(text="report.txt"), A.Hotkey(keys=["enter"])]),
+    ("scroll(point='<point>5 6</point>', direction='down')", [A.Scroll(direction="down", point=(5, 6))]),
+    ("wait()", [A.Wait(seconds=5)]),
+    ("finished(content='done')", [A.Terminate(status="success")]),  # no Answer action on a desktop
+    ("call_user()", [A.Terminate(status="failure")]),
 ]
 
 
@@ -209,7 +186,7 @@ DESKTOP_TABLE = [
 def test_desktop_actions(action: str, expected: list) -> None:
     assert [c.action for c in UITARS.parse(_a(action), DESKTOP_ACTIONS, DESKTOP).calls] == expected
     for ours in expected:
-        if not isinstance(ours, Terminate):
+        if not isinstance(ours, A.Terminate):
             back = UITARS.parse(UITARS.write("x", ours, DESKTOP, DESKTOP_ACTIONS), DESKTOP_ACTIONS, DESKTOP)
             assert [c.action for c in back.calls] == [ours]
 
@@ -274,7 +251,7 @@ def _episode(replies: list[str]) -> tuple[object, object, object]:
 
 def test_an_episode_runs_through_the_loop() -> None:
     result, env, model = _episode([_a("click(point='<point>540 1200</point>')"), _a("finished()", "Done.")])
-    assert (result.status, env.executed) == ("success", [Tap(point=(540, 1200))])  # type: ignore[attr-defined]
+    assert (result.status, env.executed) == ("success", [A.Tap(point=(540, 1200))])  # type: ignore[attr-defined]
     second = render_text(model.seen[-1])  # type: ignore[attr-defined]
     assert "Action: click(point='<point>540 1200</point>')<|im_end|>" in second and "✿" not in second
 

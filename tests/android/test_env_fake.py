@@ -6,20 +6,7 @@ import pytest
 
 from qwen2vl_agent.envs import ActionRejected, CaptureFailed, DeviceLost, EnvError, check_env
 from qwen2vl_agent.envs.android import ADB_KEYBOARD_IME, AdbDeviceLost, AndroidEnv, FakeAdb, FakePhone, SettlePolicy
-from qwen2vl_agent.tools import (
-    AppSwitch,
-    Back,
-    Click,
-    Enter,
-    Home,
-    LongPress,
-    OpenApp,
-    Swipe,
-    Tap,
-    Terminate,
-    Type,
-    Wait,
-)
+from qwen2vl_agent.tools import actions as A
 
 FAST = dict(settle=SettlePolicy(timeout_s=0.5, interval_s=0.0))
 
@@ -45,15 +32,15 @@ def test_reset_observes_the_screen(env, phone):
 @pytest.mark.parametrize(
     ("action", "event"),
     [
-        (Tap(point=(10, 20)), ("tap", "10", "20")),
-        (LongPress(point=(5, 6), duration_ms=800), ("swipe", "5", "6", "5", "6", "800")),
-        (Swipe(start=(50, 200), end=(50, 20), duration_ms=250), ("swipe", "50", "200", "50", "20", "250")),
-        (Back(), ("key", "4")),
-        (Home(), ("key", "3")),
-        (Enter(), ("key", "66")),
-        (AppSwitch(), ("key", "187")),
-        (OpenApp(name="Settings"), ("start", "com.android.settings/.Settings")),
-        (Type(text="hi there"), ("text", "hi%sthere")),
+        (A.Tap(point=(10, 20)), ("tap", "10", "20")),
+        (A.LongPress(point=(5, 6), duration_ms=800), ("swipe", "5", "6", "5", "6", "800")),
+        (A.Swipe(start=(50, 200), end=(50, 20), duration_ms=250), ("swipe", "50", "200", "50", "20", "250")),
+        (A.Back(), ("key", "4")),
+        (A.Home(), ("key", "3")),
+        (A.Enter(), ("key", "66")),
+        (A.AppSwitch(), ("key", "187")),
+        (A.OpenApp(name="Settings"), ("start", "com.android.settings/.Settings")),
+        (A.Type(text="hi there"), ("text", "hi%sthere")),
     ],
 )
 def test_each_action_reaches_the_device(env, phone, action, event):
@@ -66,7 +53,7 @@ def test_each_action_reaches_the_device(env, phone, action, event):
 def test_wait_sleeps_and_does_not_touch_the_device(env, phone):
     env.reset()
     phone.events.clear()
-    outcome = env.execute(Wait(seconds=0.05))
+    outcome = env.execute(A.Wait(seconds=0.05))
     assert phone.events == [] and outcome.settle_s == 0
 
 
@@ -76,7 +63,7 @@ def test_settle_waits_out_an_animation(phone):
         env.reset()
         fake = env.device.transport.inner
         before = len(fake.commands("screencap"))
-        env.execute(Tap(point=(1, 1)))
+        env.execute(A.Tap(point=(1, 1)))
         assert len(fake.commands("screencap")) - before >= 6  # 4 changing frames, then 2 equal comparisons
 
 
@@ -84,7 +71,7 @@ def test_observe_after_an_action_reuses_the_settled_frame(phone):
     with AndroidEnv(transport=phone.transport(), **FAST) as env:
         env.reset()
         fake = env.device.transport.inner
-        env.execute(Tap(point=(1, 1)))
+        env.execute(A.Tap(point=(1, 1)))
         before = len(fake.commands("screencap"))
         obs = env.observe()
         assert obs.extra["settled_frame"] and len(fake.commands("screencap")) == before
@@ -96,7 +83,7 @@ def test_observe_after_an_action_reuses_the_settled_frame(phone):
 def test_no_reuse_when_a_command_ran_in_between(phone):
     with AndroidEnv(transport=phone.transport(), **FAST) as env:
         env.reset()
-        env.execute(Tap(point=(1, 1)))
+        env.execute(A.Tap(point=(1, 1)))
         env.device.keyevent(3)
         assert not env.observe().extra["settled_frame"]
 
@@ -104,34 +91,34 @@ def test_no_reuse_when_a_command_ran_in_between(phone):
 def test_settled_frame_reuse_can_be_turned_off(phone):
     with AndroidEnv(transport=phone.transport(), reuse_settled_s=0, **FAST) as env:
         env.reset()
-        env.execute(Tap(point=(1, 1)))
+        env.execute(A.Tap(point=(1, 1)))
         assert not env.observe().extra["settled_frame"]
 
 
 def test_points_are_scaled_when_the_screenshot_differs_from_the_input_space(env, phone):
     env.reset()
     env._image_size = (54, 120)  # as if the capture came at half resolution
-    env.execute(Tap(point=(53, 119)))
+    env.execute(A.Tap(point=(53, 119)))
     assert phone.events[-1] == ("tap", "106", "238")
 
 
 def test_points_off_the_screenshot_are_rejected(env):
     env.reset()
     with pytest.raises(ActionRejected, match="outside"):
-        env.execute(Tap(point=(5000, 5)))
+        env.execute(A.Tap(point=(5000, 5)))
 
 
 def test_hostile_text_is_typed_literally(env, phone):
     env.reset()
     text = "a'b\"c; rm -rf / $(reboot) `id` && x %s 100%"
-    env.execute(Type(text=text))
+    env.execute(A.Type(text=text))
     assert phone.typed == text
 
 
 def test_unicode_without_adbkeyboard_is_rejected_with_the_fix(env, phone):
     env.reset()
     with pytest.raises(ActionRejected, match="ADBKeyBoard"):
-        env.execute(Type(text="你好 🙂"))
+        env.execute(A.Type(text="你好 🙂"))
     assert phone.typed == ""
 
 
@@ -139,7 +126,7 @@ def test_unicode_goes_through_adbkeyboard_and_the_ime_is_restored(phone):
     phone.imes.append(ADB_KEYBOARD_IME)
     with AndroidEnv(transport=phone.transport(), **FAST) as env:
         env.reset()
-        env.execute(Type(text="你好 🙂 café"))
+        env.execute(A.Type(text="你好 🙂 café"))
     assert phone.typed == "你好 🙂 café"
     assert phone.settings[("secure", "default_input_method")] == phone.imes[0]
 
@@ -148,34 +135,34 @@ def test_ascii_stays_on_input_text_even_with_adbkeyboard(phone):
     phone.imes.append(ADB_KEYBOARD_IME)
     with AndroidEnv(transport=phone.transport(), **FAST) as env:
         env.reset()
-        env.execute(Type(text="plain"))
+        env.execute(A.Type(text="plain"))
     assert phone.events[-1] == ("text", "plain")
 
 
 def test_unknown_app_is_a_model_error_with_suggestions(env):
     env.reset()
     with pytest.raises(ActionRejected, match="Did you mean: Settings"):
-        env.execute(OpenApp(name="Setings"))
+        env.execute(A.OpenApp(name="Setings"))
 
 
 def test_configured_app_labels_open_apps(phone):
     labels = {"Browser Deluxe": "com.android.chrome", "Missing": "com.not.installed"}
     with AndroidEnv(transport=phone.transport(), app_labels=labels, **FAST) as env:
         env.reset()
-        env.execute(OpenApp(name="browser deluxe"))
+        env.execute(A.OpenApp(name="browser deluxe"))
         assert phone.foreground.startswith("com.android.chrome/")
         with pytest.raises(ActionRejected, match="Browser Deluxe"):
-            env.execute(OpenApp(name="Browser Delux"))
+            env.execute(A.OpenApp(name="Browser Delux"))
         with pytest.raises(ActionRejected):
-            env.execute(OpenApp(name="Missing"))
+            env.execute(A.OpenApp(name="Missing"))
 
 
 def test_desktop_actions_are_rejected_and_agent_actions_never_belong_here(env):
     env.reset()
     with pytest.raises(ActionRejected, match="desktop action"):
-        env.execute(Click(point=(1, 1)))
+        env.execute(A.Click(point=(1, 1)))
     with pytest.raises(TypeError):
-        env.execute(Terminate(status="success"))
+        env.execute(A.Terminate(status="success"))
 
 
 def test_reset_wakes_the_screen_and_dismisses_an_insecure_keyguard(phone):
@@ -255,10 +242,10 @@ def test_a_device_lost_mid_episode_raises_device_lost(phone):
 
     with AndroidEnv(transport=FakeAdb(handler), retry={"attempts": 2, "backoff_s": 0.0}, **FAST) as env:
         env.reset()
-        env.execute(Tap(point=(1, 1)))
+        env.execute(A.Tap(point=(1, 1)))
         lost["now"] = True
         with pytest.raises(DeviceLost, match="not found"):
-            env.execute(Tap(point=(1, 1)))
+            env.execute(A.Tap(point=(1, 1)))
 
 
 def test_close_is_idempotent_and_a_closed_env_refuses_work(phone):
@@ -277,5 +264,20 @@ def test_options_are_validated(phone):
 
 
 def test_conformance_on_the_fake_phone():
-    actions = [Tap(point=(5, 5)), Swipe(start=(5, 100), end=(5, 10)), Type(text="x y"), Back(), Wait(seconds=0.01)]
+    actions = [
+        A.Tap(point=(5, 5)),
+        A.Swipe(start=(5, 100), end=(5, 10)),
+        A.Type(text="x y"),
+        A.Back(),
+        A.Wait(seconds=0.01),
+    ]
     check_env(lambda: AndroidEnv(transport=FakePhone().transport(), **FAST), actions)
+
+
+def test_a_call_user_that_reaches_the_env_goes_back_to_the_model(env, phone):
+    # CallUser is offered only by the hand-off wrapper; one that reaches the env unwrapped is a model error.
+    env.reset()
+    phone.events.clear()
+    with pytest.raises(ActionRejected, match="no person is standing by"):
+        env.execute(A.CallUser(reason="log in"))
+    assert phone.events == []

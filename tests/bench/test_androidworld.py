@@ -18,39 +18,25 @@ from qwen2vl_agent.agent.androidworld import AdbSwipe, AndroidWorldEnv, EpisodeS
 from qwen2vl_agent.agent.policy import QwenPolicy
 from qwen2vl_agent.envs import ActionRejected, check_env
 from qwen2vl_agent.model import ScriptedModel
-from qwen2vl_agent.tools import (
-    Answer,
-    AppSwitch,
-    Back,
-    Click,
-    Enter,
-    Home,
-    LongPress,
-    OpenApp,
-    Swipe,
-    Tap,
-    Terminate,
-    Type,
-    Wait,
-)  # fmt: skip
+from qwen2vl_agent.tools import actions as A
 
 
 @pytest.mark.parametrize(
     ("action", "command"),
     [
-        (Tap(point=(10, 20)), Json({"action_type": "click", "x": 10, "y": 20})),
-        (LongPress(point=(5, 6)), AdbSwipe((5, 6), (5, 6), 1000)),
-        (Swipe(start=(500, 1800), end=(500, 600)), AdbSwipe((500, 1800), (500, 600), 300)),
-        (Swipe(start=(900, 1000), end=(100, 1050), duration_ms=60), AdbSwipe((900, 1000), (100, 1050), 60)),
-        (Type(text="Zoë ☕"), Json({"action_type": "input_text", "text": "Zoë ☕"})),
-        (Back(), Json({"action_type": "navigate_back"})),
-        (Home(), Json({"action_type": "navigate_home"})),
-        (Enter(), Json({"action_type": "keyboard_enter"})),
-        (OpenApp(name="Clock"), Json({"action_type": "open_app", "app_name": "Clock"})),
-        (Wait(seconds=2), Pause(2)),
-        (Answer(text="42"), Json({"action_type": "answer", "text": "42"})),
-        (Terminate(status="success"), Json({"action_type": "status", "goal_status": "complete"})),
-        (Terminate(status="failure"), Json({"action_type": "status", "goal_status": "infeasible"})),
+        (A.Tap(point=(10, 20)), Json({"action_type": "click", "x": 10, "y": 20})),
+        (A.LongPress(point=(5, 6)), AdbSwipe((5, 6), (5, 6), 1000)),
+        (A.Swipe(start=(500, 1800), end=(500, 600)), AdbSwipe((500, 1800), (500, 600), 300)),
+        (A.Swipe(start=(900, 1000), end=(100, 1050), duration_ms=60), AdbSwipe((900, 1000), (100, 1050), 60)),
+        (A.Type(text="Zoë ☕"), Json({"action_type": "input_text", "text": "Zoë ☕"})),
+        (A.Back(), Json({"action_type": "navigate_back"})),
+        (A.Home(), Json({"action_type": "navigate_home"})),
+        (A.Enter(), Json({"action_type": "keyboard_enter"})),
+        (A.OpenApp(name="Clock"), Json({"action_type": "open_app", "app_name": "Clock"})),
+        (A.Wait(seconds=2), Pause(2)),
+        (A.Answer(text="42"), Json({"action_type": "answer", "text": "42"})),
+        (A.Terminate(status="success"), Json({"action_type": "status", "goal_status": "complete"})),
+        (A.Terminate(status="failure"), Json({"action_type": "status", "goal_status": "infeasible"})),
     ],
 )
 def test_action_mapping(action, command):
@@ -58,8 +44,8 @@ def test_action_mapping(action, command):
 
 
 def test_every_json_command_is_a_valid_json_action(aw):
-    for action in (Tap(point=(1, 2)), Type(text="x"), Back(), Home(), Enter(), OpenApp(name="Clock"),
-                   Answer(text="a"), Terminate(status="failure")):  # fmt: skip
+    for action in (A.Tap(point=(1, 2)), A.Type(text="x"), A.Back(), A.Home(), A.Enter(), A.OpenApp(name="Clock"),
+                   A.Answer(text="a"), A.Terminate(status="failure")):  # fmt: skip
         command = to_command(action)
         assert isinstance(command, Json)
         assert aw.json_action.JSONAction(**command.fields).as_dict() == command.fields
@@ -67,9 +53,9 @@ def test_every_json_command_is_a_valid_json_action(aw):
 
 def test_unmappable_actions_are_told_to_the_model():
     with pytest.raises(ActionRejected, match="AppSwitch is not available"):
-        to_command(AppSwitch())
+        to_command(A.AppSwitch())
     with pytest.raises(ActionRejected, match="desktop action"):
-        to_command(Click(point=(1, 1)))
+        to_command(A.Click(point=(1, 1)))
 
 
 STANDIN = Path(__file__).parent / "standin"
@@ -143,7 +129,7 @@ class _FakeAwEnv:
 
 def test_env_adapter_passes_the_conformance_check(aw):
     fake, slept = _FakeAwEnv(), []
-    check_env(lambda: AndroidWorldEnv(fake, sleep=slept.append), [Tap(point=(100, 200)), Back(), Wait(seconds=1)])
+    check_env(lambda: AndroidWorldEnv(fake, sleep=slept.append), [A.Tap(point=(100, 200)), A.Back(), A.Wait(seconds=1)])
     # the last probe (a Wait on the closed adapter) raised before reaching AndroidWorld; the Wait before it slept
     assert fake.executed == [{"action_type": "click", "x": 100, "y": 200}, {"action_type": "navigate_back"}]
     assert slept == [1]
@@ -218,6 +204,13 @@ def test_qwen_agent_inside_a_stand_in_androidworld(aw):
     assert fake.interaction_cache == "7:00 AM"
 
 
+def _fresh_python(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run in a new interpreter (nothing imported yet); it must exit 0."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out
+
+
 @pytest.mark.skipif(importlib.util.find_spec("android_world") is not None, reason="AndroidWorld is installed here")
 def test_the_adapter_imports_without_androidworld():
     code = (
@@ -225,8 +218,7 @@ def test_the_adapter_imports_without_androidworld():
         "assert 'android_world' not in sys.modules\n"
         "try:\n    aw.QwenAgent\nexcept ImportError as e:\n    print(e)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = _fresh_python(code)
     assert "install it from github.com/google-research/android_world" in out.stdout
 
 
@@ -236,9 +228,9 @@ def test_the_adapter_imports_without_androidworld():
 @pytest.mark.parametrize(
     ("action", "adb"),
     [
-        (Swipe(start=(540, 2300), end=(540, 1500), duration_ms=800), ["540", "2300", "540", "1500", "800"]),
-        (Swipe(start=(100, 0), end=(100, 900)), ["100", "0", "100", "900", "300"]),  # the notification shade
-        (LongPress(point=(5, 6), duration_ms=2500), ["5", "6", "5", "6", "2500"]),
+        (A.Swipe(start=(540, 2300), end=(540, 1500), duration_ms=800), ["540", "2300", "540", "1500", "800"]),
+        (A.Swipe(start=(100, 0), end=(100, 900)), ["100", "0", "100", "900", "300"]),  # the notification shade
+        (A.LongPress(point=(5, 6), duration_ms=2500), ["5", "6", "5", "6", "2500"]),
     ],
 )
 def test_swipes_and_presses_run_exactly_through_the_controller(aw, action, adb):
@@ -250,7 +242,7 @@ def test_swipes_and_presses_run_exactly_through_the_controller(aw, action, adb):
 def test_wait_waits_as_long_as_asked(aw):
     slept: list[float] = []
     fake = _FakeAwEnv()
-    AndroidWorldEnv(fake, sleep=slept.append).execute(Wait(seconds=2.5))
+    AndroidWorldEnv(fake, sleep=slept.append).execute(A.Wait(seconds=2.5))
     assert slept == [2.5] and fake.executed == []
 
 
@@ -258,9 +250,9 @@ def test_an_unknown_app_is_told_to_the_model(aw):
     fake = _FakeAwEnv()
     env = AndroidWorldEnv(fake)
     for name in ("Clock", "settings", "contacts", "com.example.notes"):
-        env.execute(OpenApp(name=name))
+        env.execute(A.OpenApp(name=name))
     with pytest.raises(ActionRejected, match="no app named 'Notez'"):
-        env.execute(OpenApp(name="Notez"))
+        env.execute(A.OpenApp(name="Notez"))
     assert [a["app_name"] for a in fake.executed] == ["Clock", "settings", "contacts", "com.example.notes"]
 
 
@@ -345,8 +337,7 @@ def test_the_launcher_help_loads_nothing_heavy():
         "try:\n    main(['androidworld', 'run', '--help'])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('torch', 'transformers', 'android_world') if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = _fresh_python(code)
     assert out.stdout.strip().endswith("[]") and "--suite" in out.stdout
 
 
@@ -365,9 +356,9 @@ def test_points_are_scaled_from_the_screenshot_to_the_logical_screen(aw):
     env = AndroidWorldEnv(fake)
     obs = env.observe()
     assert obs.screenshot.size == (540, 1200) and obs.screen_size == (1080, 2400)
-    env.execute(Tap(point=(100, 200)))
-    env.execute(Swipe(start=(270, 1100), end=(270, 100), duration_ms=500))
-    env.execute(LongPress(point=(539, 1199), duration_ms=1000))
+    env.execute(A.Tap(point=(100, 200)))
+    env.execute(A.Swipe(start=(270, 1100), end=(270, 100), duration_ms=500))
+    env.execute(A.LongPress(point=(539, 1199), duration_ms=1000))
     assert fake.executed == [
         {"action_type": "click", "x": 200, "y": 400},
         ["shell", "input", "swipe", "540", "2200", "540", "200", "500"],
@@ -380,5 +371,5 @@ def test_a_point_outside_the_screenshot_is_told_to_the_model(aw):
     env = AndroidWorldEnv(fake)
     env.observe()
     with pytest.raises(ActionRejected, match="outside the 540x1200 screen"):
-        env.execute(Tap(point=(600, 100)))
+        env.execute(A.Tap(point=(600, 100)))
     assert fake.executed == []

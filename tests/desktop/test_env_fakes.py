@@ -15,6 +15,7 @@ from qwen2vl_agent.envs.desktop.geometry import monitor_list
 from qwen2vl_agent.envs.desktop.keys import KEYSYMS
 from qwen2vl_agent.tools import (
     Answer,
+    CallUser,
     Click,
     DoubleClick,
     Drag,
@@ -201,3 +202,10 @@ def test_check_env_on_fakes():
         Wait(seconds=0.01), Terminate(status="success"),
     ]  # fmt: skip
     check_env(make_env, actions)
+
+
+def test_a_call_user_that_reaches_the_desktop_goes_back_to_the_model():
+    env = make_env()
+    with pytest.raises(ActionRejected, match="no person is standing by"):
+        env.execute(CallUser(reason="solve the CAPTCHA"))
+    assert env.input.calls == []

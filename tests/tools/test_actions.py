@@ -54,6 +54,17 @@ def test_the_tuples_are_the_unions_in_prompt_order() -> None:
     ]  # fmt: skip
 
 
+def test_the_package_re_exports_every_action_and_each_public_name_once() -> None:
+    """``qwen2vl_agent.tools`` re-exports the modules' ``__all__``: every action class by its tool name, every
+    listed name bound, none listed twice."""
+    from qwen2vl_agent import tools
+
+    assert len(tools.__all__) == len(set(tools.__all__))
+    assert all(hasattr(tools, name) for name in tools.__all__)
+    assert {cls.tool_name() for cls in ACTION_TYPES} <= set(tools.__all__)
+    assert all(getattr(tools, cls.__name__) is cls for cls in ACTION_TYPES)
+
+
 def test_actions_are_frozen_and_strict() -> None:
     tap = Tap(point=(1, 2))
     with pytest.raises(ValidationError):
