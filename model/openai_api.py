@@ -108,8 +108,6 @@ class OpenAIModel(BudgetedImages):
         answer, ``UnknownModel`` if no model was named and it serves none or several.
         """
         self.config = config
-        self.budget = PixelBudget(min_pixels=config.min_pixels, max_pixels=config.max_pixels)
-        self._encoder = ImageEncoder(self.budget)
         self._sleep = sleep
         self._send_stop: bool | Literal["auto"] = config.send_stop
         self._defaults = {k: v for k, v in DEFAULT_FIELDS.items() if k not in config.extra_body}
@@ -125,6 +123,9 @@ class OpenAIModel(BudgetedImages):
             except BaseException:
                 self._client.close()
                 raise
+        # sizes in multiples of the served model's patch factor (known once the model is)
+        self.budget = PixelBudget(config.min_pixels, config.max_pixels, config.factor_for(self.model))
+        self._encoder = ImageEncoder(self.budget)
         self.name = f"openai:{redact_url(config.base_url)}#{self.model}"
         wanted = config.check_prompt_tokens
         self._counter: PromptCounter | None = find_counter(config.tokenizer or self.model) if wanted else None
@@ -361,6 +362,7 @@ class OpenAIModel(BudgetedImages):
             "model": self.model,
             "min_pixels": self.budget.min_pixels,
             "max_pixels": self.budget.max_pixels,
+            "patch_factor": self.budget.factor,
             "send_stop": self._send_stop,
             "default_fields": dict(self._defaults),
             "prompt_check": "off" if not self.config.check_prompt_tokens else "exact" if self._counter else "bounded",
