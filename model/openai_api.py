@@ -55,7 +55,7 @@ from .openai_errors import (
     error_for_status,
     server_message,
 )
-from .openai_request import ImageEncoder, load_resizer, read_reply, request_messages
+from .openai_request import ImageEncoder, continuation_fields, load_resizer, read_reply, request_messages
 from .prompt_count import PromptCounter, check_prompt_tokens, find_counter
 from .vision import BudgetedImages, PixelBudget
 
@@ -146,6 +146,7 @@ class OpenAIModel(BudgetedImages):
         wire_messages, images = request_messages(messages, self._encoder.encode)
         body: dict[str, Any] = {
             **self._defaults,
+            **continuation_fields(messages),
             **self.config.extra_body,
             "model": self.model,
             "messages": wire_messages,

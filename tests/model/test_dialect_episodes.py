@@ -94,3 +94,29 @@ def test_an_episode_per_dialect_on_the_simulated_phone(
     assert executed == EXPECTED[dialect]
     if dialect == "uitars":
         assert step.calls[1].arguments == {"text": "opened"}
+
+
+def test_qwen2vl_inline_continues_the_assistant_turn_on_the_simulated_phone(
+    tiny_arch_dir, helpers, tmp_path: Path, monkeypatch
+) -> None:
+    """Step 1 opens an assistant turn; step 2's prompt is that turn, left open after ``✿RETURN✿`` (the chat
+    template's ``continue_final_message``), and the model goes on with ``: `` and its next call. Were a fresh
+    assistant turn opened instead, the model would tap again and the run would not end in two steps."""
+    tap = 'I open it.\n✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [500, 500]}\n✿RESULT✿: '
+    done = ': Done.\n✿FUNCTION✿: Terminate\n✿ARGS✿: {"status": "success"}\n✿RESULT✿: '
+    target = tmp_path / "cache" / tiny_cache_name("qwen2_vl")
+    shutil.copytree(tiny_arch_dir("qwen2_vl"), target)
+    tokenizer = AutoTokenizer.from_pretrained(target)
+    generation = json.loads((target / "generation_config.json").read_text(encoding="utf-8"))
+    rules = [(ENDING, tap), ("<|image_pad|>" * 64 + "<|vision_end|>\n✿RETURN✿", done)]
+    generation["sequence_bias"] = helpers.sequence_bias(tokenizer, rules, CONTEXT)
+    (target / "generation_config.json").write_text(json.dumps(generation), encoding="utf-8")
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    out = tmp_path / "run"
+    argv = ["run", "--env", "sim", "--model", "tiny", "--dialect", "qwen2vl-inline", "--max-steps", "2", "--quiet"]
+    code = main([*argv, "--max-new-tokens", "120", "--out", str(out), "open the app in the middle"])
+    result = read_result(out)
+    assert result is not None and (code, result.status, result.steps) == (0, "success", 2), result
+    first, second = read_steps(out)
+    assert [(c.name, c.executed) for c in first.calls] == [("Tap", {"type": "Tap", "point": list(CENTRE)})]
+    assert second.thought == "Done." and [c.name for c in second.calls] == ["Terminate"]
