@@ -89,11 +89,6 @@ def episode_qwen25vl(tiny_arch_dir, helpers, tmp_path_factory: pytest.TempPathFa
     return target
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="blocked: the OpenAI backend does not yet keep the reply's tool_calls on Generation.tool_calls "
-    "(being added to model/openai_request.py on another branch); until then the calls never reach the dialect",
-)
 def test_an_episode_on_the_simulated_phone_through_transformers_serve(
     open_server, episode_qwen25vl: Path, tmp_path: Path
 ) -> None:
