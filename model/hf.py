@@ -166,9 +166,15 @@ class HFModel(BudgetedImages):
         texts, images, counts = [], [], []
         for conversation in conversations:
             rendered, conversation_images = template_messages(conversation)
+            # an assistant turn last is continued (qwen2vl-inline), anything else gets a fresh one
+            cont = rendered[-1]["role"] == "assistant"
             texts.append(
                 self.processor.apply_chat_template(
-                    rendered, chat_template=self.chat_template, add_generation_prompt=True, tokenize=False
+                    rendered,
+                    chat_template=self.chat_template,
+                    tokenize=False,
+                    add_generation_prompt=not cont,
+                    continue_final_message=cont,
                 )
             )
             images += conversation_images

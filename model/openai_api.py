@@ -55,7 +55,7 @@ from .openai_errors import (
     error_for_status,
     server_message,
 )
-from .openai_request import ImageEncoder, load_resizer, read_reply, request_messages
+from .openai_request import ImageEncoder, continuation_fields, load_resizer, read_reply, request_messages
 from .prompt_count import PromptCounter, check_prompt_tokens, find_counter
 from .vision import BudgetedImages, PixelBudget
 
@@ -108,8 +108,6 @@ class OpenAIModel(BudgetedImages):
         answer, ``UnknownModel`` if no model was named and it serves none or several.
         """
         self.config = config
-        self.budget = PixelBudget(min_pixels=config.min_pixels, max_pixels=config.max_pixels)
-        self._encoder = ImageEncoder(self.budget)
         self._sleep = sleep
         self._send_stop: bool | Literal["auto"] = config.send_stop
         self._defaults = {k: v for k, v in DEFAULT_FIELDS.items() if k not in config.extra_body}
@@ -125,6 +123,9 @@ class OpenAIModel(BudgetedImages):
             except BaseException:
                 self._client.close()
                 raise
+        # sizes in multiples of the served model's patch factor (known once the model is)
+        self.budget = PixelBudget(config.min_pixels, config.max_pixels, config.factor_for(self.model))
+        self._encoder = ImageEncoder(self.budget)
         self.name = f"openai:{redact_url(config.base_url)}#{self.model}"
         wanted = config.check_prompt_tokens
         self._counter: PromptCounter | None = find_counter(config.tokenizer or self.model) if wanted else None
@@ -145,6 +146,7 @@ class OpenAIModel(BudgetedImages):
         wire_messages, images = request_messages(messages, self._encoder.encode)
         body: dict[str, Any] = {
             **self._defaults,
+            **continuation_fields(messages),
             **self.config.extra_body,
             "model": self.model,
             "messages": wire_messages,
@@ -361,6 +363,7 @@ class OpenAIModel(BudgetedImages):
             "model": self.model,
             "min_pixels": self.budget.min_pixels,
             "max_pixels": self.budget.max_pixels,
+            "patch_factor": self.budget.factor,
             "send_stop": self._send_stop,
             "default_fields": dict(self._defaults),
             "prompt_check": "off" if not self.config.check_prompt_tokens else "exact" if self._counter else "bounded",

@@ -12,7 +12,9 @@ Secrets may also sit in the URL (``?api-key=...``, ``user:password@``): ``redact
 The pixel budget (``min_pixels``/``max_pixels``) is enforced client-side: every image is resized to its
 smart-resize size before it is sent, so the server's processor has nothing left to resize *provided its
 own budget is at least as large* (vLLM: ``--mm-processor-kwargs '{"max_pixels": N}'`` with N >= ours).
-The coordinate mapping then knows exactly what the model saw.
+The coordinate mapping then knows exactly what the model saw. The sizes are multiples of the processor's
+patch factor (``patch_factor``: 28 for Qwen2-VL and Qwen2.5-VL, 32 for Qwen3-VL); unset, it is read from the
+served model's name (``patch_factor_for``), since a server does not say which processor it runs.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class OpenAIModelConfig(BaseModel):
     retries: int = Field(2, ge=0, le=10)
     backoff_s: float = Field(0.5, ge=0)
     max_backoff_s: float = Field(8.0, ge=0)
+    # The processor's resize factor (patch size x spatial merge); None: from the model's name (patch_factor_for).
+    patch_factor: int | None = Field(None, ge=2)
     min_pixels: int = Field(DEFAULT_MIN_PIXELS, ge=FACTOR * FACTOR)
     max_pixels: int = Field(DEFAULT_MAX_PIXELS, ge=FACTOR * FACTOR)
     # Upper bound on new tokens; a call's own max_new_tokens is capped by it.
@@ -94,6 +98,21 @@ class OpenAIModelConfig(BaseModel):
         if self.min_pixels > self.max_pixels:
             raise ValueError(f"min_pixels ({self.min_pixels}) is larger than max_pixels ({self.max_pixels})")
         return self
+
+    def factor_for(self, model: str | None) -> int:
+        """The patch factor images are resized with for the served ``model``: ``patch_factor`` if set."""
+        return self.patch_factor or patch_factor_for(model)
+
+
+# Qwen3-VL cuts 16 px patches (factor 32); every other family we know (Qwen2-VL, Qwen2.5-VL and the fine-tunes
+# of both: UI-TARS, GUI-Owl, OS-Atlas) 14 px ones (factor 28). The same name pattern picks the qwen3vl dialect.
+_QWEN3_VL = re.compile(r"qwen3[-_.]?vl", re.IGNORECASE)
+QWEN3_VL_FACTOR = 32
+
+
+def patch_factor_for(model: str | None) -> int:
+    """The patch factor of a served model, from its name: 32 when it names Qwen3-VL, else 28."""
+    return QWEN3_VL_FACTOR if model and _QWEN3_VL.search(model) else FACTOR
 
 
 def normalise_base_url(url: str) -> str:

@@ -146,6 +146,14 @@ def request_messages(
     return out, encoded
 
 
+def continuation_fields(messages: Sequence[Message]) -> dict[str, Any]:
+    """Request fields that make a server continue the last message when it is an assistant turn (vLLM's chat
+    template options; the qwen2vl-inline dialect ends the conversation so), else none."""
+    if messages and messages[-1].role == "assistant":
+        return {"continue_final_message": True, "add_generation_prompt": False}
+    return {}
+
+
 def read_reply(
     data: Any, stop: Sequence[str], images: Sequence[EncodedImage], budget: PixelBudget, *, max_chars: int = 100_000
 ) -> Generation:

@@ -190,6 +190,7 @@ SLOW_MODULES = frozenset(
         "tests/model/test_hf.py", "tests/model/test_prefix.py", "tests/model/test_benchmark_script.py",
         "tests/model/test_tiny.py", "tests/model/test_factory.py", "tests/model/test_cli_model.py",
         "tests/model/test_tiny_arches.py", "tests/serving/test_tiny_arches_served.py",
+        "tests/model/test_dialect_episodes.py",
         "tests/serving/test_served.py", "tests/serving/test_wire.py", "tests/serving/test_prompt_count.py",
         "tests/bench/test_reference_policies.py", "tests/bench/test_resume.py", "tests/bench/test_faults.py",
         "tests/bench/test_ray.py",

@@ -10,13 +10,13 @@ import re
 from typing import Any, Literal, get_args
 
 from .base import Dialect
-from .qwen2vl import Qwen2VL
+from .qwen2vl import Qwen2VL, Qwen2VLInline
 from .qwen3vl import Qwen3VL
 from .qwen25vl import Qwen25VL
 from .uitars import UITars
 
-_CLASSES: dict[str, type[Dialect]] = {cls.name: cls for cls in (Qwen2VL, Qwen25VL, Qwen3VL, UITars)}
-DialectName = Literal["qwen2vl", "qwen25vl", "qwen3vl", "uitars"]
+_CLASSES: dict[str, type[Dialect]] = {cls.name: cls for cls in (Qwen2VL, Qwen2VLInline, Qwen25VL, Qwen3VL, UITars)}
+DialectName = Literal["qwen2vl", "qwen2vl-inline", "qwen25vl", "qwen3vl", "uitars"]
 """The dialects' names, as a type (the config's ``dialect`` field and its flag's choices)."""
 DIALECTS: tuple[str, ...] = get_args(DialectName)
 DEFAULT_DIALECT = "qwen2vl"

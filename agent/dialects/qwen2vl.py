@@ -11,13 +11,13 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from qwen2vl_agent.model import Message
+from qwen2vl_agent.model import ImagePart, Message, Part, TextPart
 from qwen2vl_agent.model.base import ToolCall
 from qwen2vl_agent.tools import Action, Frame, tool_specs
 
 from .. import jsonish, markers
 from ..parser import ParsedReply, parse_reply
-from ..prompt import build_messages, render_template, system_message
+from ..prompt import OMITTED, build_messages, episode_parts, render_template, system_message
 from .base import NO_NOTES, Dialect, is_desktop
 
 if TYPE_CHECKING:
@@ -55,6 +55,30 @@ class Qwen2VL(Dialect):
 
     def write(self, thought: str, action: Action, frame: Frame, action_space: Sequence[type]) -> str:
         return format_reply(thought, action)
+
+
+class Qwen2VLInline(Qwen2VL):
+    """The episode continues inside the assistant turn: the Qwen2-VL paper's example and Qwen-Agent's non-OpenAI
+    path (DashScope ``partial=True``, a local model continuing its own message). The system and user turns are
+    ``qwen2vl``'s; the calls, results and screenshots so far are the open assistant message the model continues
+    (the backends render it with ``continue_final_message``). Golden test: ``qwen2vl_inline_*step.txt``."""
+
+    name = "qwen2vl-inline"
+    summary = "Qwen2-VL: ✿FUNCTION✿ calls, the episode continued inside the assistant turn (Qwen-Agent's partial mode)"
+
+    def messages(
+        self, system: str, task: str, first_image: Image, exchanges: Sequence[Exchange], keep_images: int
+    ) -> list[Message]:
+        if not exchanges:
+            return build_messages(system, task, first_image, exchanges, keep_images=keep_images)
+        results = sum(1 for ex in exchanges for c in ex.calls if c.result_image is not None)
+        dropped = max(0, results + 1 - keep_images)  # the oldest screenshots shown as text, as qwen2vl does
+        task_text = render_template("task.txt", image_name="screen0.png", task=task)
+        user: tuple[Part, ...] = (
+            (TextPart(f"{task_text} {OMITTED}"),) if dropped else (TextPart(task_text), ImagePart(first_image))
+        )
+        assistant = episode_parts(exchanges, frozenset(range(dropped - 1)) if dropped else frozenset())
+        return [Message.text("system", system), Message("user", user), Message("assistant", tuple(assistant))]
 
 
 def format_reply(thought: str, action: Action) -> str:
