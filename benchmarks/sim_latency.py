@@ -11,31 +11,11 @@ so a benchmark run on the simulator sees what a phone would cost; the default ad
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
+
+from sim_adb import median_ms, read_all  # the same timing and whole-stream read as the sim_adb rows
 
 from qwen2vl_agent.envs.sim import SimPhone
 from qwen2vl_agent.envs.sim.latency import PHONE
-
-
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
-
-
-def read_all(dev, cmd: str) -> bytes:
-    conn = dev.open_shell(cmd)
-    chunks = []
-    while chunk := conn.conn.recv(1 << 20):
-        chunks.append(chunk)
-    conn.close()
-    return b"".join(chunks)
 
 
 def rows(phone: SimPhone, runs: int) -> dict[str, float]:
