@@ -44,6 +44,7 @@ def test_the_tiny_checkpoint_grounds_the_save_button(make_phone, tiny_dir, helpe
     phone.close()
 
     again = make_phone(model=counting, cache=ReplyCache(cache))
+    again(text="Contact saved").wait_gone(timeout=10)  # the same screens: the first run's toast has gone
     again.open_app("Contacts")
     again.tap(desc="Create contact")
     again.type("Ada", into=again(id="name_field"))
