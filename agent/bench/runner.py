@@ -19,9 +19,12 @@ the trajectories' place and the summary are the driver's, the same for every exe
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from qwen2vl_agent.envs.tasks import instance_seed, select
@@ -130,10 +133,32 @@ class BenchRunner:
         record = attempt.record
         if attempt.trajectory is not None and record.trajectory:
             unpack(attempt.trajectory, self.config.out / record.trajectory)
-        self.results.append(record)
-        self._done += 1
-        if self.progress is not None:
-            self.progress(record, self._done, total)
+        with _signals_held():  # a result on disk is reported too, whenever a signal comes
+            self.results.append(record)
+            self._done += 1
+            if self.progress is not None:
+                self.progress(record, self._done, total)
+
+
+_HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back for the block: one that arrives is delivered again (to the handler
+    the command set, which raises) when the block ends, never between writing a result and reporting it."""
+    if threading.current_thread() is not threading.main_thread():  # handlers can only be set from there
+        yield
+        return
+    caught: list[int] = []
+    previous = {sig: signal.signal(sig, lambda number, _frame: caught.append(number)) for sig in _HELD}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def make_executor(config: BenchConfig, pending: int) -> Executor:
