@@ -91,7 +91,7 @@ class QwenPolicy:
         self.task, self.first_image, self.exchanges = task, first, []
         self.current = self.frame(first)
         self.system = self.dialect.system(
-            self.action_space, self.current, self.config.instruction, notes=self.tool_notes
+            self.action_space, self.current, self.config.instruction, notes=self.tool_notes, task=task
         )
 
     def messages(self) -> list[Message]:

@@ -1,7 +1,9 @@
 """The prompt: the system message with a generated tool section, and the episode rendered as Qwen does.
 
-The tool section is generated from the action models (``tools.tool_specs``) through Qwen-Agent's English
-function-call template (``templates/tools_en.txt``), so it cannot drift from what the parser accepts.
+The tool section is generated from the action models (``tools.tool_specs``) through Qwen-Agent's
+function-call template (``templates/tools_en.txt``), so it cannot drift from what the parser accepts. Like
+Qwen-Agent, a conversation whose system or user text holds Chinese gets its Chinese template
+(``tools_zh.txt``) and the screenshot's upload note in Chinese (``task_zh.txt``); the markers are the same.
 
 The conversation follows Qwen-Agent's ``qwen`` function-call rendering (reference:
 ``shared/docs/PROTOCOL.md``): each call becomes ``✿FUNCTION✿: name\\n✿ARGS✿: {json}``, its result
@@ -13,12 +15,13 @@ variable is an error, not an empty string.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from string import Template
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from qwen2vl_agent.model import ImagePart, Message, Part, TextPart
 
@@ -30,6 +33,10 @@ if TYPE_CHECKING:
 
 
 OMITTED = "(screenshot omitted)"
+
+Lang = Literal["en", "zh"]
+_CHINESE = re.compile("[\u4e00-\u9fff]")  # Qwen-Agent's CHINESE_CHAR_RE: CJK ideographs, not kana or punctuation
+ARGS_FORMAT = {"en": "Format the arguments as a JSON object.", "zh": "此工具的输入应为JSON对象。"}
 
 
 class TemplateError(KeyError):
@@ -49,22 +56,28 @@ def render_template(template: str, /, **variables: Any) -> str:
         raise TemplateError(f"template {template!r} needs the variable {e.args[0]!r}") from None
 
 
-def tool_description(spec: dict[str, Any]) -> str:
+def language(*texts: str) -> Lang:
+    """The language Qwen-Agent renders a conversation in (``has_chinese_messages``): ``"zh"`` when any of its
+    system or user texts holds a CJK ideograph, else ``"en"``. Tool descriptions and replies do not count."""
+    return "zh" if any(_CHINESE.search(t) for t in texts) else "en"
+
+
+def tool_description(spec: dict[str, Any], lang: Lang = "en") -> str:
     """One tool, as Qwen-Agent describes it: heading, description, JSON-schema parameters."""
     return render_template(
-        "tool_en.txt",
+        f"tool_{lang}.txt",
         name=spec["name"],
         description=spec["description"],
         parameters=jsonish.dumps(spec["parameters"]),
-        args_format=spec.get("args_format", "Format the arguments as a JSON object."),
+        args_format=spec.get("args_format", ARGS_FORMAT[lang]),
     ).rstrip()
 
 
-def tool_section(specs: Sequence[dict[str, Any]]) -> str:
-    """The system prompt's tool section for these tool specs (Qwen-Agent's English, non-parallel form)."""
+def tool_section(specs: Sequence[dict[str, Any]], lang: Lang = "en") -> str:
+    """The system prompt's tool section for these tool specs (Qwen-Agent's non-parallel form in ``lang``)."""
     return render_template(
-        "tools_en.txt",
-        tool_descs="\n\n".join(tool_description(s) for s in specs),
+        f"tools_{lang}.txt",
+        tool_descs="\n\n".join(tool_description(s, lang) for s in specs),
         tool_names=",".join(s["name"] for s in specs),
         FUNCTION=markers.FUNCTION,
         ARGS=markers.ARGS,
@@ -73,10 +86,23 @@ def tool_section(specs: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def system_message(specs: Sequence[dict[str, Any]], instruction: str | None) -> str:
-    """The instruction (if any), a blank line, then the tool section, as Qwen-Agent appends it."""
-    tools = tool_section(specs)
+def system_message(specs: Sequence[dict[str, Any]], instruction: str | None, lang: Lang = "en") -> str:
+    """The instruction (if any), a blank line, then the tool section in ``lang``, as Qwen-Agent appends it."""
+    tools = tool_section(specs, lang)
     return f"{instruction}\n\n{tools}" if instruction else tools
+
+
+def episode_language(system: str, task: str) -> Lang:
+    """The language of an episode's user turn: the one its system prompt was rendered in (``system_message``
+    in Chinese starts its tool section with the Chinese heading), or Chinese for a Chinese task. Qwen-Agent
+    uses one language for the whole conversation."""
+    zh_heading = _template("tools_zh.txt").template.partition("${tool_descs}")[0]
+    return "zh" if zh_heading in system else language(task)
+
+
+def task_text(task: str, lang: Lang = "en") -> str:
+    """The first user text: the screenshot's upload note (in ``lang``, as Qwen-Agent writes it) and the task."""
+    return render_template(f"task_{lang}.txt" if lang == "zh" else "task.txt", image_name="screen0.png", task=task)
 
 
 @dataclass
@@ -177,7 +203,7 @@ def build_messages(
     results = sum(1 for ex in exchanges for c in ex.calls if c.result_image is not None)
     total = results + 1
     dropped = max(0, total - keep_images) if keep_images is not None else 0
-    user: list[Part] = [TextPart(render_template("task.txt", image_name="screen0.png", task=task))]
+    user: list[Part] = [TextPart(task_text(task, episode_language(system, task)))]
     if dropped:
         _push_text(user, f" {OMITTED}")
     else:

@@ -44,11 +44,13 @@ class Dialect(ABC):
 
     @abstractmethod
     def system(
-        self, action_space: Sequence[type], frame: Frame, instruction: bool, notes: Mapping[str, str] = NO_NOTES
-    ) -> str:
+        self, action_space: Sequence[type], frame: Frame, instruction: bool, notes: Mapping[str, str] = NO_NOTES,
+        *, task: str = "",
+    ) -> str:  # fmt: skip
         """The system prompt for an episode on a screen of ``frame`` with these actions; ``notes`` replace the
         descriptions of our tools by name where an env does something else (a family whose tool section is
-        its own fixed one ignores them)."""
+        its own fixed one ignores them). ``task`` is the episode's task, for a family whose prompt depends
+        on it (Qwen-Agent's template is Chinese for a Chinese conversation); ``messages`` gets it too."""
 
     @abstractmethod
     def messages(

@@ -50,8 +50,9 @@ class Qwen25VL(ToolCallDialect):
     summary = "Qwen2.5-VL: <tool_call> mobile_use/computer_use, pixels of the resized screenshot"
 
     def system(
-        self, action_space: Sequence[type], frame: Frame, instruction: bool, notes: Mapping[str, str] = NO_NOTES
-    ) -> str:
+        self, action_space: Sequence[type], frame: Frame, instruction: bool, notes: Mapping[str, str] = NO_NOTES,
+        *, task: str = "",
+    ) -> str:  # fmt: skip
         width, height = frame.model_image
         tool = tool_name(action_space)
         return nous_system(

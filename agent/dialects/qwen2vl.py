@@ -2,6 +2,7 @@
 
 The rendering and the parser are ``agent.prompt`` and ``agent.parser`` (golden tests in
 ``tests/agent/test_prompt.py`` and ``test_parser.py``); this class only binds them to the dialect interface.
+A Chinese task gets Qwen-Agent's Chinese template, as Qwen-Agent would choose it (``test_dialects_zh.py``).
 Points are on Qwen2-VL's 0-1000 grid, unless the policy's ``convention`` setting says otherwise.
 """
 
@@ -17,7 +18,16 @@ from qwen2vl_agent.tools import Action, Frame, tool_specs
 
 from .. import jsonish, markers
 from ..parser import ParsedReply, parse_reply
-from ..prompt import OMITTED, build_messages, episode_parts, render_template, system_message
+from ..prompt import (
+    OMITTED,
+    build_messages,
+    episode_language,
+    episode_parts,
+    language,
+    render_template,
+    system_message,
+    task_text,
+)
 from .base import NO_NOTES, Dialect, is_desktop
 
 if TYPE_CHECKING:
@@ -33,14 +43,16 @@ class Qwen2VL(Dialect):
     summary = "Qwen2-VL: Qwen-Agent's ✿FUNCTION✿/✿ARGS✿ calls, points on a 0-1000 grid"
 
     def system(
-        self, action_space: Sequence[type], frame: Frame, instruction: bool, notes: Mapping[str, str] = NO_NOTES
-    ) -> str:
+        self, action_space: Sequence[type], frame: Frame, instruction: bool, notes: Mapping[str, str] = NO_NOTES,
+        *, task: str = "",
+    ) -> str:  # fmt: skip
         text = None
         if instruction:
             device = "a desktop computer" if is_desktop(action_space) else "an Android phone"
             text = render_template("instruction.txt", device=device, coordinates=frame.describe())
         specs = [{**s, "description": notes.get(s["name"], s["description"])} for s in tool_specs(tuple(action_space))]
-        return system_message(specs, text)
+        # as Qwen-Agent: the system and user messages (our instruction, the task) choose the language
+        return system_message(specs, text, language(task, text or ""))
 
     def messages(
         self, system: str, task: str, first_image: Image, exchanges: Sequence[Exchange], keep_images: int
@@ -73,9 +85,9 @@ class Qwen2VLInline(Qwen2VL):
             return build_messages(system, task, first_image, exchanges, keep_images=keep_images)
         results = sum(1 for ex in exchanges for c in ex.calls if c.result_image is not None)
         dropped = max(0, results + 1 - keep_images)  # the oldest screenshots shown as text, as qwen2vl does
-        task_text = render_template("task.txt", image_name="screen0.png", task=task)
+        first = task_text(task, episode_language(system, task))
         user: tuple[Part, ...] = (
-            (TextPart(f"{task_text} {OMITTED}"),) if dropped else (TextPart(task_text), ImagePart(first_image))
+            (TextPart(f"{first} {OMITTED}"),) if dropped else (TextPart(first), ImagePart(first_image))
         )
         assistant = episode_parts(exchanges, frozenset(range(dropped - 1)) if dropped else frozenset())
         return [Message.text("system", system), Message("user", user), Message("assistant", tuple(assistant))]

@@ -35,8 +35,9 @@ class Qwen3VL(ToolCallDialect):
     summary = "Qwen3-VL: <tool_call> mobile_use/computer_use, points on a 0-999 grid, Thought/Action lines"
 
     def system(
-        self, action_space: Sequence[type], frame: Frame, instruction: bool, notes: Mapping[str, str] = NO_NOTES
-    ) -> str:
+        self, action_space: Sequence[type], frame: Frame, instruction: bool, notes: Mapping[str, str] = NO_NOTES,
+        *, task: str = "",
+    ) -> str:  # fmt: skip
         fn = function("qwen3vl", tool_name(action_space), *GRID, legacy_keys=False)
         return "\n\n" + nous_system("", [fn]) + render_template("qwen3vl_response_format.txt")
 

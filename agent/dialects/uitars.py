@@ -53,8 +53,9 @@ class UITars(Dialect):
     summary = "UI-TARS-1.5: Thought/Action replies, click(point='<point>x y</point>'), pixels of the resized shot"
 
     def system(
-        self, action_space: Sequence[type], frame: Frame, instruction: bool, notes: Mapping[str, str] = NO_NOTES
-    ) -> str:
+        self, action_space: Sequence[type], frame: Frame, instruction: bool, notes: Mapping[str, str] = NO_NOTES,
+        *, task: str = "",
+    ) -> str:  # fmt: skip
         """The prompt up to its ``## User Instruction`` heading (its fixed action space: ``notes`` do not apply)."""
         template = "uitars_computer.txt" if is_desktop(action_space) else "uitars_mobile.txt"
         return render_template(template, language=LANGUAGE)

@@ -9,7 +9,10 @@ function-call prompt in it (``QwenFnCallPrompt``, ``lang='zh'``) and, for ``qwen
 episode into the user turn (``simulate_response_completion_with_chat``, what its OpenAI-server path sends). For
 ``qwen2vl-inline`` the episode stays an open assistant turn, as its DashScope path (``partial=True``) sends it.
 A fake model service records what it is sent. The tools are tests/agent/data/qwen_agent_tools.json, the user
-text is ours ("Task: " and the task), an image is its vision placeholder.
+text is ours ("Task: " and the task), an image is its vision placeholder. (The same path on the English task
+and steps of make_qwen2vl_inline_reference.py reproduces qwen2vl_inline_{1,3}step.txt and ../qwen_agent_step1.txt
+byte for byte.) qwen25vl_mobile_zh_3step.txt is NousFnCallPrompt with lang='zh' on the Chinese task: the same
+as with 'en', as that prompt ignores lang.
 """
 
 import json
@@ -60,7 +63,9 @@ class Recorder(BaseFnCallModel):
 
 
 def episode(steps: int) -> list[Message]:
-    messages = [Message(role="user", content=[ContentItem(text=f"Task: {TASK}"), ContentItem(image="file://screen0.png")])]
+    messages = [
+        Message(role="user", content=[ContentItem(text=f"Task: {TASK}"), ContentItem(image="file://screen0.png")])
+    ]
     if steps == 3:
         messages.insert(0, Message(role="system", content=[ContentItem(text=SYSTEM)]))
     for thought, name, args, result in STEPS[:steps]:
@@ -87,7 +92,9 @@ for n in (1, 3):
     (HERE / f"qwen2vl_zh_{n}step.txt").write_text(render(n, inline=False), encoding="utf-8")
     (HERE / f"qwen2vl_inline_zh_{n}step.txt").write_text(render(n, inline=True), encoding="utf-8")
 verdicts = {t: has_chinese_messages([Message(role="user", content=t)]) for t in LANGUAGE_CASES}
-(HERE / "qwen_agent_has_chinese.json").write_text(json.dumps(verdicts, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+(HERE / "qwen_agent_has_chinese.json").write_text(
+    json.dumps(verdicts, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+)
 
 
 def nous_render() -> str:
@@ -97,7 +104,9 @@ def nous_render() -> str:
 
     from qwen_agent.llm.fncall_prompts.nous_fncall_prompt import NousFnCallPrompt
 
-    spec = json.loads((HERE.parents[3] / "agent" / "templates" / "qwen25vl_mobile_use.json").read_text(encoding="utf-8"))
+    spec = json.loads(
+        (HERE.parents[3] / "agent" / "templates" / "qwen25vl_mobile_use.json").read_text(encoding="utf-8")
+    )
     fn = {"name_for_human": "mobile_use", "name": "mobile_use",
           "description": Template(spec["description"]).substitute(width=1092, height=2408),
           "parameters": spec["parameters"], "args_format": "Format the arguments as a JSON object."}  # fmt: skip
@@ -112,8 +121,11 @@ def nous_render() -> str:
     system = Message(role="system", content=[ContentItem(text="You are a helpful assistant.")])
     user = Message(role="user", content=[ContentItem(text=query), ContentItem(image="file://shot.png")])
     msgs = NousFnCallPrompt().preprocess_fncall_messages(messages=[system, user], functions=[fn], lang="zh")
-    body = ("".join(c.text if c.text is not None else PAD for c in m.content) for m in msgs)
-    return "".join(f"<|im_start|>{m.role}\n{b}<|im_end|>\n" for m, b in zip(msgs, body)) + "<|im_start|>assistant\n"
+    out = []
+    for m in msgs:
+        body = "".join(c.text if c.text is not None else PAD for c in m.content)
+        out.append(f"<|im_start|>{m.role}\n{body}<|im_end|>\n")
+    return "".join(out) + "<|im_start|>assistant\n"
 
 
 (HERE / "qwen25vl_mobile_zh_3step.txt").write_text(nous_render(), encoding="utf-8")
