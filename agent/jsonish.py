@@ -2,7 +2,8 @@
 
 Accepts strict JSON and what Qwen-family models really emit around it: tuples ``(348, 291)`` (read as
 lists), single-quoted strings, Python's ``True``/``False``/``None``, bare identifier keys, trailing
-commas, ``+``-signed numbers, and anything after the closing brace (ignored). Never evaluates anything;
+commas, ``+``-signed numbers, full-width colons and commas between items (``{"point"：[348，291]}``, as
+Chinese text leaks into them), and anything after the closing brace (ignored). Never evaluates anything;
 nesting depth, input size and integer length are bounded, so arbitrary text can only produce a value or a
 ``JsonishError``; strings never hold lone surrogates (they become U+FFFD), so every value can be written as
 UTF-8.
@@ -22,6 +23,8 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 _WORDS = {"true": True, "false": False, "null": None, "True": True, "False": False, "None": None}
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _CLOSERS = {"[": "]", "(": ")"}
+_COLONS = (":", "：")
+_COMMAS = (",", "，")  # outside a string a full-width one can only mean the separator
 
 
 class JsonishError(ValueError):
@@ -90,12 +93,12 @@ class _Reader:
                 self.pos += 1
                 return out
             key = self.key()
-            if self.peek() not in (":", "："):
+            if self.peek() not in _COLONS:
                 raise self.fail(f"expected ':' after the key {key!r}")
             self.pos += 1
             out[key] = self.value(depth + 1)
             ch = self.peek()
-            if ch == ",":
+            if ch in _COMMAS:
                 self.pos += 1
             elif ch != "}":
                 raise self.fail("expected ',' or '}' in the object")
@@ -119,7 +122,7 @@ class _Reader:
                 return out
             out.append(self.value(depth + 1))
             ch = self.peek()
-            if ch == ",":
+            if ch in _COMMAS:
                 self.pos += 1
             elif ch != closer:
                 raise self.fail(f"expected ',' or '{closer}'")

@@ -37,6 +37,7 @@ OMITTED = "(screenshot omitted)"
 Lang = Literal["en", "zh"]
 _CHINESE = re.compile("[\u4e00-\u9fff]")  # Qwen-Agent's CHINESE_CHAR_RE: CJK ideographs, not kana or punctuation
 ARGS_FORMAT = {"en": "Format the arguments as a JSON object.", "zh": "此工具的输入应为JSON对象。"}
+TASK_TEMPLATES = {"en": "task.txt", "zh": "task_zh.txt"}
 
 
 class TemplateError(KeyError):
@@ -102,7 +103,7 @@ def episode_language(system: str, task: str) -> Lang:
 
 def task_text(task: str, lang: Lang = "en") -> str:
     """The first user text: the screenshot's upload note (in ``lang``, as Qwen-Agent writes it) and the task."""
-    return render_template(f"task_{lang}.txt" if lang == "zh" else "task.txt", image_name="screen0.png", task=task)
+    return render_template(TASK_TEMPLATES[lang], image_name="screen0.png", task=task)
 
 
 @dataclass
@@ -196,6 +197,7 @@ def build_messages(
 ) -> list[Message]:
     """The full model input: system, then one user message holding the task and the folded episode.
 
+    The screenshot's upload note is in the language of the system prompt (``episode_language``).
     ``keep_images``: show only the last K screenshots as images; older ones become a short text note.
     Dropping an image changes the M-RoPE positions of everything after it, so a prefix cache can reuse
     only the prompt before the first image shown (the transformers backend caches exactly that head).

@@ -25,6 +25,8 @@ ACCEPTED = [
     ),
     ('{"x": +5, "y": -3, "z": 1.5e2, "w": -.5, "v": 1.}', {"x": 5, "y": -3, "z": 150.0, "w": -0.5, "v": 1.0}),
     ('{"a"： 1}', {"a": 1}),  # a full-width colon
+    ('{"point"：[348，291]，"b"：1}', {"point": [348, 291], "b": 1}),  # full-width commas, as in Chinese text
+    ('{"text": "你好，世界：再见"}', {"text": "你好，世界：再见"}),  # inside a string they are text
     ("  \n{ }", {}),  # the object starts at the first brace
     ('{"text": "tab\\tnew\\nline \\"q\\" back\\\\slash \\/ \\u00e9"}', {"text": 'tab\tnew\nline "q" back\\slash / é'}),
     ('{"text": "\\q"}', {"text": "q"}),  # an unknown escape keeps its character

@@ -65,6 +65,25 @@ GOLDEN = [
     # a reply without a call is the final answer
     ("I have found the pizza restaurant nearby in Map.", "I have found the pizza restaurant nearby in Map.", []),
     (": Done, Wi-Fi is on.", "Done, Wi-Fi is on.", []),
+    # under Qwen-Agent's Chinese template (a Chinese task): the same markers, thoughts and text in Chinese
+    (
+        ': 设置图标在屏幕上，我点击它。\n✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [348, 291]}\n✿RESULT✿: x',
+        "设置图标在屏幕上，我点击它。",
+        [("Tap", {"point": [348, 291]})],
+    ),
+    ('我点击“设置”。✿FUNCTION✿: Tap ✿ARGS✿: {"point": (348,291)}', "我点击“设置”。", [("Tap", {"point": [348, 291]})]),
+    ("思考：需要返回主页。\n✿FUNCTION✿： Home\n✿ARGS✿： {}", "思考：需要返回主页。", [("Home", {})]),
+    ('我点击它。\n✿FUNCTION✿：Tap\n✿ARGS✿：{"point"：[348，291]}', "我点击它。", [("Tap", {"point": [348, 291]})]),
+    ('输入名称。\n✿FUNCTION✿: Type\n✿ARGS✿: {"text": "你好，世界"}', "输入名称。", [("Type", {"text": "你好，世界"})]),
+    ('✿FUNCTION✿: OpenApp\n✿ARGS✿: {"name": "设置"} 打开设置应用', "", [("OpenApp", {"name": "设置"})]),
+    ('✿FUNCTION✿: Answer\n✿ARGS✿: {"text": "有3条未读消息"}', "", [("Answer", {"text": "有3条未读消息"})]),
+    (
+        '✿FUNCTION✿: Terminate\n✿ARGS✿: {"status": "success"}\n✿RETURN✿: 任务完成',
+        "",
+        [("Terminate", {"status": "success"})],
+    ),
+    (": 无线网络已开启。", "无线网络已开启。", []),
+    ("：无线网络已开启，任务完成。", "无线网络已开启，任务完成。", []),  # the continuation's colon, full-width
 ]
 
 
@@ -88,6 +107,9 @@ ERRORS = [
     ('✿FUNCTION✿: Type\n✿ARGS✿: {"text": ""}', 'argument "text"'),
     ('Tap ✿ARGS✿: {"point": [1, 2]}', "without ✿FUNCTION✿"),
     ("✿FUNCTION✿: Home\n✿ARGS✿: {}\n✿FUNCTION✿: Bogus\n✿ARGS✿: {}", "Call 2: Unknown tool"),
+    ('✿FUNCTION✿: 点击\n✿ARGS✿: {"point": [1, 2]}', 'Unknown tool "点击". Available tools: Tap'),
+    ("✿FUNCTION✿: Tap\n✿ARGS✿: {“point”: [1, 2]}", "not a valid JSON object"),  # curly quotes are not quotes
+    ('我点击设置。\n工具名称：Tap\n工具输入：{"point": [1, 2]}', "nothing was executed"),  # the template's words
     ("", "Your reply was empty."),
     ("\n\n\n  ✿RESULT✿: x", "Your reply was empty."),
 ]
