@@ -197,7 +197,7 @@ def test_dumps_renders_like_qwen_template() -> None:
 
 
 _NEAR_JSON = st.text(
-    alphabet=st.sampled_from([*"{}[](),:：\"'\\u0123456789abcdefxeE+-. \n", "\ud800", "\udc00", "\U0001f600"])
+    alphabet=st.sampled_from([*"{}[](),，:：\"'\\u0123456789abcdefxeE+-. \n", "\ud800", "\udc00", "\U0001f600"])
 )
 
 
