@@ -112,8 +112,9 @@ def test_older_screenshots_become_text_in_chinese_too() -> None:
 
 @pytest.mark.parametrize("name", ["qwen25vl", "qwen3vl"])
 def test_the_nous_family_has_no_chinese_template(name: str) -> None:
-    """Qwen-Agent's ``NousFnCallPrompt.preprocess_fncall_messages`` drops ``lang`` (``del lang  # ignored``) and the
-    Qwen2.5-VL/Qwen3-VL cookbooks call it with ``lang=None``: a Chinese task changes nothing but the task text."""
+    """No zh rendering exists for this family: Qwen-Agent's ``NousFnCallPrompt.preprocess_fncall_messages`` drops
+    ``lang`` (``del lang  # ignored``), the Qwen2.5-VL cookbook calls it with ``lang=None``, and Qwen3-VL's cookbook
+    prompt is that Nous section with fixed English text around it: a Chinese task changes only the task text."""
     d = get_dialect(name)
     frame = Frame(screen=(1080, 2400), model_image=(1092, 2408), convention=d.convention)
     assert d.system(MOBILE_ACTIONS, frame, True, task=TASK) == d.system(MOBILE_ACTIONS, frame, True)
