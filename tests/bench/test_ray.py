@@ -20,6 +20,7 @@ ray = pytest.importorskip("ray")
 from ray.cluster_utils import Cluster  # noqa: E402
 
 from qwen2vl_agent.agent.bench import BenchRunner  # noqa: E402
+from qwen2vl_agent.envs.sim import SimCluster  # noqa: E402
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -111,3 +112,44 @@ def test_a_killed_driver_is_resumed_by_the_same_command(cluster, small_config, t
     assert report.skipped == after_kill and report.ran == EXPECTED - after_kill
     _assert_complete(config.out, report)
     assert len(_lines(config.out)) == EXPECTED
+
+
+@pytest.fixture(scope="module")
+def phone_nodes(cluster):
+    """Two more nodes, each with two "real phones" on its own adb server (simulated phones presented as real
+    devices, found through the node's ANDROID_ADB_SERVER_PORT) and the resource ``android: 2``."""
+    with SimCluster(2, size=(540, 1200), density=210) as a, SimCluster(2, seed=2, size=(540, 1200), density=210) as b:
+        for phones in (a, b):
+            cluster.add_node(num_cpus=1, resources={"android": 2},
+                             env_vars={"ANDROID_ADB_SERVER_PORT": str(phones.adb_port)})  # fmt: skip
+        cluster.wait_for_nodes()
+        yield a, b
+
+
+def _android(small_config, **kwargs):
+    # No adb server answers on the driver's port 1: each node uses its own (its ANDROID_ADB_SERVER_PORT).
+    return _config(small_config, env="android", adb_port=1, **kwargs)
+
+
+def test_real_phones_as_a_node_resource_run_every_episode_once(phone_nodes, small_config):
+    config = _android(small_config)
+    report = BenchRunner(config).run()
+    _assert_complete(config.out, report)
+    assert {r.attempts for r in report.records} == {1}
+
+
+def test_a_phone_killed_mid_episode_on_the_cluster_is_retried(phone_nodes, small_config):
+    doomed = phone_nodes[0].phones[0]
+    killed = []
+
+    def kill_on_first_result(record, done, total) -> None:
+        if not killed:  # the three other phones are mid-episode, and this one is leased again at once
+            killed.append(doomed.serial)
+            doomed.stop()
+
+    config = _android(small_config, retries=3)
+    report = BenchRunner(config, kill_on_first_result).run()
+    assert killed
+    _assert_complete(config.out, report)
+    assert len(_lines(config.out)) == EXPECTED  # each result once, no lost attempt written
+    assert [r for r in report.records if r.attempts > 1], "the killed phone was running no episode"
