@@ -92,12 +92,9 @@ def test_a_node_removed_mid_run_still_gives_complete_results(cluster, small_conf
 
 def test_a_killed_driver_is_resumed_by_the_same_command(cluster, small_config, tmp_path):
     config = _config(small_config)
-    command = [
-        sys.executable, "-m", "qwen2vl_agent.agent.cli", "bench", "--tasks", ",".join(TASKS), "-k", "2",
-        "--out", str(config.out), "--screen", "540x1200", "--density", "210", "--no-html", "--executor", "ray",
-        "--ray-address", cluster.address, "--quiet",
-    ]  # fmt: skip
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    first = subprocess.Popen(
+        _command(cluster, config.out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.monotonic() + 120
     while not _lines(config.out):
         assert first.poll() is None, first.communicate()
@@ -112,6 +109,49 @@ def test_a_killed_driver_is_resumed_by_the_same_command(cluster, small_config, t
     assert report.skipped == after_kill and report.ran == EXPECTED - after_kill
     _assert_complete(config.out, report)
     assert len(_lines(config.out)) == EXPECTED
+
+
+def _phones_free(total: float, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while ray.available_resources().get("sim_phone", 0) < total:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def test_ctrl_c_on_the_driver_stops_the_cluster_work_and_resume_finishes(cluster, small_config):
+    config = _config(small_config)
+    total = ray.cluster_resources()["sim_phone"]
+    first = subprocess.Popen(_command(cluster, config.out), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not _lines(config.out):
+        assert first.poll() is None, first.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGINT)  # as Ctrl-C on its terminal
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 130, err.decode()[-2000:]
+    written = (config.out / "results.jsonl").read_text()
+    keys = Counter((line["task"], line["instance"]) for line in _lines(config.out))
+    assert 1 <= len(keys) < EXPECTED and set(keys.values()) == {1}  # every line whole, each result once
+    assert _phones_free(total, 30), "a cancelled episode still holds its phone"
+    time.sleep(2)
+    assert (config.out / "results.jsonl").read_text() == written  # nothing still running writes
+
+    report = BenchRunner(config).run()
+    assert report.skipped == len(keys) and report.ran == EXPECTED - len(keys)
+    _assert_complete(config.out, report)
+    assert len(_lines(config.out)) == EXPECTED
+
+
+def _command(cluster, out: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "qwen2vl_agent.agent.cli", "bench", "--tasks", ",".join(TASKS), "-k", "2",
+        "--out", str(out), "--screen", "540x1200", "--density", "210", "--no-html", "--executor", "ray",
+        "--ray-address", cluster.address, "--quiet",
+    ]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
