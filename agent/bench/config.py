@@ -56,7 +56,7 @@ class BenchConfig(BaseModel):
     executor: Literal["local", "ray"] = Field("local", description="where episodes run: local threads or a Ray cluster")
     ray_address: str | None = Field(None, description="Ray cluster address (default: RAY_ADDRESS, else a local one)")
     ray_resource: str | None = Field(
-        None, description="the node resource one episode holds (default: sim_phone, or android with --env android)"
+        None, description="the node resource one episode holds (default: sim_phone, or android for real devices)"
     )
     env: Literal["sim", "android"] = Field("sim", description="simulated phones, or real devices on adb")
     devices: str = Field(

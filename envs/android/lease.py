@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..base import EnvError
+from .adb import list_devices
 
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -106,3 +107,19 @@ def holder(serial: str, host: str, port: int) -> int | None:
     with contextlib.suppress(OSError, ValueError):
         return int(_path(serial, host, port).read_text().strip())
     return None
+
+
+def lease_free(spec: str, host: str, port: int) -> Lease:
+    """A lease on the first free device of the pool ``spec`` (``all``: every device online on the server, in
+    serial order; else comma-separated serials, in the order given), never waiting: ``NoFreeDevice`` says
+    which are online and who holds each when none is free."""
+    online = sorted(serial for serial, state in list_devices(host, port) if state == "device")
+    wanted = online if spec.strip() == "all" else list(dict.fromkeys(s.strip() for s in spec.split(",") if s.strip()))
+    candidates = [s for s in wanted if s in online]
+    lease = lease_first(candidates, host, port)
+    if lease is not None:
+        return lease
+    if not candidates:
+        raise NoFreeDevice(f"no device of the pool {spec!r} is online on the adb server at {host}:{port}")
+    busy = ", ".join(f"{s} (pid {holder(s, host, port) or '?'})" for s in candidates)
+    raise NoFreeDevice(f"every device of the pool {spec!r} is in use by another run: {busy}")

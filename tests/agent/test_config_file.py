@@ -110,6 +110,7 @@ def _odd_values(f: Flag) -> tuple[Any, str]:
     name = f.path[-1]
     table = {
         "serial": ("file-serial", "flag-serial"), "adb_host": ("10.0.0.1", "10.0.0.2"), "adb_port": (5038, "5039"),
+        "devices": ("all", "S1,S2"),
         "seed": (5, "6"), "display": (":5", ":6"), "monitor": (2, "3"), "capture": ("raw", "png"),
         "display_id": ("1", "2"), "reuse_settled_s": (0.25, "0.75"), "keyboard": ("input", "adbkeyboard"),
         "text_chunk": (32, "16"), "settle": ({"timeout_s": 1.0}, '{"timeout_s": 2.0}'),
