@@ -60,6 +60,7 @@ RUN_VALUES: dict[tuple[str, ...], tuple[Any, str]] = {
     ("model", "max_pixels"): (200704, "401408"),
     ("model", "min_pixels"): (6272, "12544"),
     ("model", "extra_body"): ({"top_k": 1}, '{"top_k": 2}'),
+    ("model", "max_concurrency"): (4, "8"),
 }
 
 
@@ -68,7 +69,7 @@ def _flag_argv(f: Flag, value: str | None) -> list[str]:
 
 
 def _env_for(path: tuple[str, ...]) -> dict[str, Any]:
-    if path == ("model", "extra_body"):  # the OpenAI-compatible backend's own field
+    if path in (("model", "extra_body"), ("model", "max_concurrency")):  # the OpenAI-compatible backend's own
         return {"model": {"kind": "openai", "base_url": "http://127.0.0.1:8000/v1"}}
     if path[:1] != ("env",):
         return {}
