@@ -232,9 +232,9 @@ def test_requests_over_the_concurrency_bound_wait_their_turn_outside_their_deadl
     # 6 phones share one client bounded to 2 requests in flight; each reply takes 0.6 s, so the last pair
     # starts 1.2 s after the first: longer than timeout_s. A wait for a turn is not the server being slow.
     fake_server.script = [fakes.Reply(body=fakes.completion("ok").body, delay=0.6)]
-    with client(fake_server.url, send_stop=False, max_concurrency=2, timeout_s=1.0) as model:
-        with ThreadPoolExecutor(6) as phones:
-            replies = list(phones.map(lambda i: model.generate(conversation(1, f"task {i}")).text, range(6)))
+    model = client(fake_server.url, send_stop=False, max_concurrency=2, timeout_s=1.0)
+    with model, ThreadPoolExecutor(6) as phones:
+        replies = list(phones.map(lambda i: model.generate(conversation(1, f"task {i}")).text, range(6)))
     assert replies == ["ok"] * 6
     assert fake_server.peak_in_flight == 2
 
