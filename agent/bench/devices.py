@@ -72,11 +72,6 @@ class DevicePool:
         self._lock = threading.Lock()
         self._stopped = threading.Event()
 
-    @property
-    def size(self) -> int:
-        """How many slots are worth running: one per device."""
-        return len(self.serials) if self.serials is not None else len(online(self.host, self.port))
-
     def phone(self, slot: int) -> RealDevice:
         """A free online device of the pool, leased to ``slot`` until its ``release`` (the slot's previous
         lease, if any, is given back first); waits while all are busy. ``FleetError`` when none is online for

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from qwen2vl_agent.agent import cli
+from qwen2vl_agent.agent.bench import BenchRunner
 from qwen2vl_agent.agent.bench.devices import DevicePool, resolve
 from qwen2vl_agent.agent.bench.fleet import FleetError
 from qwen2vl_agent.envs.android.lease import try_lease
@@ -104,21 +105,27 @@ def test_stop_ends_a_slot_waiting_for_a_busy_device(two_phones):
 
 
 def test_a_device_that_disconnects_mid_episode_is_retried_on_the_other(small_config, monkeypatch):
-    from qwen2vl_agent.agent.bench import BenchRunner, executor
+    from qwen2vl_agent.agent.bench import executor, instance
 
-    real = executor.run_instance
+    real_instance, real_episode = executor.run_instance, instance.run_episode
     killed: list[str] = []
+    here = threading.local()  # the device of the episode this slot's thread runs
 
     with SimCluster(2, size=(540, 1200), density=210) as cluster:
         doomed = cluster.phones[0]
 
         def run_instance(phone, inst, source, config):
-            if phone.serial == doomed.serial and not killed:  # pull the plug 0.5 s into its first episode
-                killed.append(inst.dirname)
-                threading.Timer(0.5, doomed.stop).start()
-            return real(phone, inst, source, config)
+            here.serial, here.inst = phone.serial, inst.dirname
+            return real_instance(phone, inst, source, config)
+
+        def run_episode(*args, **kwargs):
+            if here.serial == doomed.serial and not killed:  # pull the plug once the episode is under way
+                killed.append(here.inst)
+                doomed.stop()
+            return real_episode(*args, **kwargs)
 
         monkeypatch.setattr(executor, "run_instance", run_instance)
+        monkeypatch.setattr(instance, "run_episode", run_episode)
         config = small_config(env="android", adb_port=cluster.adb_port, tasks=("SystemWifi", "LauncherOpenApp"),
                               combinations=3)  # fmt: skip
         report = BenchRunner(config).run()

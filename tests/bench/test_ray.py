@@ -20,6 +20,7 @@ ray = pytest.importorskip("ray")
 from ray.cluster_utils import Cluster  # noqa: E402
 
 from qwen2vl_agent.agent.bench import BenchRunner  # noqa: E402
+from qwen2vl_agent.envs.android.lease import try_lease  # noqa: E402
 from qwen2vl_agent.envs.sim import SimCluster  # noqa: E402
 
 pytestmark = pytest.mark.timeout(300)
@@ -183,9 +184,16 @@ def test_a_phone_killed_mid_episode_on_the_cluster_is_retried(phone_nodes, small
     killed = []
 
     def kill_on_first_result(record, done, total) -> None:
-        if not killed:  # the three other phones are mid-episode, and this one is leased again at once
-            killed.append(doomed.serial)
-            doomed.stop()
+        if killed:
+            return
+        killed.append(doomed.serial)
+        deadline = time.monotonic() + 60
+        while (probe := try_lease(doomed.serial, "127.0.0.1", phone_nodes[0].adb_port)) is not None:
+            probe.release()  # not leased yet: its node is between two episodes
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.3)  # an episode has begun on it (one lasts seconds)
+        doomed.stop()
 
     config = _android(small_config, retries=3)
     report = BenchRunner(config, kill_on_first_result).run()
