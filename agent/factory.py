@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 from typing_extensions import assert_never
 
 from qwen2vl_agent.envs import Env, FakeEnv
@@ -55,6 +55,11 @@ class AndroidEnvSpec(_Spec):
     serial: str | None = Field(
         None, description="android: device serial (default: $ANDROID_SERIAL, else the only device)"
     )
+    # A pool instead of one serial: the run leases its first free device (``envs.android.lease``) and holds
+    # it to the end, so concurrent runs on one pool spread over its devices; none free is an error at once.
+    devices: str | None = Field(
+        None, description="android: a pool, all or SERIAL,SERIAL: the first device no other run holds (none: exit 2)"
+    )
     adb_host: str = Field(
         DEFAULT_ADB_HOST, description="android: adb server host (default: $ANDROID_ADB_SERVER_HOST or 127.0.0.1)"
     )
@@ -65,6 +70,12 @@ class AndroidEnvSpec(_Spec):
         description="android: adb server port (default: $ANDROID_ADB_SERVER_PORT or 5037)",
     )
     android: AndroidConfig = Field(default_factory=AndroidConfig)
+
+    @model_validator(mode="after")
+    def _one_way_to_the_device(self) -> AndroidEnvSpec:
+        if self.serial is not None and self.devices is not None:
+            raise ValueError("give --serial or --devices, not both")
+        return self
 
 
 class DesktopEnvSpec(_Spec):
@@ -88,7 +99,7 @@ def resolve_env(spec: EnvSpec, environ: Mapping[str, str] | None = None) -> EnvS
         return spec
     environ = os.environ if environ is None else environ
     found: dict[str, Any] = {}
-    if environ.get("ANDROID_SERIAL"):
+    if environ.get("ANDROID_SERIAL") and spec.devices is None:  # a pool names its own devices
         found["serial"] = environ["ANDROID_SERIAL"]
     if environ.get("ANDROID_ADB_SERVER_HOST"):
         found["adb_host"] = environ["ANDROID_ADB_SERVER_HOST"]
@@ -145,13 +156,7 @@ def open_env_described(settings: EnvSpec) -> Iterator[tuple[Env, dict[str, Any]]
                 )
                 used = {"kind": "sim", "seed": settings.seed, **_adb_used(env, phone.adb_host, phone.adb_port)}
             case AndroidEnvSpec():
-                from qwen2vl_agent.envs.android import AndroidEnv
-
-                env = stack.enter_context(
-                    AndroidEnv(
-                        serial=settings.serial, host=settings.adb_host, port=settings.adb_port, config=settings.android
-                    )
-                )
+                env = _android_env(settings, stack)
                 used = {"kind": "android", **_adb_used(env, settings.adb_host, settings.adb_port)}
             case DesktopEnvSpec():
                 from qwen2vl_agent.envs.desktop import DesktopEnv
@@ -161,6 +166,17 @@ def open_env_described(settings: EnvSpec) -> Iterator[tuple[Env, dict[str, Any]]
             case _:
                 assert_never(settings)
         yield env, used
+
+
+def _android_env(settings: AndroidEnvSpec, stack: contextlib.ExitStack) -> Env:
+    """The device of ``settings`` (from a pool: leased, the lease held until ``stack`` closes)."""
+    from qwen2vl_agent.envs.android import AndroidEnv
+    from qwen2vl_agent.envs.android.lease import lease_free
+
+    serial, host, port = settings.serial, settings.adb_host, settings.adb_port
+    if settings.devices is not None:
+        serial = stack.enter_context(lease_free(settings.devices, host, port)).serial
+    return stack.enter_context(AndroidEnv(serial=serial, host=host, port=port, config=settings.android))
 
 
 def _adb_used(env: Env, host: str, port: int) -> dict[str, Any]:

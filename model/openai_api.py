@@ -19,8 +19,9 @@ Contract, beyond ``model.base.Model``:
   fails the request. Redirects are never followed (they are a setup error naming the ``Location``).
 - Credentials: the API key goes only over https or to loopback unless allowed (``openai_config``);
   the URL is shown, logged and named only redacted (``redact_url``).
-- Concurrency: ``generate`` may be called from many threads at once (up to ``max_concurrency`` requests
-  in flight; more wait for a connection); ``generate_batch`` sends its conversations concurrently.
+- Concurrency: ``generate`` may be called from many threads at once: at most ``max_concurrency`` requests
+  (``--model-concurrency``) are on the wire at once, the others wait their turn, and a request's
+  ``timeout_s`` starts when its turn does; ``generate_batch`` sends its conversations concurrently.
 - Timings per call: ``preprocess`` (resize + encode images, build the request), ``request`` (the HTTP
   round trip, retries included), ``total``. The server's prefill/decode split is not visible here.
 """
@@ -112,6 +113,9 @@ class OpenAIModel(BudgetedImages):
         self._send_stop: bool | Literal["auto"] = config.send_stop
         self._defaults = {k: v for k, v in DEFAULT_FIELDS.items() if k not in config.extra_body}
         self._lock = threading.Lock()
+        # At most max_concurrency exchanges on the wire at once, from every thread of this client (the phones
+        # of a local benchmark share it); the others wait their turn before their deadline starts.
+        self._turns = threading.BoundedSemaphore(config.max_concurrency)
         if config.model is None and not config.probe:
             raise ModelUnavailable("name the model (openai:URL#MODEL) when the server is not probed")
         self._client = make_client(config, transport)
@@ -293,6 +297,7 @@ class OpenAIModel(BudgetedImages):
         call for ever. So the exchange runs on a helper thread and this one waits for it until the
         deadline. A helper given up on stops at its next chunk (or read timeout) and closes its connection.
         """
+        self._turns.acquire()  # the wait for a turn is not the server's time: the deadline starts after it
         deadline = time.monotonic() + self.config.timeout_s
         outcome: list[httpx.Response | BaseException] = []
         finished = threading.Event()
@@ -303,9 +308,14 @@ class OpenAIModel(BudgetedImages):
             except BaseException as e:  # handed to the waiting thread
                 outcome.append(e)
             finally:
+                self._turns.release()  # when the exchange is over, not when its waiter gave up on it
                 finished.set()
 
-        threading.Thread(target=exchange, name="openai-request", daemon=True).start()
+        try:
+            threading.Thread(target=exchange, name="openai-request", daemon=True).start()
+        except BaseException:
+            self._turns.release()
+            raise
         if not finished.wait(max(0.0, deadline - time.monotonic())):
             raise _Expired
         if isinstance(outcome[0], BaseException):

@@ -72,8 +72,12 @@ class OpenAIModelConfig(BaseModel):
     # 0 is greedy (the same replies as the in-process backend); the server's sampling otherwise.
     temperature: float = Field(0.0, ge=0)
     seed: int | None = None
-    # Requests in flight at once from this client (the connection pool and generate_batch's threads).
-    max_concurrency: int = Field(16, ge=1, le=1024)
+    # Requests on the wire at once from this client, whichever threads send them (the phones of a local
+    # benchmark share one client); more wait their turn, their timeout_s not yet running. Also the size of
+    # the connection pool and of generate_batch's threads. Per process: see the README on Ray.
+    max_concurrency: int = Field(
+        16, ge=1, le=1024, description="openai backend: requests in flight to the server at once from this process"
+    )
     # Engine-specific request fields merged into every request (CLI: --model-extra-body JSON), e.g. vLLM's
     # {"repetition_penalty": 1.05}. They override the backend's defaults ({"skip_special_tokens": false},
     # dropped by itself for a server that refuses it); a server that refuses one of these fails the request.

@@ -55,9 +55,14 @@ class BenchConfig(BaseModel):
     # Where episodes run (not part of the identity: a run may be resumed on another executor).
     executor: Literal["local", "ray"] = Field("local", description="where episodes run: local threads or a Ray cluster")
     ray_address: str | None = Field(None, description="Ray cluster address (default: RAY_ADDRESS, else a local one)")
-    ray_resource: str = Field("sim_phone", description="the node resource one episode holds (a simulated phone)")
-    env: Literal["sim", "android"] = Field("sim", description="simulated phones, or real devices (local executor)")
-    devices: str = Field("all", description="with env android: all online devices, or comma-separated serials")
+    ray_resource: str | None = Field(
+        None, description="the node resource one episode holds (default: sim_phone, or android for real devices)"
+    )
+    env: Literal["sim", "android"] = Field("sim", description="simulated phones, or real devices on adb")
+    devices: str = Field(
+        "all", description="with env android: all online devices, or comma-separated serials (on Ray: per node)"
+    )
+    # On a Ray node, the node's own $ANDROID_ADB_SERVER_HOST / _PORT win (``devices.node_adb``).
     adb_host: str = Field("127.0.0.1", description="with env android: the adb server's host")
     adb_port: int = Field(5037, description="with env android: the adb server's port")
 
@@ -69,6 +74,11 @@ class BenchConfig(BaseModel):
             "screen_size": list(self.screen_size), "density": self.density, "agent": self.agent.model_dump(),
             "selection": selection(self.suite, self.tasks, self.combinations),
         }  # fmt: skip
+
+    @property
+    def resource(self) -> str:
+        """The Ray resource one episode holds: one simulated phone, or one real device of the node."""
+        return self.ray_resource or ("android" if self.env == "android" else "sim_phone")
 
     def timeouts(self) -> Timeouts:
         """The env's adb timeouts, none above ``device_timeout_s``."""

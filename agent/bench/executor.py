@@ -114,6 +114,10 @@ class Phones(Protocol):
     def phone(self, slot: int) -> Any:
         """The slot's device, ready for an episode (a fresh one after a discard)."""
 
+    def release(self, slot: int) -> None:
+        """The slot's episode is over: a pool gives its device back (the next ``phone`` may hand out
+        another); never raises."""
+
     def discard(self, slot: int) -> None:
         """Forget the slot's device after a fault; never raises."""
 
@@ -180,6 +184,8 @@ class LocalExecutor(Executor):
             record.attempts = number
             if record.outcome == "error" or record.teardown_error:
                 self.fleet.discard(slot)  # never reuse a phone a fault (or a bug) left in an unknown state
+            else:
+                self.fleet.release(slot)
             if self._stop.is_set():
                 return
             self._done.put(Attempt(inst, number, record))

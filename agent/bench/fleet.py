@@ -67,6 +67,9 @@ class Fleet:
             return self.replace(slot)
         return phone
 
+    def release(self, slot: int) -> None:
+        """Nothing: the slot's phone is its own, kept for its next episode."""
+
     def discard(self, slot: int) -> None:
         """Stop the slot's phone now (never raises); the next ``phone(slot)`` starts a fresh one."""
         with self._lock:

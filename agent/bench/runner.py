@@ -169,10 +169,10 @@ def make_executor(config: BenchConfig, pending: int) -> Executor:
 
         return RayExecutor(config)
     pool: Phones | None = None
-    if config.env == "android":  # a pool of real devices: one slot per device
-        serials = resolve(config.devices, config.adb_host, config.adb_port)[:pending]
+    if config.env == "android":  # a pool of real devices: one slot per device, each leased per episode
+        serials = resolve(config.devices, config.adb_host, config.adb_port)
         pool = DevicePool(serials, config.adb_host, config.adb_port)
-    n = len(pool.devices) if pool else min(config.parallel, pending)
+    n = min(len(serials), pending) if pool else min(config.parallel, pending)
     source = PolicySource(
         config.policy, config.model, parallel=n, convention=config.agent.convention, dialect=config.agent.dialect
     )

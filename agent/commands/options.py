@@ -23,6 +23,10 @@ NO_CACHE_HELP = "transformers backend: keep no prefix or vision cache (same repl
 STATIC_CACHE_HELP = "transformers backend: decode into a preallocated cache (same replies; compiled decoding on CUDA)"
 MODEL_SPEC_HELP = "tiny | scripted:FILE | openai:URL[#MODEL] | a checkpoint dir | a hub id"
 
+CONCURRENCY_HELP = (
+    "openai backend: requests in flight to the server at once from this process (default: 16); the others wait "
+    "their turn, outside their timeout"
+)
 EXTRA_BODY_HELP = "openai backend: fields merged into every request, e.g. '{\"repetition_penalty\": 1.05}' for vLLM"
 
 
@@ -61,6 +65,7 @@ MODEL_FLAGS: tuple[Flag, ...] = (
     ),
     flag(_Tables, "model", "static_cache", help=STATIC_CACHE_HELP),
     flag(_Tables, "model", "extra_body", names=("--model-extra-body",), help=EXTRA_BODY_HELP, type=json_object),
+    flag(_Tables, "model", "max_concurrency", names=("--model-concurrency",), help=CONCURRENCY_HELP, default=None),
 )
 AGENT_FLAGS: tuple[Flag, ...] = (
     flag(_Tables, "agent", "dialect"),

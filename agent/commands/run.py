@@ -23,7 +23,7 @@ from .. import exit_codes
 from ..factory import EnvSpec, SimEnvSpec
 from ..loop import LoopConfig
 from ..policy import PolicyConfig
-from .config import ConfigError, add_flags, flag, table_flags, to_toml
+from .config import ConfigError, add_flags, flag, given_data, table_flags, to_toml
 from .layered import build_config
 from .options import AGENT_FLAGS, MODEL_FLAGS, MODEL_SPEC_HELP, add_config_options
 from .outcome import SignalGate, exit_code, run_to_end
@@ -77,8 +77,9 @@ MAIN_FLAGS = (
     flag(RunConfig, "dry_run"),
 )
 SAFETY_FLAGS = tuple(flag(RunConfig, "safety", name) for name in ("confirm", "policy", "call_user"))
+ENV_FIELDS = ("serial", "devices", "adb_host", "adb_port", "seed", "display", "monitor")
 ENV_FLAGS = (
-    *(flag(RunConfig, "env", name) for name in ("serial", "adb_host", "adb_port", "seed", "display", "monitor")),
+    *(flag(RunConfig, "env", name) for name in ENV_FIELDS),
     *table_flags(RunConfig, "env", "android", prefix="android-", help="android and sim: AndroidConfig.{name}"),
 )
 FLAGS = (*MAIN_FLAGS, *SAFETY_FLAGS, *ENV_FLAGS, *MODEL_FLAGS, *AGENT_FLAGS)
@@ -146,6 +147,8 @@ def load_config(args: argparse.Namespace) -> RunConfig:
 
     try:
         config = build_config(RunConfig, args, FLAGS, normalise={"model": spec_fields})
+        if ("env", "devices") in given_data(args, ENV_FLAGS) and config.env.kind != "android":
+            raise ValueError(f"--devices is a pool of real devices: it needs --env android, not {config.env.kind}")
         return config.model_copy(update={"env": resolve_env(config.env)})
     except (ConfigError, ModelUnavailable, ValueError) as e:
         raise SetupError(str(e)) from None

@@ -60,6 +60,7 @@ RUN_VALUES: dict[tuple[str, ...], tuple[Any, str]] = {
     ("model", "max_pixels"): (200704, "401408"),
     ("model", "min_pixels"): (6272, "12544"),
     ("model", "extra_body"): ({"top_k": 1}, '{"top_k": 2}'),
+    ("model", "max_concurrency"): (4, "8"),
 }
 
 
@@ -68,7 +69,7 @@ def _flag_argv(f: Flag, value: str | None) -> list[str]:
 
 
 def _env_for(path: tuple[str, ...]) -> dict[str, Any]:
-    if path == ("model", "extra_body"):  # the OpenAI-compatible backend's own field
+    if path in (("model", "extra_body"), ("model", "max_concurrency")):  # the OpenAI-compatible backend's own
         return {"model": {"kind": "openai", "base_url": "http://127.0.0.1:8000/v1"}}
     if path[:1] != ("env",):
         return {}
@@ -110,6 +111,7 @@ def _odd_values(f: Flag) -> tuple[Any, str]:
     name = f.path[-1]
     table = {
         "serial": ("file-serial", "flag-serial"), "adb_host": ("10.0.0.1", "10.0.0.2"), "adb_port": (5038, "5039"),
+        "devices": ("all", "S1,S2"),
         "seed": (5, "6"), "display": (":5", ":6"), "monitor": (2, "3"), "capture": ("raw", "png"),
         "display_id": ("1", "2"), "reuse_settled_s": (0.25, "0.75"), "keyboard": ("input", "adbkeyboard"),
         "text_chunk": (32, "16"), "settle": ({"timeout_s": 1.0}, '{"timeout_s": 2.0}'),

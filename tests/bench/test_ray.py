@@ -20,6 +20,8 @@ ray = pytest.importorskip("ray")
 from ray.cluster_utils import Cluster  # noqa: E402
 
 from qwen2vl_agent.agent.bench import BenchRunner  # noqa: E402
+from qwen2vl_agent.envs.android.lease import try_lease  # noqa: E402
+from qwen2vl_agent.envs.sim import SimCluster  # noqa: E402
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -91,12 +93,9 @@ def test_a_node_removed_mid_run_still_gives_complete_results(cluster, small_conf
 
 def test_a_killed_driver_is_resumed_by_the_same_command(cluster, small_config, tmp_path):
     config = _config(small_config)
-    command = [
-        sys.executable, "-m", "qwen2vl_agent.agent.cli", "bench", "--tasks", ",".join(TASKS), "-k", "2",
-        "--out", str(config.out), "--screen", "540x1200", "--density", "210", "--no-html", "--executor", "ray",
-        "--ray-address", cluster.address, "--quiet",
-    ]  # fmt: skip
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    first = subprocess.Popen(
+        _command(cluster, config.out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.monotonic() + 120
     while not _lines(config.out):
         assert first.poll() is None, first.communicate()
@@ -111,3 +110,94 @@ def test_a_killed_driver_is_resumed_by_the_same_command(cluster, small_config, t
     assert report.skipped == after_kill and report.ran == EXPECTED - after_kill
     _assert_complete(config.out, report)
     assert len(_lines(config.out)) == EXPECTED
+
+
+def _phones_free(total: float, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while ray.available_resources().get("sim_phone", 0) < total:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def test_ctrl_c_on_the_driver_stops_the_cluster_work_and_resume_finishes(cluster, small_config):
+    config = _config(small_config)
+    total = ray.cluster_resources()["sim_phone"]
+    first = subprocess.Popen(_command(cluster, config.out), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not _lines(config.out):
+        assert first.poll() is None, first.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGINT)  # as Ctrl-C on its terminal
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 130, err.decode()[-2000:]
+    written = (config.out / "results.jsonl").read_text()
+    keys = Counter((line["task"], line["instance"]) for line in _lines(config.out))
+    assert 1 <= len(keys) < EXPECTED and set(keys.values()) == {1}  # every line whole, each result once
+    assert _phones_free(total, 30), "a cancelled episode still holds its phone"
+    time.sleep(2)
+    assert (config.out / "results.jsonl").read_text() == written  # nothing still running writes
+
+    report = BenchRunner(config).run()
+    assert report.skipped == len(keys) and report.ran == EXPECTED - len(keys)
+    _assert_complete(config.out, report)
+    assert len(_lines(config.out)) == EXPECTED
+
+
+def _command(cluster, out: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "qwen2vl_agent.agent.cli", "bench", "--tasks", ",".join(TASKS), "-k", "2",
+        "--out", str(out), "--screen", "540x1200", "--density", "210", "--no-html", "--executor", "ray",
+        "--ray-address", cluster.address, "--quiet",
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def phone_nodes(cluster):
+    """Two more nodes, each with two "real phones" on its own adb server (simulated phones presented as real
+    devices, found through the node's ANDROID_ADB_SERVER_PORT) and the resource ``android: 2``."""
+    with SimCluster(2, size=(540, 1200), density=210) as a, SimCluster(2, seed=2, size=(540, 1200), density=210) as b:
+        for phones in (a, b):
+            cluster.add_node(num_cpus=1, resources={"android": 2},
+                             env_vars={"ANDROID_ADB_SERVER_PORT": str(phones.adb_port)})  # fmt: skip
+        cluster.wait_for_nodes()
+        yield a, b
+
+
+def _android(small_config, **kwargs):
+    # No adb server answers on the driver's port 1: each node uses its own (its ANDROID_ADB_SERVER_PORT).
+    return _config(small_config, env="android", adb_port=1, **kwargs)
+
+
+def test_real_phones_as_a_node_resource_run_every_episode_once(phone_nodes, small_config):
+    config = _android(small_config)
+    report = BenchRunner(config).run()
+    _assert_complete(config.out, report)
+    assert {r.attempts for r in report.records} == {1}
+
+
+def test_a_phone_killed_mid_episode_on_the_cluster_is_retried(phone_nodes, small_config):
+    doomed = phone_nodes[0].phones[0]
+    killed = []
+
+    def kill_on_first_result(record, done, total) -> None:
+        if killed:
+            return
+        killed.append(doomed.serial)
+        deadline = time.monotonic() + 60
+        while (probe := try_lease(doomed.serial, "127.0.0.1", phone_nodes[0].adb_port)) is not None:
+            probe.release()  # not leased yet: its node is between two episodes
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.3)  # an episode has begun on it (one lasts seconds)
+        doomed.stop()
+
+    config = _android(small_config, retries=3)
+    report = BenchRunner(config, kill_on_first_result).run()
+    assert killed
+    _assert_complete(config.out, report)
+    assert len(_lines(config.out)) == EXPECTED  # each result once, no lost attempt written
+    assert [r for r in report.records if r.attempts > 1], "the killed phone was running no episode"

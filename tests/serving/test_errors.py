@@ -228,6 +228,17 @@ def test_batches_are_sent_concurrently_and_answered_in_order(fake_server, fakes)
     assert tasks == [f"task {i}" for i in range(6)]
 
 
+def test_requests_over_the_concurrency_bound_wait_their_turn_outside_their_deadline(fake_server, fakes) -> None:
+    # 6 phones share one client bounded to 2 requests in flight; each reply takes 0.6 s, so the last pair
+    # starts 1.2 s after the first: longer than timeout_s. A wait for a turn is not the server being slow.
+    fake_server.script = [fakes.Reply(body=fakes.completion("ok").body, delay=0.6)]
+    model = client(fake_server.url, send_stop=False, max_concurrency=2, timeout_s=1.0)
+    with model, ThreadPoolExecutor(6) as phones:
+        replies = list(phones.map(lambda i: model.generate(conversation(1, f"task {i}")).text, range(6)))
+    assert replies == ["ok"] * 6
+    assert fake_server.peak_in_flight == 2
+
+
 def test_batches_from_several_threads_share_one_pool_that_close_shuts_down(fake_server, monkeypatch) -> None:
     from qwen2vl_agent.model import openai_api
 
