@@ -136,22 +136,19 @@ def open_env_described(settings: EnvSpec) -> Iterator[tuple[Env, dict[str, Any]]
                 env: Env = stack.enter_context(FakeEnv())
                 used: dict[str, Any] = {"kind": "fake"}
             case SimEnvSpec():
-                from qwen2vl_agent.envs.android import AndroidEnv
+                from qwen2vl_agent.envs.android import open_android
                 from qwen2vl_agent.envs.sim import SimPhone
 
                 phone = stack.enter_context(SimPhone(seed=settings.seed))
                 env = stack.enter_context(
-                    AndroidEnv(serial=phone.serial, host=phone.adb_host, port=phone.adb_port, config=settings.android)
+                    open_android(phone.serial, host=phone.adb_host, port=phone.adb_port, config=settings.android)
                 )
                 used = {"kind": "sim", "seed": settings.seed, **_adb_used(env, phone.adb_host, phone.adb_port)}
             case AndroidEnvSpec():
-                from qwen2vl_agent.envs.android import AndroidEnv
+                from qwen2vl_agent.envs.android import open_android
 
-                env = stack.enter_context(
-                    AndroidEnv(
-                        serial=settings.serial, host=settings.adb_host, port=settings.adb_port, config=settings.android
-                    )
-                )
+                where = {"host": settings.adb_host, "port": settings.adb_port}
+                env = stack.enter_context(open_android(settings.serial, **where, config=settings.android))
                 used = {"kind": "android", **_adb_used(env, settings.adb_host, settings.adb_port)}
             case DesktopEnvSpec():
                 from qwen2vl_agent.envs.desktop import DesktopEnv

@@ -22,7 +22,6 @@ from qwen2vl_agent.tools import actions as A
 from ..base import (
     ActionRejected,
     CaptureFailed,
-    DeviceLost,
     EnvBase,
     EnvError,
     Observation,
@@ -37,7 +36,6 @@ from .config import AndroidConfig
 from .device import KEY_APP_SWITCH, KEY_BACK, KEY_ENTER, KEY_HOME, AndroidDevice, DisplayInfo
 from .episode import AnimationSwitch, dismiss_keyguard, wake
 from .retry import RetryingTransport
-from .settle import Settled, SettleWait
 from .text_entry import TextEntry
 
 log = logging.getLogger(__name__)
@@ -51,6 +49,10 @@ class AndroidEnv(EnvBase):
     ``AndroidEnv(serial=None, host=..., port=..., **options)`` picks the named device or the only one
     connected to the adb server at ``host:port``; options are ``AndroidConfig`` fields (or pass
     ``config=``). ``transport=`` injects an ``AdbTransport`` (e.g. ``FakeAdb``) instead of adbutils.
+
+    The env itself never waits after an action and never dumps the UI tree: the config's ``settle``,
+    ``reuse_settled_s`` and ``ui_tree`` are applied by the wrappers ``envs.android.open_android`` (or
+    ``wrap``) puts around it (``Settle``, ``WithUITree``).
     """
 
     action_space = MOBILE_ACTIONS
@@ -82,18 +84,7 @@ class AndroidEnv(EnvBase):
         self._components: dict[str, str] = {}
         self._image_size: tuple[int, int] | None = None
         self._checked_size: tuple[int, int] | None = None  # a frame size already checked against the display
-        self._settled: tuple[Capture, float, int] | None = None  # (frame, when, device.calls) of the last settle
         self._pool: ThreadPoolExecutor | None = None
-        policy = self.config.settle
-        self._settle_wait = SettleWait(policy, self.capturer.grab, self.device.latest_frame) if policy else None
-        self.last_settle: Settled | None = None  # what the last settle wait cost
-
-    @classmethod
-    def connect(
-        cls, serial: str | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, **options: Any
-    ) -> AndroidEnv:
-        """The same as the constructor; reads well at call sites: ``AndroidEnv.connect("emulator-5554")``."""
-        return cls(serial, host=host, port=port, **options)
 
     def __repr__(self) -> str:
         return f"AndroidEnv({self.serial!r})"
@@ -122,9 +113,6 @@ class AndroidEnv(EnvBase):
             self.animations.disable()
         self._display = self.device.display()
         self._catalog = None  # apps may have been installed between episodes
-        self._settled = None
-        if self._settle_wait is not None:
-            self._settle_wait.forget()
         return self.observe()
 
     def _reset_defaults(self) -> dict[str, bool]:
@@ -135,18 +123,19 @@ class AndroidEnv(EnvBase):
             "disable_animations": c.disable_animations,
         }
 
-    def observe(self) -> Observation:
+    def observe(self, frame: Capture | None = None) -> Observation:
+        """A look at the screen: a new capture, or ``frame`` when given (a capture just taken, e.g. the frame
+        the ``Settle`` wrapper's wait ended on; ``extra["settled_frame"]`` says which)."""
         self._check_open()
-        reused = self._settled_frame()  # before any other command is sent
         foreground = self._submit(self.device.foreground) if self.config.foreground else None
-        capture = reused or self._capture()
+        capture = frame or self._capture()
         image = capture.image()
         display = self._display_for(image.size)
         self._image_size = image.size
         extra: dict[str, Any] = {
             "capture": capture.path,
             "capture_s": round(capture.seconds, 4),
-            "settled_frame": reused is not None,  # the frame the settle wait ended on, not a new capture
+            "settled_frame": frame is not None,  # the frame the settle wait ended on, not a new capture
             "rotation": display.rotation,
             "density": display.density,
             "serial": self.serial,
@@ -155,50 +144,15 @@ class AndroidEnv(EnvBase):
             screenshot=image,
             screen_size=display.size,
             foreground=foreground.result() if foreground else None,
-            ui_tree=self._ui_tree(extra) if self.config.ui_tree else None,
             extra=extra,
         )
 
-    def _ui_tree(self, extra: dict[str, Any]) -> str | None:
-        """The UI hierarchy, or None (with ``extra["ui_tree_error"]``) when uiautomator keeps failing."""
-        try:
-            return self.device.ui_dump()
-        except DeviceLost:
-            raise
-        except EnvError as e:  # the tree is an optional extra; the screenshot still makes a valid step
-            log.warning("%s: no UI tree this step: %s", self.serial, e)
-            extra["ui_tree_error"] = str(e)
-            return None
-
     def execute(self, action: Action) -> Outcome:
+        """Carry out ``action`` and return at once (no settle wait: that is the ``Settle`` wrapper's)."""
         self._check_open()
-        self._settled = None
-        self.last_settle = None
         started = time.monotonic()
         message = self._perform(action)
-        acted_s = time.monotonic() - started
-        settle_s = self._settle() if not isinstance(action, A.Wait) else 0.0
-        extra: dict[str, Any] = {"act_s": round(acted_s, 4)}
-        if self.last_settle is not None and settle_s:
-            s = self.last_settle
-            extra["settle"] = {"signal": s.signal, "frames": s.frames, "probes": s.probes, "settled": s.settled}
-        return Outcome(message=message, settle_s=settle_s, extra=extra)
-
-    def _settle(self) -> float:
-        """Wait until the screen stops changing (per ``config.settle``, see ``settle``); the seconds waited.
-
-        The frame the wait ended on is kept for the ``observe()`` that normally follows at once. (Frames come
-        straight from the capturer: a transition may pass through a black frame, which is no error here.)
-        """
-        if self._settle_wait is None:
-            return 0.0
-        settled, frame = self._settle_wait.wait()
-        self.last_settle = settled
-        if settled.settled:
-            self._settled = (frame, time.monotonic(), self.device.calls)
-        else:
-            log.info("screen still changing %.1f s after the action", settled.waited_s)
-        return settled.waited_s
+        return Outcome(message=message, extra={"act_s": round(time.monotonic() - started, 4)})
 
     def _release(self) -> None:
         try:
@@ -292,16 +246,6 @@ class AndroidEnv(EnvBase):
                 log.info("%s: %sx%s frames for a %sx%s input space; points are scaled", self.serial, *image_size,
                          *display.size)  # fmt: skip
         return display
-
-    def _settled_frame(self) -> Capture | None:
-        """The frame the last settle wait ended on, if it can stand for a fresh capture: recent enough, and no
-        command was sent to the device since (e.g. through ``env.device`` directly)."""
-        kept, self._settled = self._settled, None
-        if kept is None or self.config.reuse_settled_s <= 0 or kept[2] != self.device.calls:
-            return None
-        if time.monotonic() - kept[1] > self.config.reuse_settled_s or kept[0].is_black():
-            return None
-        return kept[0]
 
     def _capture(self) -> Capture:
         capture = self.capturer.grab()
