@@ -19,16 +19,7 @@ from typing_extensions import assert_never
 from qwen2vl_agent.tools import MOBILE_ACTIONS, Action
 from qwen2vl_agent.tools import actions as A
 
-from ..base import (
-    ActionRejected,
-    CaptureFailed,
-    EnvBase,
-    EnvError,
-    Observation,
-    Outcome,
-    ResetOptions,
-    reset_options,
-)
+from .. import base
 from .adb import DEFAULT_HOST, DEFAULT_PORT, AdbTransport, SocketTransport, choose_device
 from .apps import AppCatalog, UnknownApp, resolve_app
 from .capture import Capture, ScreenCapturer
@@ -43,7 +34,7 @@ log = logging.getLogger(__name__)
 BLACK_RETRY_S = 0.3
 
 
-class AndroidEnv(EnvBase):
+class AndroidEnv(base.EnvBase):
     """A real (or simulated) Android device. Use as a context manager.
 
     ``AndroidEnv(serial=None, host=..., port=..., **options)`` picks the named device or the only one
@@ -91,7 +82,7 @@ class AndroidEnv(EnvBase):
 
     # ---------------------------------------------------------------- Env
 
-    def reset(self, *, seed: int | None = None, options: ResetOptions | None = None) -> Observation:
+    def reset(self, *, seed: int | None = None, options: base.ResetOptions | None = None) -> base.Observation:
         """Prepare the screen for an episode; its first observation.
 
         Args:
@@ -104,7 +95,7 @@ class AndroidEnv(EnvBase):
             ValueError: an unknown option. EnvError: the device failed, or is locked with a PIN.
         """
         self._check_open()
-        opts = reset_options(options, self._reset_defaults(), "Android env")
+        opts = base.reset_options(options, self._reset_defaults(), "Android env")
         if opts["wake"]:
             wake(self.device)
         if opts["dismiss_keyguard"]:
@@ -123,7 +114,7 @@ class AndroidEnv(EnvBase):
             "disable_animations": c.disable_animations,
         }
 
-    def observe(self, frame: Capture | None = None) -> Observation:
+    def observe(self, frame: Capture | None = None) -> base.Observation:
         """A look at the screen: a new capture, or ``frame`` when given (a capture just taken, e.g. the frame
         the ``Settle`` wrapper's wait ended on; ``extra["settled_frame"]`` says which)."""
         self._check_open()
@@ -140,24 +131,24 @@ class AndroidEnv(EnvBase):
             "density": display.density,
             "serial": self.serial,
         }
-        return Observation(
+        return base.Observation(
             screenshot=image,
             screen_size=display.size,
             foreground=foreground.result() if foreground else None,
             extra=extra,
         )
 
-    def execute(self, action: Action) -> Outcome:
+    def execute(self, action: Action) -> base.Outcome:
         """Carry out ``action`` and return at once (no settle wait: that is the ``Settle`` wrapper's)."""
         self._check_open()
         started = time.monotonic()
         message = self._perform(action)
-        return Outcome(message=message, extra={"act_s": round(time.monotonic() - started, 4)})
+        return base.Outcome(message=message, extra={"act_s": round(time.monotonic() - started, 4)})
 
     def _release(self) -> None:
         try:
             self.animations.restore()
-        except EnvError as e:
+        except base.EnvError as e:
             log.warning("could not restore animation settings on %s: %s", self.serial, e)
         if self._pool is not None:
             self._pool.shutdown(wait=True)
@@ -193,9 +184,9 @@ class AndroidEnv(EnvBase):
                 raise TypeError(f"{action.type} is handled by the agent and never sent to an environment")
             case A.Click() | A.DoubleClick() | A.RightClick() | A.MoveTo() | A.Drag() | A.Scroll() | A.Hotkey():
                 names = ", ".join(cls.tool_name() for cls in self.action_space)
-                raise ActionRejected(f"{action.type} is a desktop action; on this phone use one of: {names}.")
+                raise base.ActionRejected(f"{action.type} is a desktop action; on this phone use one of: {names}.")
             case A.CallUser():  # offered only by the hand-off wrapper, which answers it before the env
-                raise ActionRejected("CallUser is not available here: no person is standing by to take the device.")
+                raise base.ActionRejected(base.NO_HAND_OFF)
             case _:
                 assert_never(action)
         return ""
@@ -205,7 +196,7 @@ class AndroidEnv(EnvBase):
         try:
             package = resolve_app(name, catalog)
         except UnknownApp as e:
-            raise ActionRejected(str(e)) from e
+            raise base.ActionRejected(str(e)) from e
         self.device.launch(package, self._components.get(package))
 
     def catalog(self) -> AppCatalog:
@@ -230,7 +221,7 @@ class AndroidEnv(EnvBase):
         image = self._image_size or display
         x, y = point
         if not (0 <= x < image[0] and 0 <= y < image[1]):
-            raise ActionRejected(f"The point [{x}, {y}] is outside the {image[0]}x{image[1]} screen.")
+            raise base.ActionRejected(f"The point [{x}, {y}] is outside the {image[0]}x{image[1]} screen.")
         if image == display:
             return x, y
         return min(x * display[0] // image[0], display[0] - 1), min(y * display[1] // image[1], display[1] - 1)
@@ -260,12 +251,12 @@ class AndroidEnv(EnvBase):
                 return capture
             awake = True
         if not awake:
-            raise CaptureFailed(f"{self.serial}: the screenshot is black because the screen is off")
+            raise base.CaptureFailed(f"{self.serial}: the screenshot is black because the screen is off")
         time.sleep(BLACK_RETRY_S)  # an activity transition can show a black frame for a moment
         capture = self.capturer.grab()
         if not capture.is_black():
             return capture
-        raise CaptureFailed(
+        raise base.CaptureFailed(
             f"{self.serial}: the screenshot is all black: the app in front forbids screenshots (a secure "
             "window, FLAG_SECURE) or the capture failed"
         )
