@@ -147,12 +147,12 @@ def open_env_described(settings: EnvSpec) -> Iterator[tuple[Env, dict[str, Any]]
                 env: Env = stack.enter_context(FakeEnv())
                 used: dict[str, Any] = {"kind": "fake"}
             case SimEnvSpec():
-                from qwen2vl_agent.envs.android import AndroidEnv
+                from qwen2vl_agent.envs.android import open_android
                 from qwen2vl_agent.envs.sim import SimPhone
 
                 phone = stack.enter_context(SimPhone(seed=settings.seed))
                 env = stack.enter_context(
-                    AndroidEnv(serial=phone.serial, host=phone.adb_host, port=phone.adb_port, config=settings.android)
+                    open_android(phone.serial, host=phone.adb_host, port=phone.adb_port, config=settings.android)
                 )
                 used = {"kind": "sim", "seed": settings.seed, **_adb_used(env, phone.adb_host, phone.adb_port)}
             case AndroidEnvSpec():
@@ -170,13 +170,13 @@ def open_env_described(settings: EnvSpec) -> Iterator[tuple[Env, dict[str, Any]]
 
 def _android_env(settings: AndroidEnvSpec, stack: contextlib.ExitStack) -> Env:
     """The device of ``settings`` (from a pool: leased, the lease held until ``stack`` closes)."""
-    from qwen2vl_agent.envs.android import AndroidEnv
+    from qwen2vl_agent.envs.android import open_android
     from qwen2vl_agent.envs.android.lease import lease_free
 
     serial, host, port = settings.serial, settings.adb_host, settings.adb_port
     if settings.devices is not None:
         serial = stack.enter_context(lease_free(settings.devices, host, port)).serial
-    return stack.enter_context(AndroidEnv(serial=serial, host=host, port=port, config=settings.android))
+    return stack.enter_context(open_android(serial, host=host, port=port, config=settings.android))
 
 
 def _adb_used(env: Env, host: str, port: int) -> dict[str, Any]:

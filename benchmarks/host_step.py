@@ -166,7 +166,7 @@ def pipelines(args: argparse.Namespace, where, timings: Timings, out_dir: str):
     from qwen2vl_agent.agent.policy import PolicyConfig, QwenPolicy
     from qwen2vl_agent.agent.progress import ProgressTracker
     from qwen2vl_agent.agent.recorder import TrajectoryRecorder
-    from qwen2vl_agent.envs.android import AndroidEnv
+    from qwen2vl_agent.envs.android import open_android
     from qwen2vl_agent.model.factory import load_model
 
     serial, host, port, _, _ = where
@@ -177,7 +177,7 @@ def pipelines(args: argparse.Namespace, where, timings: Timings, out_dir: str):
         video_processor=Qwen2VLVideoProcessor(),
         chat_template=hf.chat_template,
     )
-    with AndroidEnv(serial, host=host, port=port) as env:
+    with open_android(serial, host=host, port=port) as env:
         obs = env.reset()
         policy = QwenPolicy(PreprocessOnly(hf, taps(args.point), timings), env.action_space)
         policy.begin(TASK, obs.screenshot)

@@ -4,6 +4,7 @@
 
 from . import screen
 from .base import (
+    NO_HAND_OFF,
     ActionRejected,
     CaptureFailed,
     DeviceLost,
@@ -20,7 +21,7 @@ from .fake import FakeEnv, make_screens
 from .wrappers import Wrapper
 
 __all__ = [
-    "ActionRejected", "CaptureFailed", "DeviceLost", "Env", "EnvBase", "EnvCheckError", "EnvError",
+    "NO_HAND_OFF", "ActionRejected", "CaptureFailed", "DeviceLost", "Env", "EnvBase", "EnvCheckError", "EnvError",
     "FakeEnv", "Observation", "Outcome", "ResetOptions", "Wrapper", "check_env", "make_screens", "reset_options",
     "screen",
 ]  # fmt: skip

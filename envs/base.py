@@ -42,6 +42,11 @@ class ActionRejected(ModelError):
     """The action is well-formed but cannot be carried out here (told to the model, the run goes on)."""
 
 
+NO_HAND_OFF = "CallUser is not available here: no person is standing by to take the device."
+"""What an env answers ``CallUser`` with: only the hand-off wrapper (``agent.handoff``) offers it and answers it
+before the env; without it the model is told so."""
+
+
 @dataclass(frozen=True)
 class Observation:
     """One look at the screen.

@@ -22,7 +22,7 @@ from typing import Any
 
 from typing_extensions import assert_never
 
-from qwen2vl_agent.envs import ActionRejected
+from qwen2vl_agent.envs import NO_HAND_OFF, ActionRejected
 from qwen2vl_agent.tools import MOBILE_ACTIONS, Action
 from qwen2vl_agent.tools import actions as A
 
@@ -93,6 +93,6 @@ def to_command(action: Action) -> Command:
             names = ", ".join(cls.tool_name() for cls in ACTIONS)
             raise ActionRejected(f"{action.type} is a desktop action; on this phone use one of: {names}.")
         case A.CallUser():  # offered only by the hand-off wrapper, which answers it before the env
-            raise ActionRejected("CallUser is not available here: no person is standing by to take the device.")
+            raise ActionRejected(NO_HAND_OFF)
         case _:
             assert_never(action)

@@ -100,13 +100,13 @@ def _episode(
 def _device_env(phone: Any, config: BenchConfig) -> Any:
     """The Android env on ``phone``: a real device (``devices.RealDevice``) waits for its screen to settle;
     the simulated phone applies every input before ``input`` returns, so no settle wait is needed."""
-    from qwen2vl_agent.envs.android import AndroidEnv
+    from qwen2vl_agent.envs.android import open_android
     from qwen2vl_agent.envs.sim import SimEnv
 
     from .devices import RealDevice
 
     if isinstance(phone, RealDevice):
-        return AndroidEnv(phone.serial, host=phone.adb_host, port=phone.adb_port, timeouts=config.timeouts())
+        return open_android(phone.serial, host=phone.adb_host, port=phone.adb_port, timeouts=config.timeouts())
     return SimEnv(phone, settle=None, timeouts=config.timeouts())
 
 

@@ -8,13 +8,44 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Literal
 
-from .options import NO_CACHE_HELP, STATIC_CACHE_HELP
+from pydantic import BaseModel, ConfigDict, Field
+
+from qwen2vl_agent.model.spec import HFSpec, ModelSpec, spec_fields, spec_label
+
+from .config import _STORE_TRUE, ConfigError, Flag, add_flags, flag
+from .layered import build_config
+from .options import MODEL_FLAGS, MODEL_SPEC_HELP, add_config_options
 
 DEFAULT_MODEL = "Qwen/Qwen2-VL-2B-Instruct"
 # model.arches.ARCHES (not imported at --help), with the family names printed for each.
 TINY_ARCHES = {"qwen2_vl": "Qwen2-VL", "qwen2_5_vl": "Qwen2.5-VL", "qwen3_vl": "Qwen3-VL"}
 SAMPLE_SCREENS = {"phone": (1080, 2400), "desktop": (1920, 1080)}
+
+
+class InfoConfig(BaseModel):
+    """What ``model info`` can be told: its flags, or the keys of a ``--config`` file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: ModelSpec = Field(default_factory=lambda: HFSpec(model=DEFAULT_MODEL))
+    dialect: str | None = Field(None, description="show this dialect instead of the one chosen from the model")
+    output: Literal["text", "json"] = Field("text", description="text: a line per fact; json: one JSON object")
+
+
+INFO_FLAGS: tuple[Flag, ...] = (
+    flag(InfoConfig, "model", help=MODEL_SPEC_HELP, type=str, metavar="SPEC", default=spec_label(InfoConfig().model)),
+    *MODEL_FLAGS,
+    flag(InfoConfig, "model", "attn_implementation", names=("--attn",), help="transformers backend: the attention"),
+    flag(InfoConfig, "dialect"),
+    Flag(
+        ("output",),
+        ("--json",),
+        {"action": _STORE_TRUE, "help": "print one JSON object"},
+        lambda _: {("output",): "json"},
+    ),
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -34,16 +65,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     tiny.set_defaults(func=make_tiny)
     info = actions.add_parser("info", help="load a model and describe how it runs")
-    info.add_argument("--model", default=DEFAULT_MODEL, help="tiny | tiny:ARCH | a checkpoint dir | a hub id")
-    info.add_argument("--device", help="e.g. cuda, cuda:1, cpu (default: cuda when available)")
-    info.add_argument("--dtype", help="bfloat16, float16 or float32 (default: bf16 on CUDA, fp32 on CPU)")
-    info.add_argument("--attn", dest="attn_implementation", help="flash_attention_2, sdpa or eager")
-    info.add_argument("--max-pixels", type=int, help="screenshot pixel budget per image (default: 1280*28*28)")
-    info.add_argument("--min-pixels", type=int)
-    info.add_argument("--no-model-cache", action="store_true", help=NO_CACHE_HELP)
-    info.add_argument("--static-cache", action="store_true", help=STATIC_CACHE_HELP)
-    info.add_argument("--dialect", help="show this dialect instead of the one chosen from the model")
-    info.add_argument("--json", action="store_true", help="print one JSON object")
+    add_flags(info, INFO_FLAGS)
+    add_config_options(info)
     info.set_defaults(func=show_info)
     p.set_defaults(func=lambda args: p.print_help() or 2)
 
@@ -62,24 +85,29 @@ def make_tiny(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_info_config(args: argparse.Namespace) -> InfoConfig:
+    """The effective ``InfoConfig``: defaults < ``--config FILE`` < the flags given (``ConfigError``,
+    ``ModelUnavailable`` if unusable)."""
+    return build_config(InfoConfig, args, INFO_FLAGS, normalise={"model": spec_fields})
+
+
 def show_info(args: argparse.Namespace) -> int:
     from qwen2vl_agent.model import ModelUnavailable
     from qwen2vl_agent.model.factory import load_model
 
-    overrides = {
-        "device": args.device, "dtype": args.dtype, "attn_implementation": args.attn_implementation,
-        "max_pixels": args.max_pixels, "min_pixels": args.min_pixels,
-    }  # fmt: skip
-    if args.no_model_cache:
-        overrides.update(prefix_cache=0, vision_cache=0)
-    if args.static_cache:
-        overrides.update(static_cache=True)
     try:
-        model = load_model(args.model, **overrides)
-    except ModelUnavailable as e:
+        config = load_info_config(args)
+        if args.print_config:
+            from .config import to_toml
+            from .run import printable
+
+            print(to_toml(printable(config)), end="")
+            return 0
+        model = load_model(config.model)
+    except (ConfigError, ModelUnavailable) as e:
         return _fail(str(e))
-    facts = model_facts(model, args.dialect)
-    if args.json:
+    facts = model_facts(model, config.dialect)
+    if config.output == "json":
         print(json.dumps(facts))
     else:
         width = max(len(k) for k in facts)

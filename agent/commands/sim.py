@@ -23,9 +23,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from qwen2vl_agent.envs.poll import wait_for
+
+from .config import ConfigError, add_flags, flag, to_toml
+from .layered import build_config
+from .options import add_config_options
 
 START_TIMEOUT_S = 60.0
 BIND_HELP = ("where the adb server listens: localhost, or all (every network interface, adb's -a: "
@@ -51,21 +57,66 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+class SimConfig(BaseModel):
+    """What ``sim start`` and ``sim serve`` can be told: their flags, or the keys of a ``--config`` file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    devices: int = Field(1, description="how many phones")
+    seed: int = Field(0, description="seed of the first phone; phone i gets seed+i")
+    size: tuple[int, int] = Field((1080, 2400), description='screen size WxH (in a file: [W, H] or "WxH")')
+    density: int = Field(420, description="screen density in dpi")
+    bind: Literal["localhost", "all"] = Field("localhost", description=BIND_HELP)
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size_text(cls, value: Any) -> Any:
+        return parse_size(value) if isinstance(value, str) else value
+
+
+SIM_FLAGS = (
+    flag(SimConfig, "devices", names=("--devices", "-n")),
+    flag(SimConfig, "seed"),
+    flag(SimConfig, "size", type=parse_size, metavar="WxH", default="1080x2400"),
+    flag(SimConfig, "density"),
+    flag(SimConfig, "bind"),
+)
+
+
+def load_sim_config(args: argparse.Namespace) -> SimConfig:
+    """The effective ``SimConfig``: defaults < ``--config FILE`` < the flags given (``ConfigError`` if unusable)."""
+    return build_config(SimConfig, args, SIM_FLAGS)
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sim", help="start, stop and inspect simulated phones (real adb protocol)", description=__doc__)
     p.add_argument("--state", type=Path, default=None, help="state file (default: see above)")
     actions = p.add_subparsers(dest="sim_action", metavar="ACTION")
     for name, help_ in (("start", "start phones in the background"), ("serve", "run phones in the foreground")):
         a = actions.add_parser(name, help=help_)
-        a.add_argument("--devices", "-n", type=int, default=1, help="how many phones")
-        a.add_argument("--seed", type=int, default=0, help="seed of the first phone; phone i gets seed+i")
-        a.add_argument("--size", type=parse_size, default="1080x2400", help="screen size WxH")
-        a.add_argument("--density", type=int, default=420, help="screen density in dpi")
-        a.add_argument("--bind", choices=("localhost", "all"), default="localhost", help=BIND_HELP)
-        a.set_defaults(func=start if name == "start" else serve)
+        add_flags(a, SIM_FLAGS)
+        add_config_options(a)
+        a.set_defaults(func=_configured(start if name == "start" else serve))
     actions.add_parser("stop", help="stop the background phones").set_defaults(func=stop)
     actions.add_parser("status", help="show the background phones").set_defaults(func=status)
     p.set_defaults(func=lambda args: p.print_help() or 2)
+
+
+def _configured(command: Callable[[argparse.Namespace, SimConfig], int]) -> Callable[[argparse.Namespace], int]:
+    """``command`` given the effective config (``--print-config`` prints it instead; a bad one is exit 2)."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            config = load_sim_config(args)
+        except ConfigError as e:
+            print(f"qwen2vl-agent sim: {e}", file=sys.stderr)
+            return 2
+        if args.print_config:
+            print(to_toml(config.model_dump(mode="json")), end="")
+            return 0
+        return command(args, config)
+
+    return run
 
 
 def _state_path(args: argparse.Namespace) -> Path:
@@ -112,7 +163,7 @@ def _install_handlers(on_signal: Callable[[int, Any], None]) -> dict[int, Any]:
     return {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
 
 
-def serve(args: argparse.Namespace) -> int:
+def serve(args: argparse.Namespace, config: SimConfig) -> int:
     """Run the phones until SIGINT/SIGTERM/SIGHUP, keeping the state file up to date."""
     from qwen2vl_agent.envs import sim
 
@@ -122,14 +173,14 @@ def serve(args: argparse.Namespace) -> int:
         nonlocal stopping
         stopping = True
 
-    if args.bind == "all":
+    if config.bind == "all":
         print(BIND_WARNING, file=sys.stderr, flush=True)
     previous = _install_handlers(on_signal)
     try:
-        cluster = sim.SimCluster(args.devices, seed=args.seed, size=args.size, density=args.density,
-                                 all_interfaces=args.bind == "all")  # fmt: skip
+        cluster = sim.SimCluster(config.devices, seed=config.seed, size=config.size, density=config.density,
+                                 all_interfaces=config.bind == "all")  # fmt: skip
         with cluster:
-            _serve_until(cluster, _state_path(args), lambda: stopping, args.bind)
+            _serve_until(cluster, _state_path(args), lambda: stopping, config.bind)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -155,7 +206,7 @@ def _serve_until(cluster: Any, path: Path, stopping: Callable[[], bool], bind: s
             path.unlink(missing_ok=True)
 
 
-def start(args: argparse.Namespace) -> int:
+def start(args: argparse.Namespace, config: SimConfig) -> int:
     path = _state_path(args)
     old = _read_state(path)
     if old and same_process(old):
@@ -164,8 +215,8 @@ def start(args: argparse.Namespace) -> int:
     path.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "qwen2vl_agent.agent.cli", "sim", "--state", str(path), "serve",
-           "--devices", str(args.devices), "--seed", str(args.seed), "--size", "x".join(map(str, args.size)),
-           "--density", str(args.density), "--bind", args.bind]  # fmt: skip
+           "--devices", str(config.devices), "--seed", str(config.seed), "--size", "x".join(map(str, config.size)),
+           "--density", str(config.density), "--bind", config.bind]  # fmt: skip
     log = path.with_suffix(".log")
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from qwen2vl_agent.envs.android import AndroidEnv
+from qwen2vl_agent.envs import Wrapper
+from qwen2vl_agent.envs.android import AndroidEnv, open_android
 from qwen2vl_agent.envs.android.fields import EDITABLE
 from qwen2vl_agent.envs.android.settle import SettlePolicy, wait_until_settled
 from qwen2vl_agent.envs.poll import wait_for
@@ -43,15 +44,16 @@ Target = Selector | Element | None
 
 
 class Phone(Scripted):
-    """An Android phone (an ``AndroidEnv``) behind the scripting facade; see the module docstring.
+    """An Android phone (an ``AndroidEnv``, bare or in the wrappers ``open_android`` composes) behind the
+    scripting facade; see the module docstring.
 
     ``model``: the vision steps' model (a ``Model`` or a spec such as ``"tiny"``); ``cache``: a
     ``ReplyCache`` or a JSON file path for their replies; ``record``: a directory to write the trajectory to.
     """
 
-    env: AndroidEnv
+    env: AndroidEnv | Wrapper
 
-    def __init__(self, env: AndroidEnv, *, model: Model | str | None = None,
+    def __init__(self, env: AndroidEnv | Wrapper, *, model: Model | str | None = None,
                  cache: ReplyCache | str | Path | None = None, record: str | Path | None = None,
                  name: str = "phone script", timeout: float = 10.0, owned: tuple[Any, ...] = ()) -> None:  # fmt: skip
         super().__init__(env, model=model, cache=cache, record=record, name=name, timeout=timeout, owned=owned)
@@ -64,7 +66,7 @@ class Phone(Scripted):
         arguments (``model``, ``cache``, ``record``, ``name``, ``timeout``), the rest ``AndroidConfig`` fields."""
         facade, config = _split(options)
         where = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
-        return cls(AndroidEnv.connect(serial, **where, **config), **facade)
+        return cls(open_android(serial, **where, **config), **facade)
 
     @classmethod
     def simulated(cls, seed: int = 0, *, size: tuple[int, int] = (1080, 2400), **options: Any) -> Phone:
@@ -75,7 +77,7 @@ class Phone(Scripted):
         facade, config = _split(options)
         sim = SimPhone(seed=seed, size=size).start()
         try:
-            env = AndroidEnv(sim.serial, host=sim.adb_host, port=sim.adb_port, **config)
+            env = open_android(sim.serial, host=sim.adb_host, port=sim.adb_port, **config)
         except BaseException:
             sim.stop()
             raise

@@ -45,13 +45,13 @@ def _qwen2vl_sim_device() -> Iterator[Any]:
 @pytest.fixture
 def sim_phone(_qwen2vl_sim_device: Any) -> Iterator[Phone]:
     """A ``Phone`` on the session's simulated phone, freshly reset (seed 0); ``.sim`` is the ``SimPhone``."""
-    from qwen2vl_agent.envs.android import AndroidEnv
+    from qwen2vl_agent.envs.android import open_android
 
     from .phone import Phone
 
     sim = _qwen2vl_sim_device
     sim.reset(seed=SEED)
-    env = AndroidEnv(sim.serial, host=sim.adb_host, port=sim.adb_port, settle=_settle())
+    env = open_android(sim.serial, host=sim.adb_host, port=sim.adb_port, settle=_settle())
     with Phone(env, name="sim_phone") as phone:
         phone.sim = sim
         yield phone
@@ -60,7 +60,7 @@ def sim_phone(_qwen2vl_sim_device: Any) -> Iterator[Phone]:
 @pytest.fixture
 def sim_cluster() -> Iterator[Callable[[int], list[Phone]]]:
     """A factory: ``sim_cluster(3)`` -> three ``Phone``s on fresh simulated phones sharing one adb server."""
-    from qwen2vl_agent.envs.android import AndroidEnv
+    from qwen2vl_agent.envs.android import open_android
     from qwen2vl_agent.envs.sim import SimCluster
 
     from .phone import Phone
@@ -73,7 +73,7 @@ def sim_cluster() -> Iterator[Callable[[int], list[Phone]]]:
         clusters.append(cluster)
         made = []
         for sim in cluster:
-            phone = Phone(AndroidEnv(sim.serial, host=cluster.adb_host, port=cluster.adb_port, settle=_settle()))
+            phone = Phone(open_android(sim.serial, host=cluster.adb_host, port=cluster.adb_port, settle=_settle()))
             phone.sim = sim
             phone.start()
             made.append(phone)

@@ -2,7 +2,9 @@
 
 ``AndroidEnv(serial=None, host="127.0.0.1", port=5037, **options)`` connects through the adb server
 with our own host-protocol client (``adbwire``, ``SocketTransport``); ``transport=FakeAdb(FakePhone())`` runs it
-with no adb at all. Nothing heavy is imported here: numpy and PIL load when first used.
+with no adb at all. ``open_android(...)`` (``wrap(AndroidEnv(...))``) adds what the config asks for around
+it: the settle wait after each action (``Settle``) and the UI tree in each observation (``WithUITree``).
+Nothing heavy is imported here: numpy and PIL load when first used.
 """
 
 from .adb import (
@@ -25,6 +27,7 @@ from .keyboard import ADB_KEYBOARD_IME, NeedsAdbKeyboard, adbkeyboard_messages, 
 from .retry import NO_RETRY, RetryingTransport, RetryPolicy
 from .screencap import RawFrame, decode_png, encode_raw, parse_raw
 from .settle import Settled, SettlePolicy, wait_until_settled
+from .wrappers import Settle, WithUITree, open_android, wrap
 
 __all__ = [
     "ADB_KEYBOARD_IME",
@@ -45,6 +48,7 @@ __all__ = [
     "RetryPolicy",
     "RetryingTransport",
     "ScreenCapturer",
+    "Settle",
     "SettlePolicy",
     "Settled",
     "ShellResult",
@@ -52,6 +56,7 @@ __all__ = [
     "SyncTransport",
     "Timeouts",
     "UnknownApp",
+    "WithUITree",
     "adbkeyboard_messages",
     "choose_device",
     "close_matches",
@@ -59,8 +64,10 @@ __all__ = [
     "decode_png",
     "encode_raw",
     "list_devices",
+    "open_android",
     "parse_raw",
     "plan_input_text",
     "resolve_app",
     "wait_until_settled",
+    "wrap",
 ]  # fmt: skip

@@ -20,6 +20,8 @@ class AndroidConfig(BaseModel):
     ``reuse_settled_s``: ``observe()`` right after an action returns the frame the settle wait ended on when
     it is at most this old, instead of capturing again (0: always capture afresh).
     ``ui_tree``: add the ``uiautomator dump`` XML to every observation (slow: 1-3 s on phones).
+    These three are applied by wrappers (``wrappers.Settle``, ``wrappers.WithUITree``) that ``wrap(env)`` and
+    ``open_android(...)`` compose from the config; a bare ``AndroidEnv`` neither waits nor dumps the tree.
     ``foreground``: read the focused app on every observation.
     ``keyboard``: ``auto``, ``input`` or ``adbkeyboard`` (see ``text_entry``); ``text_chunk``: characters
     per ``input text`` call. ``check_typing``: before ``Type``, find the focused text field in the UI tree

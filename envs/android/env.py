@@ -19,17 +19,7 @@ from typing_extensions import assert_never
 from qwen2vl_agent.tools import MOBILE_ACTIONS, Action
 from qwen2vl_agent.tools import actions as A
 
-from ..base import (
-    ActionRejected,
-    CaptureFailed,
-    DeviceLost,
-    EnvBase,
-    EnvError,
-    Observation,
-    Outcome,
-    ResetOptions,
-    reset_options,
-)
+from .. import base
 from .adb import DEFAULT_HOST, DEFAULT_PORT, AdbTransport, SocketTransport, choose_device
 from .apps import AppCatalog, UnknownApp, resolve_app
 from .capture import Capture, ScreenCapturer
@@ -37,7 +27,6 @@ from .config import AndroidConfig
 from .device import KEY_APP_SWITCH, KEY_BACK, KEY_ENTER, KEY_HOME, AndroidDevice, DisplayInfo
 from .episode import AnimationSwitch, dismiss_keyguard, wake
 from .retry import RetryingTransport
-from .settle import Settled, SettleWait
 from .text_entry import TextEntry
 
 log = logging.getLogger(__name__)
@@ -45,12 +34,16 @@ log = logging.getLogger(__name__)
 BLACK_RETRY_S = 0.3
 
 
-class AndroidEnv(EnvBase):
+class AndroidEnv(base.EnvBase):
     """A real (or simulated) Android device. Use as a context manager.
 
     ``AndroidEnv(serial=None, host=..., port=..., **options)`` picks the named device or the only one
     connected to the adb server at ``host:port``; options are ``AndroidConfig`` fields (or pass
     ``config=``). ``transport=`` injects an ``AdbTransport`` (e.g. ``FakeAdb``) instead of adbutils.
+
+    The env itself never waits after an action and never dumps the UI tree: the config's ``settle``,
+    ``reuse_settled_s`` and ``ui_tree`` are applied by the wrappers ``envs.android.open_android`` (or
+    ``wrap``) puts around it (``Settle``, ``WithUITree``).
     """
 
     action_space = MOBILE_ACTIONS
@@ -82,25 +75,14 @@ class AndroidEnv(EnvBase):
         self._components: dict[str, str] = {}
         self._image_size: tuple[int, int] | None = None
         self._checked_size: tuple[int, int] | None = None  # a frame size already checked against the display
-        self._settled: tuple[Capture, float, int] | None = None  # (frame, when, device.calls) of the last settle
         self._pool: ThreadPoolExecutor | None = None
-        policy = self.config.settle
-        self._settle_wait = SettleWait(policy, self.capturer.grab, self.device.latest_frame) if policy else None
-        self.last_settle: Settled | None = None  # what the last settle wait cost
-
-    @classmethod
-    def connect(
-        cls, serial: str | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, **options: Any
-    ) -> AndroidEnv:
-        """The same as the constructor; reads well at call sites: ``AndroidEnv.connect("emulator-5554")``."""
-        return cls(serial, host=host, port=port, **options)
 
     def __repr__(self) -> str:
         return f"AndroidEnv({self.serial!r})"
 
     # ---------------------------------------------------------------- Env
 
-    def reset(self, *, seed: int | None = None, options: ResetOptions | None = None) -> Observation:
+    def reset(self, *, seed: int | None = None, options: base.ResetOptions | None = None) -> base.Observation:
         """Prepare the screen for an episode; its first observation.
 
         Args:
@@ -113,7 +95,7 @@ class AndroidEnv(EnvBase):
             ValueError: an unknown option. EnvError: the device failed, or is locked with a PIN.
         """
         self._check_open()
-        opts = reset_options(options, self._reset_defaults(), "Android env")
+        opts = base.reset_options(options, self._reset_defaults(), "Android env")
         if opts["wake"]:
             wake(self.device)
         if opts["dismiss_keyguard"]:
@@ -122,9 +104,6 @@ class AndroidEnv(EnvBase):
             self.animations.disable()
         self._display = self.device.display()
         self._catalog = None  # apps may have been installed between episodes
-        self._settled = None
-        if self._settle_wait is not None:
-            self._settle_wait.forget()
         return self.observe()
 
     def _reset_defaults(self) -> dict[str, bool]:
@@ -135,75 +114,41 @@ class AndroidEnv(EnvBase):
             "disable_animations": c.disable_animations,
         }
 
-    def observe(self) -> Observation:
+    def observe(self, frame: Capture | None = None) -> base.Observation:
+        """A look at the screen: a new capture, or ``frame`` when given (a capture just taken, e.g. the frame
+        the ``Settle`` wrapper's wait ended on; ``extra["settled_frame"]`` says which)."""
         self._check_open()
-        reused = self._settled_frame()  # before any other command is sent
         foreground = self._submit(self.device.foreground) if self.config.foreground else None
-        capture = reused or self._capture()
+        capture = frame or self._capture()
         image = capture.image()
         display = self._display_for(image.size)
         self._image_size = image.size
         extra: dict[str, Any] = {
             "capture": capture.path,
             "capture_s": round(capture.seconds, 4),
-            "settled_frame": reused is not None,  # the frame the settle wait ended on, not a new capture
+            "settled_frame": frame is not None,  # the frame the settle wait ended on, not a new capture
             "rotation": display.rotation,
             "density": display.density,
             "serial": self.serial,
         }
-        return Observation(
+        return base.Observation(
             screenshot=image,
             screen_size=display.size,
             foreground=foreground.result() if foreground else None,
-            ui_tree=self._ui_tree(extra) if self.config.ui_tree else None,
             extra=extra,
         )
 
-    def _ui_tree(self, extra: dict[str, Any]) -> str | None:
-        """The UI hierarchy, or None (with ``extra["ui_tree_error"]``) when uiautomator keeps failing."""
-        try:
-            return self.device.ui_dump()
-        except DeviceLost:
-            raise
-        except EnvError as e:  # the tree is an optional extra; the screenshot still makes a valid step
-            log.warning("%s: no UI tree this step: %s", self.serial, e)
-            extra["ui_tree_error"] = str(e)
-            return None
-
-    def execute(self, action: Action) -> Outcome:
+    def execute(self, action: Action) -> base.Outcome:
+        """Carry out ``action`` and return at once (no settle wait: that is the ``Settle`` wrapper's)."""
         self._check_open()
-        self._settled = None
-        self.last_settle = None
         started = time.monotonic()
         message = self._perform(action)
-        acted_s = time.monotonic() - started
-        settle_s = self._settle() if not isinstance(action, A.Wait) else 0.0
-        extra: dict[str, Any] = {"act_s": round(acted_s, 4)}
-        if self.last_settle is not None and settle_s:
-            s = self.last_settle
-            extra["settle"] = {"signal": s.signal, "frames": s.frames, "probes": s.probes, "settled": s.settled}
-        return Outcome(message=message, settle_s=settle_s, extra=extra)
-
-    def _settle(self) -> float:
-        """Wait until the screen stops changing (per ``config.settle``, see ``settle``); the seconds waited.
-
-        The frame the wait ended on is kept for the ``observe()`` that normally follows at once. (Frames come
-        straight from the capturer: a transition may pass through a black frame, which is no error here.)
-        """
-        if self._settle_wait is None:
-            return 0.0
-        settled, frame = self._settle_wait.wait()
-        self.last_settle = settled
-        if settled.settled:
-            self._settled = (frame, time.monotonic(), self.device.calls)
-        else:
-            log.info("screen still changing %.1f s after the action", settled.waited_s)
-        return settled.waited_s
+        return base.Outcome(message=message, extra={"act_s": round(time.monotonic() - started, 4)})
 
     def _release(self) -> None:
         try:
             self.animations.restore()
-        except EnvError as e:
+        except base.EnvError as e:
             log.warning("could not restore animation settings on %s: %s", self.serial, e)
         if self._pool is not None:
             self._pool.shutdown(wait=True)
@@ -239,9 +184,9 @@ class AndroidEnv(EnvBase):
                 raise TypeError(f"{action.type} is handled by the agent and never sent to an environment")
             case A.Click() | A.DoubleClick() | A.RightClick() | A.MoveTo() | A.Drag() | A.Scroll() | A.Hotkey():
                 names = ", ".join(cls.tool_name() for cls in self.action_space)
-                raise ActionRejected(f"{action.type} is a desktop action; on this phone use one of: {names}.")
+                raise base.ActionRejected(f"{action.type} is a desktop action; on this phone use one of: {names}.")
             case A.CallUser():  # offered only by the hand-off wrapper, which answers it before the env
-                raise ActionRejected("CallUser is not available here: no person is standing by to take the device.")
+                raise base.ActionRejected(base.NO_HAND_OFF)
             case _:
                 assert_never(action)
         return ""
@@ -251,7 +196,7 @@ class AndroidEnv(EnvBase):
         try:
             package = resolve_app(name, catalog)
         except UnknownApp as e:
-            raise ActionRejected(str(e)) from e
+            raise base.ActionRejected(str(e)) from e
         self.device.launch(package, self._components.get(package))
 
     def catalog(self) -> AppCatalog:
@@ -276,7 +221,7 @@ class AndroidEnv(EnvBase):
         image = self._image_size or display
         x, y = point
         if not (0 <= x < image[0] and 0 <= y < image[1]):
-            raise ActionRejected(f"The point [{x}, {y}] is outside the {image[0]}x{image[1]} screen.")
+            raise base.ActionRejected(f"The point [{x}, {y}] is outside the {image[0]}x{image[1]} screen.")
         if image == display:
             return x, y
         return min(x * display[0] // image[0], display[0] - 1), min(y * display[1] // image[1], display[1] - 1)
@@ -293,16 +238,6 @@ class AndroidEnv(EnvBase):
                          *display.size)  # fmt: skip
         return display
 
-    def _settled_frame(self) -> Capture | None:
-        """The frame the last settle wait ended on, if it can stand for a fresh capture: recent enough, and no
-        command was sent to the device since (e.g. through ``env.device`` directly)."""
-        kept, self._settled = self._settled, None
-        if kept is None or self.config.reuse_settled_s <= 0 or kept[2] != self.device.calls:
-            return None
-        if time.monotonic() - kept[1] > self.config.reuse_settled_s or kept[0].is_black():
-            return None
-        return kept[0]
-
     def _capture(self) -> Capture:
         capture = self.capturer.grab()
         if not capture.is_black():
@@ -316,12 +251,12 @@ class AndroidEnv(EnvBase):
                 return capture
             awake = True
         if not awake:
-            raise CaptureFailed(f"{self.serial}: the screenshot is black because the screen is off")
+            raise base.CaptureFailed(f"{self.serial}: the screenshot is black because the screen is off")
         time.sleep(BLACK_RETRY_S)  # an activity transition can show a black frame for a moment
         capture = self.capturer.grab()
         if not capture.is_black():
             return capture
-        raise CaptureFailed(
+        raise base.CaptureFailed(
             f"{self.serial}: the screenshot is all black: the app in front forbids screenshots (a secure "
             "window, FLAG_SECURE) or the capture failed"
         )

@@ -20,17 +20,7 @@ from typing_extensions import assert_never
 from qwen2vl_agent.tools import DESKTOP_ACTIONS, Action
 from qwen2vl_agent.tools import actions as A
 
-from ..base import (
-    ActionRejected,
-    CaptureFailed,
-    DeviceLost,
-    EnvBase,
-    EnvError,
-    Observation,
-    Outcome,
-    ResetOptions,
-    reset_options,
-)
+from .. import base
 from .capture import Capture
 from .errors import FailSafeTriggered
 from .geometry import Monitor, ScreenMap
@@ -43,7 +33,7 @@ log = logging.getLogger(__name__)
 _DESKTOP_TOOLS = ", ".join(cls.tool_name() for cls in DESKTOP_ACTIONS)
 
 
-class DesktopEnv(EnvBase):
+class DesktopEnv(base.EnvBase):
     """The X11 desktop on ``display`` (default ``$DISPLAY``), seen through monitor ``monitor``.
 
     Options: ``xauthority`` (cookie file, default ``$XAUTHORITY`` or ``~/.Xauthority``); ``monitors``
@@ -123,7 +113,7 @@ class DesktopEnv(EnvBase):
         if self.monitor >= len(found):
             self.close()
             listing = "; ".join(f"{i}: {_describe(m)}" for i, m in enumerate(found[1:], 1))
-            raise EnvError(
+            raise base.EnvError(
                 f"There is no monitor {self.monitor} on display {self.display}: it has {listing} "
                 "(0 is all monitors together)."
             )
@@ -135,15 +125,15 @@ class DesktopEnv(EnvBase):
         """Each monitor's geometry, in pointer units (mss numbering: this list's item 0 is monitor 1)."""
         return self.capture.monitors()[1:]
 
-    def reset(self, *, seed: int | None = None, options: ResetOptions | None = None) -> Observation:
+    def reset(self, *, seed: int | None = None, options: base.ResetOptions | None = None) -> base.Observation:
         """Note the pointer position for this episode; the first observation. A desktop cannot be seeded
         (``seed`` is ignored) and takes no options."""
         self._check_open()
-        reset_options(options, {}, "desktop env")
+        base.reset_options(options, {}, "desktop env")
         self._baseline = self.input.pointer()
         return self.observe()
 
-    def observe(self) -> Observation:
+    def observe(self) -> base.Observation:
         self._check_open()
         found = self.capture.monitors()
         region = found[self.monitor]
@@ -158,17 +148,18 @@ class DesktopEnv(EnvBase):
             "monitors": [m.as_dict() for m in found[1:]],
             "scale": self._map.scale,
         }
-        return Observation(screenshot=image, screen_size=region.size, foreground=self.input.window_title(), extra=extra)
+        title = self.input.window_title()
+        return base.Observation(screenshot=image, screen_size=region.size, foreground=title, extra=extra)
 
     def _grab(self, region: Monitor) -> Any:
         try:
             return self.capture.grab(region)
-        except CaptureFailed:
+        except base.CaptureFailed:
             if self._session is not None and not _alive(self._session):
-                raise DeviceLost(f"the X server {self.display} went away") from None
+                raise base.DeviceLost(f"the X server {self.display} went away") from None
             raise
 
-    def execute(self, action: Action) -> Outcome:
+    def execute(self, action: Action) -> base.Outcome:
         """Carry out ``action`` (points in the pixels of the last screenshot). See the module docstring."""
         self._check_open()
         self._check_failsafe()
@@ -177,7 +168,7 @@ class DesktopEnv(EnvBase):
             self._baseline = self.input.pointer()
         return outcome
 
-    def _dispatch(self, action: Action) -> Outcome:
+    def _dispatch(self, action: Action) -> base.Outcome:
         to_pointer = self._to_pointer
         match action:
             case A.Click(point=p):
@@ -195,7 +186,7 @@ class DesktopEnv(EnvBase):
             case A.Hotkey(keys=keys):
                 self.input.press(resolve_keys(keys), keys)
             case A.Type(text=text):
-                return Outcome(extra={"typing": self.input.type_text(text)})
+                return base.Outcome(extra={"typing": self.input.type_text(text)})
             case A.Wait(seconds=s):
                 time.sleep(s)
             case A.Terminate():
@@ -211,12 +202,13 @@ class DesktopEnv(EnvBase):
                 | A.OpenApp()
                 | A.Answer()
             ):
-                raise ActionRejected(f"{action.type} is not available on the desktop. Use one of: {_DESKTOP_TOOLS}.")
+                offered = f"Use one of: {_DESKTOP_TOOLS}."
+                raise base.ActionRejected(f"{action.type} is not available on the desktop. {offered}")
             case A.CallUser():  # offered only by the hand-off wrapper, which answers it before the env
-                raise ActionRejected("CallUser is not available here: no person is standing by to take the device.")
+                raise base.ActionRejected(base.NO_HAND_OFF)
             case _:
                 assert_never(action)
-        return Outcome()
+        return base.Outcome()
 
     def _to_pointer(self, pixel: tuple[int, int]) -> tuple[int, int]:
         if self._map is None:  # no screenshot yet: take one, so the scale is known

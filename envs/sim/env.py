@@ -17,13 +17,14 @@ if TYPE_CHECKING:
 
 
 class SimEnv(Wrapper):
-    """``AndroidEnv`` on ``phone`` through its adb server; ``options`` are ``AndroidConfig`` fields."""
+    """``AndroidEnv`` on ``phone`` through its adb server, with the wrappers its config asks for
+    (``android.open_android``); ``options`` are ``AndroidConfig`` fields."""
 
     def __init__(self, phone: SimPhone, **options: Any) -> None:
-        from ..android import AndroidEnv
+        from ..android import open_android
 
         self.phone = phone
-        super().__init__(AndroidEnv(phone.serial, host=phone.adb_host, port=phone.adb_port, **options))
+        super().__init__(open_android(phone.serial, host=phone.adb_host, port=phone.adb_port, **options))
 
     def reset(self, *, seed: int | None = None, options: ResetOptions | None = None) -> Observation:
         """With a ``seed``, the phone is first rebuilt from it (apps, data, screen); None keeps its state.

@@ -16,7 +16,7 @@ from qwen2vl_agent.agent.prompt import render_text
 from qwen2vl_agent.agent.recorder import TrajectoryRecorder
 from qwen2vl_agent.agent.trajectory import read_steps
 from qwen2vl_agent.envs import FakeEnv
-from qwen2vl_agent.envs.android import AndroidEnv
+from qwen2vl_agent.envs.android import open_android
 from qwen2vl_agent.envs.safety import Guarded, HandOff, SafetyPolicy, Verdict, label_at
 from qwen2vl_agent.envs.sim import SimPhone
 from qwen2vl_agent.envs.tasks import data
@@ -45,7 +45,7 @@ def test_default_policy_stops_sending_and_deleting_at_confirm(tmp_path: Path) ->
         return False
 
     model = ScriptedModel(SEND_THEN_DELETE)
-    with SimPhone(seed=0) as phone, AndroidEnv(serial=phone.serial, host=phone.adb_host, port=phone.adb_port) as env:
+    with SimPhone(seed=0) as phone, open_android(serial=phone.serial, host=phone.adb_host, port=phone.adb_port) as env:
         device = TaskDevice(env.device)
         before = (data.sms(device), [dict(r) for r in data.contacts(device)])
         guarded = Guarded(env, SafetyPolicy.load(), confirm=say_no)

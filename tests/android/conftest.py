@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from qwen2vl_agent.envs.android import AndroidEnv, SettlePolicy
+from qwen2vl_agent.envs.android import AndroidEnv, SettlePolicy, open_android
 
 QUICK_SETTLE = SettlePolicy(timeout_s=1.0, interval_s=0.0)
 
@@ -28,7 +28,7 @@ def make_sim_env(sim_phone):
 
     def make(**options) -> AndroidEnv:
         options.setdefault("settle", QUICK_SETTLE)
-        made.append(AndroidEnv(sim_phone.serial, host=sim_phone.adb_host, port=sim_phone.adb_port, **options))
+        made.append(open_android(sim_phone.serial, host=sim_phone.adb_host, port=sim_phone.adb_port, **options))
         return made[-1]
 
     yield make

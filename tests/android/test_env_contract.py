@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qwen2vl_agent.envs import EnvCheckError, FakeEnv, Outcome, Wrapper, check_env
-from qwen2vl_agent.envs.android import AndroidEnv, FakePhone, SettlePolicy
+from qwen2vl_agent.envs.android import FakePhone, SettlePolicy, open_android
 from qwen2vl_agent.envs.sim import SimEnv
 from qwen2vl_agent.envs.tasks import TaskEnv, get_task
 from qwen2vl_agent.tools import MOBILE_ACTIONS, Back, Home, Swipe, Tap, Wait
@@ -28,18 +28,18 @@ def test_the_fake_env_starts_where_the_options_say_and_keeps_the_seeds():
 
 
 def test_check_env_on_android_with_reset_options():
-    check_env(lambda: AndroidEnv(transport=FakePhone().transport(), **FAST), [Back()], options={"wake": False})
+    check_env(lambda: open_android(transport=FakePhone().transport(), **FAST), [Back()], options={"wake": False})
 
 
 def test_android_reset_options_override_the_config():
     phone = FakePhone()
-    env = AndroidEnv(transport=phone.transport(), **FAST)
+    env = open_android(transport=phone.transport(), **FAST)
     env.reset(options={"disable_animations": True})
     assert phone.settings[("global", "window_animation_scale")] == "0"
     env.close()
     assert phone.settings.get(("global", "window_animation_scale")) != "0"  # restored on close
     with pytest.raises(ValueError, match="unknown reset option"):
-        AndroidEnv(transport=FakePhone().transport()).reset(options={"wake_up": True})
+        open_android(transport=FakePhone().transport()).reset(options={"wake_up": True})
 
 
 def test_check_env_on_the_sim_and_its_seeded_reset_is_deterministic(sim_phone):

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from qwen2vl_agent.envs import ActionRejected, CaptureFailed, DeviceLost, EnvError, check_env
-from qwen2vl_agent.envs.android import ADB_KEYBOARD_IME, AdbDeviceLost, AndroidEnv, FakeAdb, FakePhone, SettlePolicy
+from qwen2vl_agent.envs.android import (
+    ADB_KEYBOARD_IME,
+    AdbDeviceLost,
+    FakeAdb,
+    FakePhone,
+    SettlePolicy,
+    open_android,
+)
 from qwen2vl_agent.tools import actions as A
 
 FAST = dict(settle=SettlePolicy(timeout_s=0.5, interval_s=0.0))
@@ -18,7 +25,7 @@ def phone():
 
 @pytest.fixture
 def env(phone):
-    with AndroidEnv(transport=phone.transport(), **FAST) as env:
+    with open_android(transport=phone.transport(), **FAST) as env:
         yield env
 
 
@@ -59,7 +66,7 @@ def test_wait_sleeps_and_does_not_touch_the_device(env, phone):
 
 def test_settle_waits_out_an_animation(phone):
     phone.animating = 4
-    with AndroidEnv(transport=phone.transport(), settle=SettlePolicy(timeout_s=5, interval_s=0.0)) as env:
+    with open_android(transport=phone.transport(), settle=SettlePolicy(timeout_s=5, interval_s=0.0)) as env:
         env.reset()
         fake = env.device.transport.inner
         before = len(fake.commands("screencap"))
@@ -68,7 +75,7 @@ def test_settle_waits_out_an_animation(phone):
 
 
 def test_observe_after_an_action_reuses_the_settled_frame(phone):
-    with AndroidEnv(transport=phone.transport(), **FAST) as env:
+    with open_android(transport=phone.transport(), **FAST) as env:
         env.reset()
         fake = env.device.transport.inner
         env.execute(A.Tap(point=(1, 1)))
@@ -81,7 +88,7 @@ def test_observe_after_an_action_reuses_the_settled_frame(phone):
 
 
 def test_no_reuse_when_a_command_ran_in_between(phone):
-    with AndroidEnv(transport=phone.transport(), **FAST) as env:
+    with open_android(transport=phone.transport(), **FAST) as env:
         env.reset()
         env.execute(A.Tap(point=(1, 1)))
         env.device.keyevent(3)
@@ -89,7 +96,7 @@ def test_no_reuse_when_a_command_ran_in_between(phone):
 
 
 def test_settled_frame_reuse_can_be_turned_off(phone):
-    with AndroidEnv(transport=phone.transport(), reuse_settled_s=0, **FAST) as env:
+    with open_android(transport=phone.transport(), reuse_settled_s=0, **FAST) as env:
         env.reset()
         env.execute(A.Tap(point=(1, 1)))
         assert not env.observe().extra["settled_frame"]
@@ -97,7 +104,7 @@ def test_settled_frame_reuse_can_be_turned_off(phone):
 
 def test_points_are_scaled_when_the_screenshot_differs_from_the_input_space(env, phone):
     env.reset()
-    env._image_size = (54, 120)  # as if the capture came at half resolution
+    env.unwrapped._image_size = (54, 120)  # as if the capture came at half resolution
     env.execute(A.Tap(point=(53, 119)))
     assert phone.events[-1] == ("tap", "106", "238")
 
@@ -124,7 +131,7 @@ def test_unicode_without_adbkeyboard_is_rejected_with_the_fix(env, phone):
 
 def test_unicode_goes_through_adbkeyboard_and_the_ime_is_restored(phone):
     phone.imes.append(ADB_KEYBOARD_IME)
-    with AndroidEnv(transport=phone.transport(), **FAST) as env:
+    with open_android(transport=phone.transport(), **FAST) as env:
         env.reset()
         env.execute(A.Type(text="你好 🙂 café"))
     assert phone.typed == "你好 🙂 café"
@@ -133,7 +140,7 @@ def test_unicode_goes_through_adbkeyboard_and_the_ime_is_restored(phone):
 
 def test_ascii_stays_on_input_text_even_with_adbkeyboard(phone):
     phone.imes.append(ADB_KEYBOARD_IME)
-    with AndroidEnv(transport=phone.transport(), **FAST) as env:
+    with open_android(transport=phone.transport(), **FAST) as env:
         env.reset()
         env.execute(A.Type(text="plain"))
     assert phone.events[-1] == ("text", "plain")
@@ -147,7 +154,7 @@ def test_unknown_app_is_a_model_error_with_suggestions(env):
 
 def test_configured_app_labels_open_apps(phone):
     labels = {"Browser Deluxe": "com.android.chrome", "Missing": "com.not.installed"}
-    with AndroidEnv(transport=phone.transport(), app_labels=labels, **FAST) as env:
+    with open_android(transport=phone.transport(), app_labels=labels, **FAST) as env:
         env.reset()
         env.execute(A.OpenApp(name="browser deluxe"))
         assert phone.foreground.startswith("com.android.chrome/")
@@ -167,7 +174,7 @@ def test_desktop_actions_are_rejected_and_agent_actions_never_belong_here(env):
 
 def test_reset_wakes_the_screen_and_dismisses_an_insecure_keyguard(phone):
     phone.wakefulness, phone.keyguard_showing = "Asleep", True
-    with AndroidEnv(transport=phone.transport(), **FAST) as env:
+    with open_android(transport=phone.transport(), **FAST) as env:
         obs = env.reset()
     assert phone.wakefulness == "Awake" and not phone.keyguard_showing
     assert obs.foreground == phone.foreground
@@ -175,13 +182,13 @@ def test_reset_wakes_the_screen_and_dismisses_an_insecure_keyguard(phone):
 
 def test_a_secure_keyguard_is_an_error_naming_the_fix(phone):
     phone.keyguard_showing = phone.keyguard_secure = True
-    with AndroidEnv(transport=phone.transport(), **FAST) as env, pytest.raises(EnvError, match="PIN"):
+    with open_android(transport=phone.transport(), **FAST) as env, pytest.raises(EnvError, match="PIN"):
         env.reset()
 
 
 def test_animations_are_turned_off_and_restored(phone):
     phone.settings[("global", "window_animation_scale")] = "0.5"
-    with AndroidEnv(transport=phone.transport(), disable_animations=True, **FAST) as env:
+    with open_android(transport=phone.transport(), disable_animations=True, **FAST) as env:
         env.reset()
         assert phone.settings[("global", "window_animation_scale")] == "0"
         assert phone.settings[("global", "animator_duration_scale")] == "0"
@@ -191,7 +198,7 @@ def test_animations_are_turned_off_and_restored(phone):
 
 @pytest.mark.parametrize("capture", ["raw", "png"])
 def test_a_black_frame_on_an_awake_screen_is_a_capture_failure(phone, capture):
-    with AndroidEnv(transport=phone.transport(), capture=capture, **FAST) as env:
+    with open_android(transport=phone.transport(), capture=capture, **FAST) as env:
         env.reset()
         phone.black = True
         with pytest.raises(CaptureFailed, match="secure window"):
@@ -208,7 +215,7 @@ def test_a_screen_that_went_off_is_woken(env, phone):
 def test_ui_tree_is_dumped_with_retries_while_the_screen_animates(phone, monkeypatch):
     monkeypatch.setattr("qwen2vl_agent.envs.android.device.time.sleep", lambda s: None)
     phone.ui_busy = 2
-    with AndroidEnv(transport=phone.transport(), ui_tree=True, **FAST) as env:
+    with open_android(transport=phone.transport(), ui_tree=True, **FAST) as env:
         obs = env.reset()
         assert obs.ui_tree.startswith("<?xml") and 'package="com.google.android.apps.nexuslauncher"' in obs.ui_tree
         assert phone.files == {}  # the dump file is removed
@@ -218,7 +225,7 @@ def test_ui_tree_is_dumped_with_retries_while_the_screen_animates(phone, monkeyp
 
 
 def test_png_capture_mode(phone):
-    with AndroidEnv(transport=phone.transport(), capture="png", **FAST) as env:
+    with open_android(transport=phone.transport(), capture="png", **FAST) as env:
         obs = env.reset()
     assert obs.extra["capture"] == "png" and obs.screenshot.size == phone.size
 
@@ -227,7 +234,7 @@ def test_auto_capture_falls_back_to_png_when_raw_is_unusable(phone):
     def handler(argv):
         return b"garbage" if argv == ("screencap",) else phone(argv)
 
-    with AndroidEnv(transport=FakeAdb(handler), **FAST) as env:
+    with open_android(transport=FakeAdb(handler), **FAST) as env:
         assert env.reset().extra["capture"] == "png"
         assert env.observe().extra["capture"] == "png"
 
@@ -240,7 +247,7 @@ def test_a_device_lost_mid_episode_raises_device_lost(phone):
             raise AdbDeviceLost("device 'fake-0001' not found")
         return phone(argv)
 
-    with AndroidEnv(transport=FakeAdb(handler), retry={"attempts": 2, "backoff_s": 0.0}, **FAST) as env:
+    with open_android(transport=FakeAdb(handler), retry={"attempts": 2, "backoff_s": 0.0}, **FAST) as env:
         env.reset()
         env.execute(A.Tap(point=(1, 1)))
         lost["now"] = True
@@ -249,7 +256,7 @@ def test_a_device_lost_mid_episode_raises_device_lost(phone):
 
 
 def test_close_is_idempotent_and_a_closed_env_refuses_work(phone):
-    env = AndroidEnv(transport=phone.transport(), **FAST)
+    env = open_android(transport=phone.transport(), **FAST)
     env.close()
     env.close()
     with pytest.raises(EnvError, match="closed"):
@@ -258,9 +265,9 @@ def test_close_is_idempotent_and_a_closed_env_refuses_work(phone):
 
 def test_options_are_validated(phone):
     with pytest.raises(ValueError):
-        AndroidEnv(transport=phone.transport(), capture="jpeg")
+        open_android(transport=phone.transport(), capture="jpeg")
     with pytest.raises(ValueError):
-        AndroidEnv(transport=phone.transport(), no_such_option=1)
+        open_android(transport=phone.transport(), no_such_option=1)
 
 
 def test_conformance_on_the_fake_phone():
@@ -271,7 +278,7 @@ def test_conformance_on_the_fake_phone():
         A.Back(),
         A.Wait(seconds=0.01),
     ]
-    check_env(lambda: AndroidEnv(transport=FakePhone().transport(), **FAST), actions)
+    check_env(lambda: open_android(transport=FakePhone().transport(), **FAST), actions)
 
 
 def test_a_call_user_that_reaches_the_env_goes_back_to_the_model(env, phone):

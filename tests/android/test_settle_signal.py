@@ -8,7 +8,7 @@ import tempfile
 
 import pytest
 
-from qwen2vl_agent.envs.android import AndroidEnv, SettlePolicy
+from qwen2vl_agent.envs.android import SettlePolicy, open_android
 from qwen2vl_agent.envs.android.dumpsys import parse_latest_frame
 from qwen2vl_agent.envs.android.fake import FakePhone
 from qwen2vl_agent.envs.sim.animation import ANIMATION_MS
@@ -49,7 +49,7 @@ def test_settle_waits_out_a_screen_transition(make_sim_env, sim_phone, center):
 
 def test_without_timestamps_a_static_screen_costs_one_capture_beyond():
     phone = FakePhone()
-    with AndroidEnv(transport=phone.transport(), settle=SettlePolicy(timeout_s=1.0)) as env:
+    with open_android(transport=phone.transport(), settle=SettlePolicy(timeout_s=1.0)) as env:
         env.reset()
         fake = env.device.transport.inner
         before = len(fake.commands("screencap"))

@@ -11,7 +11,7 @@ from qwen2vl_agent.agent.loop import run_episode
 from qwen2vl_agent.agent.policy import QwenPolicy
 from qwen2vl_agent.agent.recorder import TrajectoryRecorder
 from qwen2vl_agent.agent.trajectory import read_result, read_steps
-from qwen2vl_agent.envs.android import AndroidEnv, SettlePolicy
+from qwen2vl_agent.envs.android import SettlePolicy, open_android
 from qwen2vl_agent.model import ScriptedModel
 
 REPLIES = [
@@ -41,7 +41,7 @@ def test_unplugged_mid_episode_keeps_every_finished_step(tmp_path):
     sim = pytest.importorskip("qwen2vl_agent.envs.sim")
     with sim.SimPhone(seed=0) as phone:
         settle = SettlePolicy(timeout_s=1.0, interval_s=0.0)
-        with AndroidEnv(phone.serial, host=phone.adb_host, port=phone.adb_port, settle=settle) as env:
+        with open_android(phone.serial, host=phone.adb_host, port=phone.adb_port, settle=settle) as env:
             policy = QwenPolicy(ScriptedModel(REPLIES), env.action_space)
             hooks = [UnplugAfter(phone, 2), TrajectoryRecorder(tmp_path, html=False)]
             started = time.monotonic()

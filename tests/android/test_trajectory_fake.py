@@ -6,7 +6,7 @@ from qwen2vl_agent.agent.loop import run_episode
 from qwen2vl_agent.agent.policy import QwenPolicy
 from qwen2vl_agent.agent.recorder import TrajectoryRecorder
 from qwen2vl_agent.agent.trajectory import read_result, read_steps
-from qwen2vl_agent.envs.android import AdbDeviceLost, AndroidEnv, FakeAdb, FakePhone, SettlePolicy
+from qwen2vl_agent.envs.android import AdbDeviceLost, FakeAdb, FakePhone, SettlePolicy, open_android
 from qwen2vl_agent.model import ScriptedModel
 
 TAP = '✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [500, 500]}'
@@ -35,7 +35,7 @@ def test_disconnect_mid_episode_keeps_finished_steps(tmp_path):
         return phone(argv)
 
     settle = SettlePolicy(timeout_s=0.3, interval_s=0.0)
-    with AndroidEnv(transport=FakeAdb(handler), settle=settle, retry={"backoff_s": 0.0}) as env:
+    with open_android(transport=FakeAdb(handler), settle=settle, retry={"backoff_s": 0.0}) as env:
         policy = QwenPolicy(ScriptedModel([TAP] * 5), env.action_space)
         result = run_episode(env, policy, "tap a lot", hooks=[unplug, TrajectoryRecorder(tmp_path, html=False)])
     assert result.status == "error" and "DeviceLost" in result.reason and "not found" in result.reason

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qwen2vl_agent.envs import ActionRejected
-from qwen2vl_agent.envs.android import ADB_KEYBOARD_IME, AndroidEnv, FakeAdb, FakePhone, SettlePolicy
+from qwen2vl_agent.envs.android import ADB_KEYBOARD_IME, FakeAdb, FakePhone, SettlePolicy, open_android
 from qwen2vl_agent.tools import Tap, Type
 
 LAUNCHER = "com.google.android.apps.nexuslauncher"
@@ -20,7 +20,7 @@ def typed_commands(transport) -> list[tuple[str, ...]]:
 def run_type(phone: FakePhone, text: str, **options) -> tuple[str, list[tuple[str, ...]]]:
     """Type ``text`` on a fresh env; the outcome message and the typing commands sent."""
     transport = phone.transport()
-    with AndroidEnv(transport=transport, **FAST, **options) as env:
+    with open_android(transport=transport, **FAST, **options) as env:
         env.reset()
         message = env.execute(Type(text=text)).message
     return message, typed_commands(transport)
@@ -32,7 +32,7 @@ def test_no_focused_field_is_rejected_and_nothing_is_typed(adbkeyboard):
     if adbkeyboard:
         phone.imes.append(ADB_KEYBOARD_IME)
     transport = phone.transport()
-    with AndroidEnv(transport=transport, **FAST) as env:
+    with open_android(transport=transport, **FAST) as env:
         env.reset()
         with pytest.raises(ActionRejected, match="No text field is focused: tap the field first"):
             env.execute(Type(text="héllo" if adbkeyboard else "hello"))
@@ -76,7 +76,7 @@ def test_a_field_that_loses_focus_is_not_claimed_as_typed_into():
             phone.focused = False  # e.g. the app moved on while the text went in
         return answer
 
-    with AndroidEnv(transport=FakeAdb(handler), **FAST) as env:
+    with open_android(transport=FakeAdb(handler), **FAST) as env:
         env.reset()
         message = env.execute(Type(text="hello")).message
     assert message == 'Typed "hello", but afterwards no text field has focus, so it could not be read back.'
@@ -110,7 +110,7 @@ def test_when_the_ui_tree_cannot_be_read_the_text_is_typed_and_the_result_says_i
     monkeypatch.setattr("qwen2vl_agent.envs.android.device.time.sleep", lambda s: None)
     phone = FakePhone(focused=False)
     transport = phone.transport()
-    with AndroidEnv(transport=transport, **FAST) as env:
+    with open_android(transport=transport, **FAST) as env:
         env.reset()
         phone.ui_busy = 100
         message = env.execute(Type(text="hello")).message
@@ -135,7 +135,7 @@ def test_the_check_can_be_turned_off_for_apps_without_an_accessible_field():
 def test_checking_costs_two_ui_dumps_per_type():
     phone = FakePhone()
     transport = phone.transport()
-    with AndroidEnv(transport=transport, **FAST) as env:
+    with open_android(transport=transport, **FAST) as env:
         env.reset()
         before = len(transport.commands("uiautomator"))
         env.execute(Type(text="hello"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qwen2vl_agent.agent.scripting import Phone
-from qwen2vl_agent.envs.android import AndroidEnv, SettlePolicy
+from qwen2vl_agent.envs.android import SettlePolicy, open_android
 
 QUICK = SettlePolicy(timeout_s=2.0, interval_s=0.02)
 
@@ -18,7 +18,7 @@ def make_phone(_qwen2vl_sim_device):
     made: list[Phone] = []
 
     def make(**facade) -> Phone:
-        env = AndroidEnv(sim.serial, host=sim.adb_host, port=sim.adb_port, settle=QUICK)
+        env = open_android(sim.serial, host=sim.adb_host, port=sim.adb_port, settle=QUICK)
         made.append(Phone(env, **facade))
         made[-1].sim = sim
         return made[-1]
