@@ -50,3 +50,10 @@ def test_replay_of_a_bench_episode_with_another_seed_names_the_first_divergent_s
 def test_a_bench_episode_replays_on_the_simulated_phone_only(bench: Path) -> None:
     proc = cli("replay", str(bench / "trajectories" / "SystemWifi-0"), "--env", "fake")
     assert proc.returncode == 2 and "simulated phone only" in proc.stderr
+
+
+def test_an_older_bench_meta_names_its_task_by_the_directory() -> None:
+    from qwen2vl_agent.agent.bench.replaying import BenchSetup
+
+    setup = BenchSetup.of({"instance": 3, "seed": 5}, Path("runs/b/trajectories/SystemWifi-3"))
+    assert setup == BenchSetup("SystemWifi", 5, (1080, 2400), 420)
