@@ -1,13 +1,19 @@
-"""The episode as an animated GIF (``episode.gif``): each step's screenshot with what it did drawn on it
-(``overlay``), then the last screen. Written once, when the episode has ended, from the files on disk; a
-screenshot that is not there is left out, and no frames means no file (the page never names a missing
-image).
+"""The episode as an animated GIF (``episode.gif``) and an MP4 (``episode.mp4``, H.264): each step's screenshot
+with what it did drawn on it (``overlay``), then the last screen. Written once, when the episode has ended, from
+the files on disk; a screenshot that is not there is left out, and no frames means no file (the page never names
+a missing image).
+
+The MP4 needs imageio and the ffmpeg it ships in the imageio-ffmpeg wheel (the ``video`` extra); without them
+there is no MP4 and no error (``doctor`` says so). Its frame rate is constant, so each step's frame is repeated
+for as long as the GIF shows it.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from PIL import Image
@@ -18,6 +24,8 @@ from .trajectory import read_steps
 log = logging.getLogger(__name__)
 
 GIF = "episode.gif"
+MP4 = "episode.mp4"
+MP4_FPS = 10
 FRAME_WIDTH = 320  # pixels; a phone screenshot scaled to this stays small enough to mail
 FRAME_MS = 900
 
@@ -34,8 +42,17 @@ def _frame(path: Path, found: list[overlay.Mark]) -> Image.Image | None:
     return drawn.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
+def mp4_missing() -> str | None:
+    """What is missing to write MP4s (a module to install), or None when they can be written."""
+    for module in ("imageio", "imageio_ffmpeg"):
+        if importlib.util.find_spec(module) is None:
+            return module.replace("_", "-")
+    return None
+
+
 def write_gif(out_dir: str | Path) -> Path | None:
-    """Write ``episode.gif`` in ``out_dir``; its path, or None when there was no screenshot to show."""
+    """Write ``episode.gif`` in ``out_dir``, and ``episode.mp4`` when ``mp4_missing()`` is None; the GIF's path,
+    or None when there was no screenshot to show."""
     out_dir = Path(out_dir)
     frames = [_frame(out_dir / s.screenshot, overlay.marks(s.calls)) for s in read_steps(out_dir)]
     frames.append(_frame(out_dir / "final.png", []))
@@ -43,6 +60,7 @@ def write_gif(out_dir: str | Path) -> Path | None:
     path = out_dir / GIF
     if not shown:
         path.unlink(missing_ok=True)  # an earlier episode's: it would show the wrong run
+        (out_dir / MP4).unlink(missing_ok=True)
         return None
     size = shown[0].size  # a screen that changed size (a rotation) is fitted to the first one
     shown = [f if f.size == size else f.resize(size) for f in shown]
@@ -50,4 +68,24 @@ def write_gif(out_dir: str | Path) -> Path | None:
     durations = [FRAME_MS] * (len(shown) - 1) + [FRAME_MS * 3]  # linger on the end
     shown[0].save(tmp, format="GIF", save_all=True, append_images=shown[1:], duration=durations, loop=0)
     os.replace(tmp, path)
+    if mp4_missing() is None:
+        write_mp4(out_dir / MP4, shown, durations)
     return path
+
+
+def write_mp4(path: Path, frames: Sequence[Image.Image], durations_ms: Sequence[int]) -> None:
+    """``frames`` as an H.264 MP4 (yuv420p, which players expect), each shown for its duration."""
+    import imageio.v2 as imageio
+    import numpy as np
+
+    width, height = frames[0].size
+    size = (width + width % 2, height + height % 2)  # yuv420p needs even sides
+    tmp = path.with_name(path.stem + ".tmp.mp4")  # ffmpeg picks the container from the name
+    writer = imageio.get_writer(tmp, format="FFMPEG", mode="I", fps=MP4_FPS, codec="libx264", pixelformat="yuv420p",
+                                macro_block_size=1, ffmpeg_log_level="error")  # fmt: skip
+    with writer:
+        for frame, ms in zip(frames, durations_ms, strict=True):
+            pixels = np.asarray(frame.convert("RGB").resize(size) if frame.size != size else frame.convert("RGB"))
+            for _ in range(max(1, round(ms * MP4_FPS / 1000))):
+                writer.append_data(pixels)
+    os.replace(tmp, path)

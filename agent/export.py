@@ -6,11 +6,18 @@ message the model saw at that step (task and folded episode, each image as ``<im
 sample per step is the conversation as the model saw it. This one shape is what LLaMA-Factory reads as
 ``sharegpt`` (``mllm_demo``: ``messages`` with ``role``/``content``, ``images``, one ``<image>`` per image) and
 ms-swift as its standard ``messages``/``images`` format.
+
+LLaMA-Factory finds a dataset through the ``dataset_info.json`` of its directory, so export registers the file
+there (``dataset_info_entry``). The entry is not ``mllm_demo``'s: a ``tags`` block without ``system_tag`` leaves
+it unset, and LLaMA-Factory then drops every sample that opens with a system message ("Invalid role tag"); the
+entry is the one its data/README gives for messages with a system prompt. Image paths are absolute, which both
+readers take as they are (LLaMA-Factory joins a relative one to its ``media_dir``, ms-swift to nothing).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,3 +77,26 @@ def check_sample(sample: dict[str, Any]) -> None:
     tags = sum(m["content"].count(IMAGE) for m in sample["messages"])
     if tags != len(sample["images"]):
         raise ValueError(f"{tags} {IMAGE} tags for {len(sample['images'])} images (a task that spells {IMAGE}?)")
+
+
+def dataset_info_entry(file_name: str) -> dict[str, Any]:
+    """LLaMA-Factory's ``dataset_info.json`` entry for an export file, with the system role tagged."""
+    return {
+        "file_name": file_name,
+        "formatting": "sharegpt",
+        "columns": {"messages": "messages", "images": "images"},
+        "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant",
+                 "system_tag": "system"},
+    }  # fmt: skip
+
+
+def register(out: Path) -> Path:
+    """Add (or replace) ``out``'s entry, named by its stem, in the ``dataset_info.json`` beside it; the other
+    entries are kept. ``ValueError`` if that file is there but is not a JSON object."""
+    info = out.parent / "dataset_info.json"
+    entries: Any = json.loads(info.read_text(encoding="utf-8")) if info.is_file() else {}
+    if not isinstance(entries, dict):
+        raise ValueError(f"{info} is not a JSON object of datasets; not touched")
+    entries[out.stem] = dataset_info_entry(out.name)
+    info.write_text(json.dumps(entries, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return info

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -51,10 +52,13 @@ class ReplayReport:
         return next(iter(self.divergent), None)
 
 
-def replay(env: Env, run_dir: Path, steps: Sequence[Step], *, seed: int | None = None) -> ReplayReport:
-    """Reset ``env`` (with ``seed``), then replay ``steps`` recorded in ``run_dir`` on it, comparing screens."""
+def replay(
+    env: Env, run_dir: Path, steps: Sequence[Step], *, seed: int | None = None, options: dict[str, Any] | None = None
+) -> ReplayReport:
+    """Reset ``env`` (with ``seed`` and ``options``: a benchmark's task), then replay ``steps`` recorded in
+    ``run_dir`` on it, comparing screens."""
     report = ReplayReport()
-    obs = env.reset(seed=seed)
+    obs = env.reset(seed=seed, options=options)
     errors: tuple[str, ...] = ()
     for step in steps:
         recorded = _recorded(run_dir / step.screenshot)

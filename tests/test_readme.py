@@ -110,7 +110,7 @@ def test_the_install_lines_match_ci() -> None:
     extras = set(importlib.metadata.metadata("qwen2vl-agent").get_all("Provides-Extra") or ())
     wanted = [m[1] for c in installs for arg in c if (m := re.fullmatch(r"\.\[([\w,-]+)\]", arg))]
     assert wanted and all(set(w.split(",")) <= extras for w in wanted), (wanted, extras)
-    assert ["pip", "install", "-e", ".[test,ray]"] in installs and "pip install -q -e '.[test,ray]'" in ci
+    assert ["pip", "install", "-e", ".[test,ray,video]"] in installs and "pip install -q -e '.[test,ray,video]'" in ci
     reinstall = ["pip", "install", "--force-reinstall", "--no-deps", "python-xlib>=0.33"]
     assert reinstall in installs and shlex.join(reinstall[2:]) in ci
 

@@ -76,8 +76,9 @@ def _episode(
     with TaskEnv(_device_env(phone, config), device) as env:
         first = env.reset(seed=inst.seed, options={"task": task})
         policy = QwenPolicy(source.for_episode(task, device, inst.seed), env.action_space, config.agent)
-        meta = {"instance": inst.index, "seed": inst.seed, "difficulty": task.difficulty, "policy": source.label,
-                "params": task.values}  # fmt: skip
+        meta = {"task": type(task).name, "instance": inst.index, "seed": inst.seed, "difficulty": task.difficulty,
+                "policy": source.label, "params": task.values, "screen_size": list(config.screen_size),
+                "density": config.density}  # fmt: skip
         # An instance run again (a retry, a resumed run) starts its trajectory afresh.
         recorder = TrajectoryRecorder(
             config.out / fields["trajectory"], {"bench": meta}, html=config.html, replace=True

@@ -1,8 +1,8 @@
 """``qwen2vl-agent doctor``: check what a run needs and say what to fix.
 
 Checks: the adb server and its devices, ADBKeyBoard on each device (typing non-ASCII text), DISPLAY and xauth
-(desktop runs), torch and CUDA, the model cache, free disk. Each line is ``ok``, ``warn`` (some runs will not
-work) or ``FAIL`` with what to do; the exit code is 1 when anything failed.
+(desktop runs), torch and CUDA, the model cache, free disk, imageio-ffmpeg (``episode.mp4``). Each line is
+``ok``, ``warn`` (some runs will not work) or ``FAIL`` with what to do; the exit code is 1 when anything failed.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             checks.append(Check("FAIL", "adb server", f"ANDROID_ADB_SERVER_PORT is {text[:40]!r}, not a port",
                                 "set it to the adb server's port (default 5037) or unset it"))  # fmt: skip
     adb = (lambda: _adb(host, port)) if port is not None else None
-    for check in (adb, _display, _torch, _model_cache, _disk):
+    for check in (adb, _display, _torch, _model_cache, _disk, _video):
         if check is not None:
             checks.extend(_safely(check))
     for c in checks:
@@ -99,6 +99,16 @@ def _torch() -> list[Check]:
         f"{torch.version.cuda}: {torch.cuda.get_device_name(0)}" if cuda else "none"
     )
     return [Check("ok" if cuda else "warn", "torch/CUDA", detail, "" if cuda else "models run on CPU (slow)")]
+
+
+def _video() -> list[Check]:
+    from ..animation import mp4_missing
+
+    missing = mp4_missing()
+    if missing is None:
+        return [Check("ok", "video", "imageio-ffmpeg: episodes get episode.mp4 beside episode.gif")]
+    return [Check("warn", "video", f"{missing} not installed: episode.gif only, no episode.mp4",
+                  "pip install 'qwen2vl-agent[video]'")]  # fmt: skip
 
 
 def _model_cache() -> list[Check]:

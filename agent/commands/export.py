@@ -1,6 +1,7 @@
 """``qwen2vl-agent export RUN_DIR... --format sft``: trajectories as training data (JSONL), one sample per step
-in the exact rendering the model was prompted with (``agent/export.py``), for LLaMA-Factory (sharegpt,
-``mllm_demo``) and ms-swift. Only episodes that pass the filters are written: by default the successful ones.
+in the exact rendering the model was prompted with (``agent/export.py``), for LLaMA-Factory (sharegpt, registered
+in the ``dataset_info.json`` beside the file) and ms-swift. Only episodes that pass the filters are written: by
+default the successful ones.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export import Filters, check_sample, episode_dirs, samples
+    from ..export import Filters, check_sample, episode_dirs, register, samples
     from ..reprompt import Episode
 
     filters = Filters(frozenset(args.status.split(",")), args.min_score, args.task)
@@ -40,8 +41,10 @@ def run(args: argparse.Namespace) -> int:
                     check_sample(sample)
                     f.write(json.dumps(sample, ensure_ascii=False) + "\n")
                     written += 1
+        info = register(args.out)
     except (ValueError, OSError) as e:
         print(f"qwen2vl-agent export: {e}", file=sys.stderr)
         return exit_codes.SETUP
-    print(f"exported {written} samples from {kept} episodes to {args.out}")
+    print(f"exported {written} samples from {kept} episodes to {args.out} (LLaMA-Factory dataset "
+          f"{args.out.stem!r} registered in {info})")  # fmt: skip
     return exit_codes.DONE

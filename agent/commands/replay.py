@@ -2,10 +2,12 @@
 say where the screens diverge from the recording.
 
 The device is the one the run used (``meta.json``'s env: a simulated phone is rebuilt from its seed), unless
-``--env``/``--seed``/``--serial`` say otherwise. Each step's screen is compared with the recorded screenshot
-by its fingerprint (a coarse digest blind to pixel noise). Exit code 0: every screen matched; 1: some
-diverged (the first is named); 2: the run directory or the device could not be used. A regression test for
-apps and for the runtime alike.
+``--env``/``--seed``/``--serial`` say otherwise. A benchmark episode (one directory of a ``bench`` run's
+trajectories) is replayed on a simulated phone reset with the instance's seed and its task set up from it, as
+the benchmark did; ``--seed`` sets up the instance that seed gives instead. Each step's screen is compared
+with the recorded screenshot by its fingerprint (a coarse digest blind to pixel noise). Exit code 0: every
+screen matched; 1: some diverged (the first is named); 2: the run directory or the device could not be used.
+A regression test for apps and for the runtime alike.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from .. import exit_codes
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("replay", help="re-execute a recorded episode and report divergent screens", description=__doc__)
-    p.add_argument("run_dir", type=Path, help="an episode directory written by `run`")
+    p.add_argument("run_dir", type=Path, help="an episode directory written by `run` or `bench`")
     p.add_argument(
         "--env", choices=("sim", "fake", "android", "desktop"), help="where to replay (default: as recorded)"
     )
@@ -47,21 +49,36 @@ def run(args: argparse.Namespace) -> int:
     from ..trajectory import read_steps
 
     try:
-        recorded = recorded_meta(args.run_dir).get("env") or {}
+        meta = recorded_meta(args.run_dir)
         steps = read_steps(args.run_dir)
         if not steps:
             raise ValueError(f"{args.run_dir}: no steps recorded")
-        settings = replay_env_spec(
-            args.env or recorded.get("kind", "sim"), serial=args.serial or recorded.get("serial"),
-            seed=recorded.get("seed", 0) if args.seed is None else args.seed,
-        )  # fmt: skip
-        with open_env(settings) as env:
-            report = replay(env, args.run_dir, steps)
+        if "bench" in meta:
+            report = _replay_bench(args, meta["bench"], steps)
+        else:
+            recorded = meta.get("env") or {}
+            settings = replay_env_spec(
+                args.env or recorded.get("kind", "sim"), serial=args.serial or recorded.get("serial"),
+                seed=recorded.get("seed", 0) if args.seed is None else args.seed,
+            )  # fmt: skip
+            with open_env(settings) as env:
+                report = replay(env, args.run_dir, steps)
     except (ValueError, OSError, EnvError) as e:
         print(f"qwen2vl-agent replay: {e}", file=sys.stderr)
         return exit_codes.SETUP
     _show(report, args.json)
     return exit_codes.DONE if not report.divergent else exit_codes.NOT_DONE
+
+
+def _replay_bench(args: argparse.Namespace, bench: dict[str, Any], steps: list[Any]) -> Any:
+    """A benchmark episode, on a simulated phone set up as the benchmark did (``bench/replaying.py``)."""
+    from ..bench.replaying import BenchSetup, bench_env
+    from ..replay import replay
+
+    if args.env not in (None, "sim") or args.serial:
+        raise ValueError("a benchmark episode replays on the simulated phone only (no --env/--serial)")
+    with bench_env(BenchSetup.of(bench, args.run_dir), args.seed) as (env, seed, options):
+        return replay(env, args.run_dir, steps, seed=seed, options=options)
 
 
 def _show(report, as_json: bool) -> None:

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from qwen2vl_agent.envs.sim import SimPhone
 
 
@@ -40,3 +42,17 @@ def test_a_bad_adb_port_variable_is_a_finding_not_a_crash() -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert "FAIL adb server: ANDROID_ADB_SERVER_PORT is 'fifty', not a port" in proc.stdout
     assert "free disk:" in proc.stdout  # the other checks still ran
+
+
+def test_doctor_says_whether_episodes_get_an_mp4(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from qwen2vl_agent.agent import animation
+    from qwen2vl_agent.agent.commands import doctor
+
+    installed = importlib.util.find_spec("imageio_ffmpeg") is not None and importlib.util.find_spec("imageio")
+    line = "ok   video: imageio-ffmpeg" if installed else "warn video: "
+    assert line in cli("doctor", "--adb-port", "1").stdout
+    monkeypatch.setattr(animation, "mp4_missing", lambda: "imageio-ffmpeg")
+    (check,) = doctor._video()
+    assert check.level == "warn" and "no episode.mp4" in check.detail and "[video]" in check.fix

@@ -74,3 +74,25 @@ def test_filters(exported: tuple[Path, Path], tmp_path: Path) -> None:
     assert proc.returncode == 0 and "from 1 episodes" in proc.stdout
     proc = cli("export", str(bench), "--out", str(tmp_path / "b.jsonl"), "--status", "failure")
     assert proc.returncode == 0 and "exported 0 samples from 0 episodes" in proc.stdout
+
+
+def test_registered_for_llamafactory(exported: tuple[Path, Path], tmp_path: Path) -> None:
+    """The ``dataset_info.json`` entry is LLaMA-Factory's documented one for messages with a system prompt
+    (data/README.md, "OpenAI Format"): ``mllm_demo``'s tags lack ``system_tag``, which drops every sample."""
+    bench, out = exported
+    entry = json.loads((out.parent / "dataset_info.json").read_text(encoding="utf-8"))[out.stem]
+    assert entry == {
+        "file_name": out.name,
+        "formatting": "sharegpt",
+        "columns": {"messages": "messages", "images": "images"},
+        "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant",
+                 "system_tag": "system"},
+    }  # fmt: skip
+    info = tmp_path / "dataset_info.json"
+    info.write_text(json.dumps({"mllm_demo": {"file_name": "mllm_demo.json"}}), encoding="utf-8")
+    proc = cli("export", str(bench), "--out", str(tmp_path / "mine.jsonl"))
+    assert proc.returncode == 0 and f"'mine' registered in {info}" in proc.stdout
+    assert set(json.loads(info.read_text(encoding="utf-8"))) == {"mllm_demo", "mine"}  # the others kept
+    info.write_text("[]", encoding="utf-8")
+    proc = cli("export", str(bench), "--out", str(tmp_path / "mine.jsonl"))
+    assert proc.returncode != 0 and "is not a JSON object" in proc.stderr and info.read_text() == "[]"

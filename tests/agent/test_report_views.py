@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from qwen2vl_agent.agent import animation, report
@@ -110,3 +111,24 @@ def test_the_bench_view_keeps_a_running_pass_rate_and_the_plain_lines() -> None:
     text = out.getvalue()
     assert "[1/3] A LINE" in text and "[2/3] B LINE" in text
     assert "pass 50% of 2" in text and "ETA" in text
+
+
+def test_a_finished_episode_has_an_mp4_that_decodes(tmp_path: Path) -> None:
+    imageio = pytest.importorskip("imageio.v3")
+    pytest.importorskip("imageio_ffmpeg")
+    _episode(tmp_path, [TAP, SWIPE, DONE])
+    with Image.open(tmp_path / animation.GIF) as gif:
+        width, height = gif.size
+    frames = imageio.imread(tmp_path / animation.MP4, plugin="FFMPEG", index=None)
+    steps = len(list(tmp_path.glob("step_*.png")))
+    per_frame = animation.FRAME_MS * animation.MP4_FPS // 1000
+    assert frames.shape == (per_frame * steps + 3 * per_frame, height + height % 2, width + width % 2, 3)
+    x, y = 270 * 320 // 1080, 1800 * 320 // 1080
+    patch = frames[0, y - 20 : y + 21, x - 20 : x + 21].reshape(-1, 3).astype(int)
+    assert any(r > 170 and g < 90 and b < 90 for r, g, b in patch)  # the tap's red ring, through H.264
+
+
+def test_without_imageio_ffmpeg_no_mp4_and_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(animation, "mp4_missing", lambda: "imageio-ffmpeg")
+    _episode(tmp_path, [TAP, DONE])
+    assert (tmp_path / animation.GIF).exists() and not (tmp_path / animation.MP4).exists()
