@@ -110,3 +110,19 @@ def test_the_bench_view_keeps_a_running_pass_rate_and_the_plain_lines() -> None:
     text = out.getvalue()
     assert "[1/3] A LINE" in text and "[2/3] B LINE" in text
     assert "pass 50% of 2" in text and "ETA" in text
+
+
+def test_the_animation_is_drawn_as_the_steps_are_written_not_read_back_at_the_end(tmp_path: Path, monkeypatch) -> None:
+    opened: list[str] = []
+    real_open = animation.Image.open
+
+    def counting_open(path, *args, **kwargs):
+        opened.append(Path(path).name)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(animation.Image, "open", counting_open)
+    _episode(tmp_path, [TAP, SWIPE, TYPE, DONE])
+    assert [name for name in opened if name.startswith("step_")] == []  # no PNG decoded at the episode's end
+    made = (tmp_path / animation.GIF).read_bytes()
+    assert animation.write_gif(tmp_path) is not None  # the same animation as one drawn from the files on disk
+    assert (tmp_path / animation.GIF).read_bytes() == made
