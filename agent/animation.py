@@ -1,7 +1,8 @@
 """The episode as an animated GIF (``episode.gif``) and an MP4 (``episode.mp4``, H.264): each step's screenshot
-with what it did drawn on it (``overlay``), then the last screen. Written once, when the episode has ended, from
-the files on disk; a screenshot that is not there is left out, and no frames means no file (the page never names
-a missing image).
+with what it did drawn on it (``overlay``), then the last screen. Written once, when the episode has ended; a
+screenshot that is not on disk is left out, and no frames means no file (the page never names a missing image).
+The recorder draws each frame on its writer thread as it writes the screenshot (``frame``), so the end of an
+episode decodes no PNG.
 
 The MP4 needs imageio and the ffmpeg it ships in the imageio-ffmpeg wheel (the ``video`` extra); without them
 there is no MP4 and no error (``doctor`` says so). Its frame rate is constant, so each step's frame is repeated
@@ -13,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from PIL import Image
@@ -28,18 +29,28 @@ MP4 = "episode.mp4"
 MP4_FPS = 10
 FRAME_WIDTH = 320  # pixels; a phone screenshot scaled to this stays small enough to mail
 FRAME_MS = 900
+KEPT = 120  # frames a recorder keeps drawn per episode (~230 KB each); later ones are drawn from disk at the end
 
 
-def _frame(path: Path, found: list[overlay.Mark]) -> Image.Image | None:
+def frame(image: Image.Image, found: list[overlay.Mark], size: tuple[int, int] | None = None) -> Image.Image:
+    """One frame of the animation: ``image`` with ``found`` drawn on it, scaled to ``FRAME_WIDTH`` (or fitted
+    to ``size``, the first frame's), in the palette the GIF writer would give it (the same conversion, done
+    here so a frame made while the episode runs costs nothing at its end)."""
+    drawn = overlay.draw(image, found)
+    if size is None:
+        scale = FRAME_WIDTH / max(drawn.width, 1)
+        size = (FRAME_WIDTH, max(1, round(drawn.height * scale)))
+    # reduce first: twice as fast as LANCZOS on a phone screenshot (benchmarks/report_gif.py)
+    small = drawn.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return small.convert("P", palette=Image.Palette.ADAPTIVE)
+
+
+def _frame(path: Path, found: list[overlay.Mark], size: tuple[int, int] | None) -> Image.Image | None:
     try:
         with Image.open(path) as image:
-            drawn = overlay.draw(image, found)
+            return frame(image, found, size)
     except (OSError, ValueError):  # not written (yet), or torn by a kill
         return None
-    scale = FRAME_WIDTH / max(drawn.width, 1)
-    size = (FRAME_WIDTH, max(1, round(drawn.height * scale)))
-    # reduce first: twice as fast as LANCZOS on a phone screenshot (benchmarks/report_gif.py)
-    return drawn.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
 def mp4_missing() -> str | None:
@@ -50,20 +61,26 @@ def mp4_missing() -> str | None:
     return None
 
 
-def write_gif(out_dir: str | Path) -> Path | None:
+def write_gif(out_dir: str | Path, made: Mapping[str, Image.Image] | None = None) -> Path | None:
     """Write ``episode.gif`` in ``out_dir``, and ``episode.mp4`` when ``mp4_missing()`` is None; the GIF's path,
-    or None when there was no screenshot to show."""
+    or None when there was no screenshot to show.
+
+    ``made``: frames already drawn (``frame``), by screenshot file name, e.g. by the recorder as it wrote
+    each screenshot; the others are drawn from the files. A screenshot not on disk is left out either way."""
     out_dir = Path(out_dir)
-    frames = [_frame(out_dir / s.screenshot, overlay.marks(s.calls)) for s in read_steps(out_dir)]
-    frames.append(_frame(out_dir / "final.png", []))
-    shown = [f for f in frames if f is not None]
+    shown: list[Image.Image] = []
+    for name, found in [*((s.screenshot, overlay.marks(s.calls)) for s in read_steps(out_dir)), ("final.png", [])]:
+        size = shown[0].size if shown else None
+        ready = (made or {}).get(name)
+        if ready is not None and (out_dir / name).exists():
+            shown.append(ready if size is None or ready.size == size else ready.resize(size))
+        elif (drawn := _frame(out_dir / name, found, size)) is not None:
+            shown.append(drawn)
     path = out_dir / GIF
     if not shown:
         path.unlink(missing_ok=True)  # an earlier episode's: it would show the wrong run
         (out_dir / MP4).unlink(missing_ok=True)
         return None
-    size = shown[0].size  # a screen that changed size (a rotation) is fitted to the first one
-    shown = [f if f.size == size else f.resize(size) for f in shown]
     tmp = path.with_suffix(".tmp")
     durations = [FRAME_MS] * (len(shown) - 1) + [FRAME_MS * 3]  # linger on the end
     shown[0].save(tmp, format="GIF", save_all=True, append_images=shown[1:], duration=durations, loop=0)
@@ -84,8 +101,9 @@ def write_mp4(path: Path, frames: Sequence[Image.Image], durations_ms: Sequence[
     writer = imageio.get_writer(tmp, format="FFMPEG", mode="I", fps=MP4_FPS, codec="libx264", pixelformat="yuv420p",
                                 macro_block_size=1, ffmpeg_log_level="error")  # fmt: skip
     with writer:
-        for frame, ms in zip(frames, durations_ms, strict=True):
-            pixels = np.asarray(frame.convert("RGB").resize(size) if frame.size != size else frame.convert("RGB"))
+        for shot, ms in zip(frames, durations_ms, strict=True):
+            rgb = shot.convert("RGB")
+            pixels = np.asarray(rgb if rgb.size == size else rgb.resize(size))
             for _ in range(max(1, round(ms * MP4_FPS / 1000))):
                 writer.append_data(pixels)
     os.replace(tmp, path)

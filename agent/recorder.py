@@ -13,7 +13,9 @@ Layout of an episode directory:
                   run); see ``report``.
 
 The screenshots, step lines and page updates of ``on_step`` are written by a background ``writer.StepWriter``
-(PNG encoding is the slow part), in order; ``on_end`` waits for them before it writes the result.
+(PNG encoding is the slow part), in order, each with its frame of the episode's animation (drawn from the
+image in memory, so the end of the episode reads no screenshot back); ``on_end`` waits for them before it
+writes the result.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 from qwen2vl_agent.envs import Observation
 
+from . import animation, overlay
 from .records import EpisodeResult, Step, to_json
 from .report import append_step, finish_report, write_report
 from .writer import StepWriter
@@ -46,8 +49,10 @@ class TrajectoryRecorder:
         self.replace = replace  # True: an earlier episode's steps and result in out_dir are discarded
         self._refused = False  # out_dir holds another episode: write nothing, touch nothing of it
         self._writer: StepWriter | None = None
+        self._frames: dict[str, Any] = {}  # the animation's frames, drawn on the writer thread (``animation``)
 
     def on_start(self, task: str, observation: Observation) -> None:
+        self._frames = {}
         self.out_dir.mkdir(parents=True, exist_ok=True)
         for stale in ("steps.jsonl", "result.json", "score.json"):
             if self.replace:
@@ -80,6 +85,16 @@ class TrajectoryRecorder:
             os.fsync(f.fileno())
         if self.html:
             append_step(self.out_dir, step)
+            if len(self._frames) < animation.KEPT:
+                self._keep_frame(step.screenshot, image, overlay.marks(step.calls))
+
+    def _keep_frame(self, name: str, image: Any, marks: list[overlay.Mark]) -> None:
+        """Draw the animation's frame of ``image`` now (a failure only leaves it to be drawn from disk)."""
+        first = next(iter(self._frames.values()), None)
+        try:
+            self._frames[name] = animation.frame(image, marks, first.size if first else None)
+        except Exception:  # the animation is a nicety: the steps are written whatever happens to it
+            log.warning("%s: could not draw the animation's frame of %s", self.out_dir, name, exc_info=True)
 
     def on_end(self, result: EpisodeResult, observation: Observation | None) -> None:
         if self._refused:
@@ -98,7 +113,10 @@ class TrajectoryRecorder:
         result.out_dir = str(self.out_dir)
         _write_json(self.out_dir / "result.json", json.loads(to_json(result)))
         if self.html:
-            finish_report(self.out_dir)
+            if observation is not None:
+                self._keep_frame("final.png", observation.screenshot, [])
+            finish_report(self.out_dir, frames=self._frames)
+            self._frames = {}
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

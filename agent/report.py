@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 from typing import Any, Literal
@@ -269,14 +270,15 @@ def read_prompt(out_dir: str | Path, index: int) -> str | None:
         return None
 
 
-def finish_report(out_dir: str | Path, *, animate: bool = True) -> None:
+def finish_report(out_dir: str | Path, *, animate: bool = True, frames: Mapping[str, Any] | None = None) -> None:
     """Write the final status (``result.json``, and ``score.json`` when there is one) into the page, with the
-    episode's animation (``animate``: (re)draw it first; else link the one there is)."""
+    episode's animation (``animate``: (re)draw it first, with the ``frames`` already drawn; else link the one
+    there is)."""
     out_dir = Path(out_dir)
     result = read_result(out_dir)
     if result is not None and animate:
         try:
-            write_gif(out_dir)
+            write_gif(out_dir, frames)
         except Exception:  # the animation is a nicety: the verdict is written whatever happens to it
             log.warning("could not write the episode's animation in %s", out_dir, exc_info=True)
     gif = (out_dir / GIF).exists()

@@ -6,7 +6,8 @@ record) on ``AndroidEnv`` with its default settle wait and the ``TrajectoryRecor
 Qwen2-VL checkpoint's ``HFModel``, of which only ``_preprocess`` runs (chat template, vision-cache key, image
 processor at the default pixel budget, tokenizer): its reply is scripted, and the vision encoder's outputs
 are stored in the cache untimed, as its own compute. The newest screenshot is always processed afresh (one
-image-processor pass per step, as when the screen changes), the older ones of the history are the cache's.
+image-processor pass per step, and its vision-cache key computed in ``_preprocess``, as when the screen
+changes; the benchmark's own dropping of its cache entry is not timed), the older ones are the cache's.
 The actions are taps on empty spots of the home screen, so the screen stays static: what the settle wait
 costs when there is nothing to wait for.
 
@@ -60,12 +61,15 @@ class PreprocessOnly:
     def generate(self, messages, stop=(), max_new_tokens: int = 1):
         from qwen2vl_agent.model.base import Generation
         from qwen2vl_agent.model.chat import template_messages
-        from qwen2vl_agent.model.vision_cache import fingerprint
+        from qwen2vl_agent.model.vision_cache import KEY, fingerprint
 
         cache = self.hf.vision_cache
+        untimed = time.perf_counter()
         _, images = template_messages(messages)
-        cache._entries.pop(fingerprint(images[-1]), None)  # the newest screenshot is new to the model
+        cache._entries.pop(fingerprint(images[-1]), None)  # the newest screenshot is new to the model ...
+        images[-1].info.pop(KEY)  # ... and has no key yet: ``_preprocess`` computes it, timed, as in the loop
         started = time.perf_counter()
+        self.timings.add("ours", "bench (untimed)", started - untimed)
         inputs, _, _, keys = self.hf._preprocess([messages], 1)
         self.timings.add("ours", "preprocess", time.perf_counter() - started)
         encoded = time.perf_counter()
@@ -103,7 +107,8 @@ def our_step(state: dict[str, Any], timings: Timings) -> None:
     acted = take_turn(env, policy, frame, record)
     t1 = time.perf_counter()
     assert acted.executed_keys, record.calls
-    preprocess = timings.rows["ours"]["preprocess"][before] + timings.rows["ours"]["model (untimed)"][before]
+    untimed = timings.rows["ours"]["model (untimed)"][before] + timings.rows["ours"]["bench (untimed)"][before]
+    preprocess = timings.rows["ours"]["preprocess"][before] + untimed
     call = record.calls[-1]
     timings.add("ours", "settle", call.settle_s)
     timings.add("ours", "act", call.execute_s - call.settle_s)
@@ -117,7 +122,7 @@ def our_step(state: dict[str, Any], timings: Timings) -> None:
     recorder.on_step(record, obs)
     t4 = time.perf_counter()
     timings.add("ours", "record", t4 - t3)
-    timings.add("ours", "step", t4 - t0 - timings.rows["ours"]["model (untimed)"][before])
+    timings.add("ours", "step", t4 - t0 - untimed)
     state["obs"], state["index"] = next_obs, state["index"] + 1
     settle = env.last_settle
     state["settle"][(settle.signal, settle.frames, settle.probes, settle.settled) if settle else None] += 1

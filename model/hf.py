@@ -65,6 +65,7 @@ from .chat import template_messages
 from .config import HFModelConfig
 from .generation import FirstTokenClock, StopOnStrings, read_row, synchronizer
 from .loading import load_pretrained
+from .pixels import Pixels, processor_input
 from .prefix import PrefixCache, Prepared, supported
 from .shared import owned
 from .tokens import PromptTokens
@@ -200,8 +201,10 @@ class HFModel(BudgetedImages):
         count from the patch grid, tokenizer, modality ids), so it equals the one-call output, and
         ``pixel_values`` holds only the new images, each once."""
         if self.vision_cache is None or not images:
-            return self.processor(text=texts, images=images or None, padding=True, return_tensors="pt"), []
-        fingerprints = [fingerprint(image) for image in images]
+            ready = [processor_input(image, self.processor.image_processor) for image in images]
+            return self.processor(text=texts, images=ready or None, padding=True, return_tensors="pt"), []
+        pixels = Pixels()  # each new screenshot's pixels leave PIL once, for its key and its resize
+        fingerprints = [fingerprint(image, pixels) for image in images]
         grids = {key: self.vision_cache.grid(key) for key in fingerprints}
         new = {key: image for key, image in zip(fingerprints, images, strict=True) if grids[key] is None}
         data: dict[str, Any] = {}
@@ -209,7 +212,8 @@ class HFModel(BudgetedImages):
             # One image per call: the same patches as one call for all, and ~20% faster for a batch of
             # phone screenshots on a CPU (no stacking of full-size images into one large tensor).
             processor = self.processor.image_processor
-            fresh = [processor(images=[_uint8_chw(image)], return_tensors="pt") for image in new.values()]
+            ready = [processor_input(image, processor, pixels) for image in new.values()]
+            fresh = [processor(images=[image], return_tensors="pt") for image in ready]
             grids.update((key, tuple(out["image_grid_thw"][0].tolist())) for key, out in zip(new, fresh, strict=True))
             pixels = [out["pixel_values"] for out in fresh]
             data["pixel_values"] = pixels[0] if len(pixels) == 1 else torch.cat(pixels)  # no copy of a lone one
@@ -409,13 +413,3 @@ class HFModel(BudgetedImages):
             "vision_cache": self.config.vision_cache,
             "static_cache": self.config.static_cache,
         }
-
-
-def _uint8_chw(image: Any) -> Any:
-    """An RGB PIL image as the uint8 CHW tensor the torchvision image processor works on, made in one copy
-    (the processor's own PIL path converts through numpy and back); other images are passed as they are."""
-    if getattr(image, "mode", None) != "RGB":
-        return image
-    import numpy as np
-
-    return torch.from_numpy(np.array(image)).permute(2, 0, 1)

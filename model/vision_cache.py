@@ -22,7 +22,7 @@ Heavy module (imports torch): only ``hf.py`` imports it.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -34,7 +34,7 @@ SAMPLE = (128, 128)
 Features = tuple[torch.Tensor, tuple[torch.Tensor, ...]]
 
 
-def fingerprint(image: Any) -> bytes:
+def fingerprint(image: Any, pixels: Callable[[Any], Any] | None = None) -> bytes:
     """A digest of a PIL image's pixels, mode and size.
 
     A 128-bit xxh3 (non-cryptographic: the key tells screenshots apart, it need not resist an adversary),
@@ -42,6 +42,8 @@ def fingerprint(image: Any) -> bytes:
     screenshots of later steps are checked on the sample (~0.1 ms) instead of hashed again (~10 ms for a
     1080x2400 screenshot, most of it copying the pixels out of PIL). An image changed in place since is
     hashed afresh when the change touches the sample; nothing in the runtime changes a screenshot in place.
+    ``pixels(image)``, when given, is the image's pixel buffer the caller needs anyway (the bytes of
+    ``image.tobytes()``, e.g. ``pixels.Pixels``), so they are copied out of PIL once for both.
     """
     import xxhash
 
@@ -50,7 +52,7 @@ def fingerprint(image: Any) -> bytes:
     known = image.info.get(KEY)
     if isinstance(known, tuple) and known[1:] == (check, shape):
         return known[0]
-    digest = xxhash.xxh3_128(image.tobytes())
+    digest = xxhash.xxh3_128(pixels(image) if pixels is not None else image.tobytes())
     digest.update(shape)
     image.info[KEY] = (digest.digest(), check, shape)
     return image.info[KEY][0]

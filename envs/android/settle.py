@@ -106,27 +106,48 @@ def wait_for_quiet(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    speculate: bool = False,
 ) -> tuple[Settled, int | None] | None:
     """The frame-timestamp signal: ``probe()`` gives the newest presented frame's timestamp (None: the device
     prints none); ``seen`` is the one the last settled frame was taken at. Returns (the wait, the timestamp
-    the final ``grab()`` was taken at), or None when the device gives no timestamps (fall back to frames)."""
+    the final ``grab()`` was taken at), or None when the device gives no timestamps (fall back to frames).
+
+    ``speculate``: when the first probe finds new frames, grab inside the first quiet window instead of
+    after it (for a device whose captures are short beside ``quiet_s``): if the next probe finds no frame
+    newer than the one the window began at, that frame is the settled screen and the wait ends there; if
+    frames kept coming it is dropped and the wait goes on as without speculation."""
     started = clock()
     newest, probes = probe(), 1
     if newest is None:
         return None
-    settled = True
+    settled, frames = True, 0
     if newest != seen:  # frames were presented since: wait until none came for quiet_s
-        while True:
-            if clock() - started >= policy.timeout_s:
-                settled = False
-                break
-            sleep(policy.quiet_s)
+        if speculate and clock() - started < policy.timeout_s:
+            window = clock()
+            grab()
+            frames += 1
+            sleep(max(0.0, policy.quiet_s - (clock() - window)))
             latest, probes = probe(), probes + 1
-            if latest == newest:
-                break
+            if latest == newest:  # no frame since the window began: the grab shows the settled screen
+                return Settled(True, clock() - started, frames, probes, "timestamps"), newest
             newest = latest
+        settled, newest, probes = _quiet(probe, newest, probes, policy, started, clock, sleep)
     grab()
-    return Settled(settled, clock() - started, 1, probes, "timestamps"), newest
+    return Settled(settled, clock() - started, frames + 1, probes, "timestamps"), newest
+
+
+def _quiet(
+    probe: Callable[[], int | None], newest: int | None, probes: int, policy: SettlePolicy, started: float,
+    clock: Callable[[], float], sleep: Callable[[float], None],
+) -> tuple[bool, int | None, int]:  # fmt: skip
+    """Probe every ``quiet_s`` until no new frame came in one (True) or the time is up (False)."""
+    while clock() - started < policy.timeout_s:
+        sleep(policy.quiet_s)
+        latest, probes = probe(), probes + 1
+        if latest == newest:
+            return True, newest, probes
+        newest = latest
+    return False, newest, probes
 
 
 class SettleWait:
@@ -136,6 +157,10 @@ class SettleWait:
     ``grab()`` captures a frame (any object with ``fingerprint()``, e.g. ``capture.Capture``); ``probe()``
     reads the newest frame timestamp (None: the device prints none). ``wait()`` returns the result and the
     last frame grabbed: the settled screen, which the env hands out as the next observation.
+
+    It also times its grabs: once a grab is known to take under half of ``quiet_s`` (the simulated phone, a
+    fast capture path), a changed screen is grabbed inside the first quiet window (``wait_for_quiet``'s
+    ``speculate``), so a screen that changed once and stopped costs two probes, one grab and one window.
     """
 
     def __init__(self, policy: SettlePolicy, grab: Callable[[], Any], probe: Callable[[], int | None]) -> None:
@@ -144,6 +169,7 @@ class SettleWait:
         self.probe = probe
         self.timestamps: bool | None = None if policy.signal == "auto" else False  # None: not tried yet
         self.seen: int | None = None
+        self.grab_s: float | None = None  # how long the last grab took (None: none yet)
 
     def forget(self) -> None:
         """The screen may have changed behind our back (a reset, a command sent around the env)."""
@@ -153,11 +179,14 @@ class SettleWait:
         last: list[Any] = []
 
         def grab() -> Any:
+            started = time.monotonic()
             last[:] = [self.grab()]
+            self.grab_s = time.monotonic() - started
             return last[0]
 
         if self.timestamps is not False:
-            quiet = wait_for_quiet(self.probe, self.seen, grab, self.policy)
+            speculate = self.grab_s is not None and self.grab_s < self.policy.quiet_s / 2
+            quiet = wait_for_quiet(self.probe, self.seen, grab, self.policy, speculate=speculate)
             self.timestamps = quiet is not None
             if quiet is not None:
                 settled, self.seen = quiet

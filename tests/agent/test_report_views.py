@@ -132,3 +132,19 @@ def test_without_imageio_ffmpeg_no_mp4_and_no_error(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(animation, "mp4_missing", lambda: "imageio-ffmpeg")
     _episode(tmp_path, [TAP, DONE])
     assert (tmp_path / animation.GIF).exists() and not (tmp_path / animation.MP4).exists()
+
+
+def test_the_animation_is_drawn_as_the_steps_are_written_not_read_back_at_the_end(tmp_path: Path, monkeypatch) -> None:
+    opened: list[str] = []
+    real_open = animation.Image.open
+
+    def counting_open(path, *args, **kwargs):
+        opened.append(Path(path).name)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(animation.Image, "open", counting_open)
+    _episode(tmp_path, [TAP, SWIPE, TYPE, DONE])
+    assert [name for name in opened if name.startswith("step_")] == []  # no PNG decoded at the episode's end
+    made = (tmp_path / animation.GIF).read_bytes()
+    assert animation.write_gif(tmp_path) is not None  # the same animation as one drawn from the files on disk
+    assert (tmp_path / animation.GIF).read_bytes() == made

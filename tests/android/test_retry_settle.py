@@ -142,3 +142,41 @@ def test_frame_timestamps_on_a_static_screen_cost_one_probe_and_give_up_at_the_t
                                clock=clock, sleep=clock.sleep)  # fmt: skip
     assert not result.settled and 1.0 <= result.waited_s <= 1.1
     assert wait_for_quiet(lambda: None, None, lambda: None, SettlePolicy()) is None  # no timestamps: fall back
+
+
+def test_speculating_a_screen_that_changed_once_grabs_inside_the_quiet_window(helpers):
+    clock = helpers.FakeClock()
+    stamps, grabbed = iter([5, 5]), []
+    grab = lambda: (clock.sleep(0.01), grabbed.append(clock.now))  # a capture of 10 ms
+    result, seen = wait_for_quiet(lambda: next(stamps), 4, grab, SettlePolicy(quiet_s=0.05), clock=clock,
+                                  sleep=clock.sleep, speculate=True)  # fmt: skip
+    assert result.settled and result.probes == 2 and result.frames == 1 and seen == 5
+    assert len(grabbed) == 1 and result.waited_s == pytest.approx(0.05)  # the window, not the window + a grab
+
+
+def test_speculation_drops_its_grab_when_frames_keep_coming(helpers):
+    clock = helpers.FakeClock()
+    stamps, grabbed = iter([5, 6, 7, 7]), []
+    grab = lambda: (clock.sleep(0.01), grabbed.append(clock.now))
+    result, seen = wait_for_quiet(lambda: next(stamps), 4, grab, SettlePolicy(quiet_s=0.05), clock=clock,
+                                  sleep=clock.sleep, speculate=True)  # fmt: skip
+    assert result.settled and result.probes == 4 and result.frames == 2 and seen == 7
+    assert grabbed[-1] == pytest.approx(result.waited_s)  # the frame handed out was grabbed after the quiet window
+
+
+@pytest.mark.parametrize(("cost", "speculated"), [(0.0, True), (0.03, False)])  # under / over half of quiet_s
+def test_the_settle_wait_speculates_once_it_knows_its_grabs_are_short(cost: float, speculated: bool):
+    import time
+
+    from qwen2vl_agent.envs.android.settle import SettleWait
+
+    stamps, events = iter([1, 1, 2, 2]), []
+    grab = lambda: (time.sleep(cost), events.append("grab"))
+    probe = lambda: (events.append("probe"), next(stamps))[1]
+    wait = SettleWait(SettlePolicy(quiet_s=0.05), grab, probe)
+    first, _ = wait.wait()  # nothing known of the grabs yet: grab after the quiet window
+    assert first.settled and events == ["probe", "probe", "grab"]
+    events.clear()
+    second, _ = wait.wait()
+    assert second.settled and second.probes == 2 and second.frames == 1
+    assert events == (["probe", "grab", "probe"] if speculated else ["probe", "probe", "grab"])
