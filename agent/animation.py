@@ -61,9 +61,10 @@ def mp4_missing() -> str | None:
     return None
 
 
-def write_gif(out_dir: str | Path, made: Mapping[str, Image.Image] | None = None) -> Path | None:
-    """Write ``episode.gif`` in ``out_dir``, and ``episode.mp4`` when ``mp4_missing()`` is None; the GIF's path,
-    or None when there was no screenshot to show.
+def write_gif(out_dir: str | Path, made: Mapping[str, Image.Image] | None = None, *, video: bool = True) -> Path | None:
+    """Write ``episode.gif`` in ``out_dir``, and ``episode.mp4`` when ``video`` and ``mp4_missing()`` is None
+    (an MP4 costs about half a second of ffmpeg per episode); the GIF's path, or None when there was no screenshot
+    to show.
 
     ``made``: frames already drawn (``frame``), by screenshot file name, e.g. by the recorder as it wrote
     each screenshot; the others are drawn from the files. A screenshot not on disk is left out either way."""
@@ -85,7 +86,8 @@ def write_gif(out_dir: str | Path, made: Mapping[str, Image.Image] | None = None
     durations = [FRAME_MS] * (len(shown) - 1) + [FRAME_MS * 3]  # linger on the end
     shown[0].save(tmp, format="GIF", save_all=True, append_images=shown[1:], duration=durations, loop=0)
     os.replace(tmp, path)
-    if mp4_missing() is None:
+    (out_dir / MP4).unlink(missing_ok=True)  # an earlier episode's: it would show the wrong run
+    if video and mp4_missing() is None:
         write_mp4(out_dir / MP4, shown, durations)
     return path
 

@@ -41,12 +41,19 @@ class TrajectoryRecorder:
     """A loop hook that writes the episode directory described in the module docstring."""
 
     def __init__(
-        self, out_dir: str | Path, meta: dict[str, Any] | None = None, *, html: bool = True, replace: bool = False
+        self,
+        out_dir: str | Path,
+        meta: dict[str, Any] | None = None,
+        *,
+        html: bool = True,
+        replace: bool = False,
+        video: bool = True,
     ) -> None:
         self.out_dir = Path(out_dir)
         self.meta = dict(meta or {})
         self.html = html
         self.replace = replace  # True: an earlier episode's steps and result in out_dir are discarded
+        self.video = video  # episode.mp4 beside episode.gif (when imageio-ffmpeg is installed)
         self._refused = False  # out_dir holds another episode: write nothing, touch nothing of it
         self._writer: StepWriter | None = None
         self._frames: dict[str, Any] = {}  # the animation's frames, drawn on the writer thread (``animation``)
@@ -115,7 +122,7 @@ class TrajectoryRecorder:
         if self.html:
             if observation is not None:
                 self._keep_frame("final.png", observation.screenshot, [])
-            finish_report(self.out_dir, frames=self._frames)
+            finish_report(self.out_dir, frames=self._frames, video=self.video)
             self._frames = {}
 
 

@@ -270,15 +270,17 @@ def read_prompt(out_dir: str | Path, index: int) -> str | None:
         return None
 
 
-def finish_report(out_dir: str | Path, *, animate: bool = True, frames: Mapping[str, Any] | None = None) -> None:
+def finish_report(
+    out_dir: str | Path, *, animate: bool = True, frames: Mapping[str, Any] | None = None, video: bool = True
+) -> None:
     """Write the final status (``result.json``, and ``score.json`` when there is one) into the page, with the
     episode's animation (``animate``: (re)draw it first, with the ``frames`` already drawn; else link the one
-    there is)."""
+    there is); ``video``: an MP4 beside the GIF, when imageio-ffmpeg is installed."""
     out_dir = Path(out_dir)
     result = read_result(out_dir)
     if result is not None and animate:
         try:
-            write_gif(out_dir, frames)
+            write_gif(out_dir, frames, video=video)
         except Exception:  # the animation is a nicety: the verdict is written whatever happens to it
             log.warning("could not write the episode's animation in %s", out_dir, exc_info=True)
     gif = (out_dir / GIF).exists()

@@ -47,6 +47,8 @@ class BenchConfig(BaseModel):
     screen_size: tuple[int, int] = Field((1080, 2400), description="phone screen WxH")
     density: int = Field(420, ge=80, description="phone density in dpi")
     html: bool = Field(True, description="rewrite each episode's report.html after every step")
+    # Off by default: ffmpeg costs about half a second per episode, which a benchmark pays on every one.
+    video: bool = Field(False, description="write each episode's episode.mp4 beside its GIF (needs the video extra)")
     # More tries after an infrastructure fault, each on a fresh phone.
     retries: int = Field(2, ge=0, le=10, description="tries more after an infrastructure fault")
     # The longest one adb call may take (a hung phone).

@@ -81,7 +81,7 @@ def _episode(
                 "density": config.density}  # fmt: skip
         # An instance run again (a retry, a resumed run) starts its trajectory afresh.
         recorder = TrajectoryRecorder(
-            config.out / fields["trajectory"], {"bench": meta}, html=config.html, replace=True
+            config.out / fields["trajectory"], {"bench": meta}, html=config.html, replace=True, video=config.video
         )
         loop = LoopConfig(max_steps=fields["max_steps"])
         result = run_episode(env, policy, task.goal, loop, [recorder], first=first)

@@ -82,6 +82,7 @@ FLAGS = (
     flag(BenchOptions, "retries"),
     flag(BenchOptions, "device_timeout_s", names=("--device-timeout",)),
     flag(BenchOptions, "html", help="skip the per-episode HTML reports (faster)"),
+    flag(BenchOptions, "video"),
     flag(BenchOptions, "quiet", names=("--quiet", "-q")),
 )
 # Where episodes run: the executor, and the devices of a real-device pool.

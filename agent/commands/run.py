@@ -59,6 +59,7 @@ class RunConfig(BaseModel):
     force: bool = Field(False, description="replace the run already recorded in --out")
     quiet: bool = Field(False, description="no live view on the terminal")
     dry_run: bool = Field(False, description="parse and map every call and print it; execute nothing")
+    video: bool = Field(True, description="write episode.mp4 beside episode.gif (needs the video extra)")
     safety: SafetyConfig = Field(default_factory=SafetyConfig)
     env: EnvSpec = Field(default_factory=SimEnvSpec, description="where the agent acts")
     model: ModelSpec = Field(default_factory=lambda: HFSpec(model=DEFAULT_MODEL))
@@ -75,6 +76,7 @@ MAIN_FLAGS = (
     flag(RunConfig, "force"),
     flag(RunConfig, "quiet"),
     flag(RunConfig, "dry_run"),
+    flag(RunConfig, "video"),
 )
 SAFETY_FLAGS = tuple(flag(RunConfig, "safety", name) for name in ("confirm", "policy", "call_user"))
 ENV_FIELDS = ("serial", "devices", "adb_host", "adb_port", "seed", "display", "monitor")
@@ -248,7 +250,8 @@ def _episode(
 
     meta = {"env": used, "model": spec_label(plan.config.model), "policy": plan.policy.model_dump()}
     dry = plan.config.dry_run
-    hooks: list[Any] = [TrajectoryRecorder(out_dir, {**meta, "dry_run": True} if dry else meta)]
+    recorder = TrajectoryRecorder(out_dir, {**meta, "dry_run": True} if dry else meta, video=plan.config.video)
+    hooks: list[Any] = [recorder]
     if dry:
         env = _dry(env, hooks)
     env = _guarded(plan.config.safety, env)

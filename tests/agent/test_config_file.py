@@ -155,7 +155,7 @@ BENCH_VALUES: dict[str, tuple[Any, str | None]] = {
     "suite": ("smoke", "easy"), "tasks": (["ClockStopwatch*"], "Launcher*,Contacts*"), "combinations": (2, "3"),
     "seed": (4, "5"), "parallel": (2, "3"), "policy": ("random", "oracle"), "out": ("file-out", "flag-out"),
     "max_steps_factor": (1.5, "2.5"), "screen_size": ([540, 1200], "720x1600"), "density": (210, "320"),
-    "retries": (0, "1"), "device_timeout_s": (5.0, "6.0"), "html": (False, None), "quiet": (True, None),
+    "retries": (0, "1"), "device_timeout_s": (5.0, "6.0"), "html": (False, None), "video": (True, None), "quiet": (True, None),
     "executor": ("ray", "local"), "ray_address": ("file-head:6379", "flag-head:6379"),
     "ray_resource": ("phone_a", "phone_b"), "env": ("android", "sim"), "devices": ("S1", "S2,S3"),
     "adb_host": ("10.0.0.1", "10.0.0.2"), "adb_port": (5038, "5039"),

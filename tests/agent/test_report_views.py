@@ -4,6 +4,7 @@ the animation), and the live views on a terminal."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from PIL import Image
 
 from qwen2vl_agent.agent import animation, report
 from qwen2vl_agent.agent.bench import EpisodeRecord
+from qwen2vl_agent.agent.cli import main as cli_main
 from qwen2vl_agent.agent.console import ConsoleView
 from qwen2vl_agent.agent.live import BenchView, RichView, live_view
 from qwen2vl_agent.agent.loop import LoopConfig, run_episode
@@ -148,3 +150,24 @@ def test_the_animation_is_drawn_as_the_steps_are_written_not_read_back_at_the_en
     made = (tmp_path / animation.GIF).read_bytes()
     assert animation.write_gif(tmp_path) is not None  # the same animation as one drawn from the files on disk
     assert (tmp_path / animation.GIF).read_bytes() == made
+
+
+@pytest.mark.parametrize("video", [False, True])
+def test_a_benchmark_writes_mp4s_only_when_asked(tmp_path: Path, video: bool) -> None:
+    pytest.importorskip("imageio_ffmpeg")
+    out = tmp_path / "run"
+    argv = ["bench", "--tasks", "SystemWifi", "--out", str(out), "-q", "--screen", "540x1200", "--density", "210"]
+    assert cli_main([*argv, *(["--video"] if video else [])]) == 0
+    assert len(list(out.rglob(animation.GIF))) == 1  # the GIF always: ffmpeg costs ~0.5 s an episode, a GIF not
+    assert len(list(out.rglob(animation.MP4))) == (1 if video else 0)
+
+
+@pytest.mark.parametrize("video", [True, False])
+def test_a_run_writes_its_mp4_unless_told_not_to(tmp_path: Path, video: bool) -> None:
+    pytest.importorskip("imageio_ffmpeg")
+    script = tmp_path / "replies.json"
+    script.write_text(json.dumps([TAP, DONE]), encoding="utf-8")
+    out = tmp_path / "o"
+    argv = ["run", "tap", "--env", "fake", "--model", f"scripted:{script}", "--out", str(out), "--quiet"]
+    assert cli_main([*argv, *([] if video else ["--no-video"])]) == 0
+    assert (out / animation.GIF).exists() and (out / animation.MP4).exists() == video
