@@ -46,6 +46,8 @@ the first call of each (batch size, cache length) pays the compilation.
 Timings (seconds) per call: ``preprocess`` (template + image processor + copy to device), ``prefill``
 (vision encoder + prompt forward, up to the first new token), ``decode`` (the other tokens), ``total``.
 CUDA work is synchronised before each clock reading. In a batch every row reports its batch's timings.
+Inside ``watch(observer)`` (``streaming.py``) a counting streamer tells ``observer`` the tokens so far after
+each step; the reply is the same either way.
 """
 
 from __future__ import annotations
