@@ -126,12 +126,15 @@ def test_a_finished_episode_has_an_mp4_that_decodes(tmp_path: Path) -> None:
     x, y = 270 * 320 // 1080, 1800 * 320 // 1080
     patch = frames[0, y - 20 : y + 21, x - 20 : x + 21].reshape(-1, 3).astype(int)
     assert any(r > 170 and g < 90 and b < 90 for r, g, b in patch)  # the tap's red ring, through H.264
+    assert f'href="{animation.MP4}"' in (tmp_path / "report.html").read_text(encoding="utf-8")  # and the page links it
 
 
 def test_without_imageio_ffmpeg_no_mp4_and_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(animation, "mp4_missing", lambda: "imageio-ffmpeg")
     _episode(tmp_path, [TAP, DONE])
     assert (tmp_path / animation.GIF).exists() and not (tmp_path / animation.MP4).exists()
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f'src="{animation.GIF}"' in html and animation.MP4 not in html  # no link to a file that is not there
 
 
 def test_the_animation_is_drawn_as_the_steps_are_written_not_read_back_at_the_end(tmp_path: Path, monkeypatch) -> None:
