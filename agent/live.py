@@ -49,7 +49,7 @@ def _rate(task: Task) -> str:
     if not tokens:
         return ""
     speed = f" at {(tokens - 1) / decode:.1f} tokens/s" if decode > 0 and tokens > 1 else ""
-    return f", {tokens} tokens{speed}"
+    return f", {tokens} token{'s' if tokens != 1 else ''}{speed}"
 
 
 def _timings(step: Step) -> str:

@@ -19,6 +19,7 @@ from qwen2vl_agent.agent.prompt_log import PromptLog
 from qwen2vl_agent.agent.recorder import TrajectoryRecorder
 from qwen2vl_agent.envs import FakeEnv
 from qwen2vl_agent.model import ScriptedModel
+from qwen2vl_agent.model.streaming import TokenObserver
 
 TAP = '✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [250, 750]}'
 SWIPE = '✿FUNCTION✿: Swipe\n✿ARGS✿: {"start": [500, 800], "end": [500, 200]}'
@@ -93,6 +94,25 @@ def test_the_rich_view_shows_each_step_with_its_timings_and_the_bar(tmp_path: Pa
     assert "act " in text and "observe " in text  # the step's timings
     assert "steps" in text and "the model is thinking" in text  # the bar and the status line were drawn
     assert "success: the agent" in text or "success:" in text
+
+
+def test_the_rich_view_counts_tokens_on_the_status_line_until_the_step_ends() -> None:
+    out = io.StringIO()
+    with RichView(out, 10, force_terminal=True) as view:
+        assert isinstance(view, TokenObserver)
+        view.on_start("t", FakeEnv().reset())
+        view.on_tokens(1, 0.0)  # the first token: a count, no rate yet
+        view.progress.refresh()
+        first = out.getvalue()
+        view.on_tokens(57, 2.0)
+        view.progress.refresh()
+        during = out.getvalue()[len(first) :]
+        view._phase("step 1: the model is thinking")  # what on_step does: a new phase starts from nothing
+        view.progress.refresh()
+        after = out.getvalue()[len(first) + len(during) :]
+    assert ", 1 token" in first and "tokens" not in first
+    assert ", 57 tokens at 28.0 tokens/s" in during
+    assert "step 1: the model is thinking" in after and "tokens" not in after
 
 
 def _record(task: str, success: float, outcome: str = "scored") -> EpisodeRecord:
