@@ -3,8 +3,9 @@
 On a terminal, ``run`` shows a status line (the phase and how long it has lasted: the model is thinking for
 most of it) under a progress bar against ``--max-steps``, and above it each step as it finishes: the call,
 the point it was mapped to, the thought, and the time the model, the action and the next screenshot took
-(with the model's decoding speed in tokens/s when the backend measures it). No backend streams tokens to the
-loop, so while the model generates the status line shows the elapsed time, not a running token rate.
+(with the model's decoding speed in tokens/s when the backend measures it). While a backend that streams
+(``model.streaming``: the transformers one) generates, the status line also counts its tokens and shows the
+running rate; for any other it shows the elapsed time alone.
 ``bench`` shows a bar with an ETA and the running pass rate, and one line per finished episode.
 
 Anywhere else (a pipe, a file, ``--quiet``) the output is the plain lines of ``console.ConsoleView`` and
@@ -34,12 +35,21 @@ if TYPE_CHECKING:
 
 
 class _Phase(ProgressColumn):
-    """The phase and its elapsed time, redrawn on every refresh (so it moves while the model thinks)."""
+    """The phase and its elapsed time, redrawn on every refresh (so it moves while the model thinks), with
+    the tokens generated so far and their rate once a streaming backend reports them."""
 
     def render(self, task: Task) -> Text:
         since = task.fields.get("since")
         elapsed = f" {time.monotonic() - since:5.1f} s" if since is not None else ""
-        return Text(f"{task.fields.get('phase', '')}{elapsed}", style="cyan")
+        return Text(f"{task.fields.get('phase', '')}{elapsed}{_rate(task)}", style="cyan")
+
+
+def _rate(task: Task) -> str:
+    tokens, decode = task.fields.get("tokens", 0), task.fields.get("decode_s", 0.0)
+    if not tokens:
+        return ""
+    speed = f" at {(tokens - 1) / decode:.1f} tokens/s" if decode > 0 and tokens > 1 else ""
+    return f", {tokens} token{'s' if tokens != 1 else ''}{speed}"
 
 
 def _timings(step: Step) -> str:
@@ -76,7 +86,11 @@ class RichView(ConsoleView):
         self.console.print(line, markup=False, soft_wrap=True)
 
     def _phase(self, text: str) -> None:
-        self.progress.update(self.bar, phase=text, since=time.monotonic())
+        self.progress.update(self.bar, phase=text, since=time.monotonic(), tokens=0, decode_s=0.0)
+
+    def on_tokens(self, tokens: int, decode_s: float) -> None:
+        """``streaming.TokenObserver``: the model's count so far, shown on the status line."""
+        self.progress.update(self.bar, tokens=tokens, decode_s=decode_s)
 
     def on_start(self, task: str, observation: Observation) -> None:
         super().on_start(task, observation)

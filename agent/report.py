@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import overlay
-from .animation import GIF, write_gif
+from .animation import GIF, MP4, write_gif
 from .records import CallRecord, EpisodeResult, Status, Step
 from .trajectory import SCORE, CheckerScore, read_result, read_score, read_steps
 
@@ -180,7 +180,7 @@ def _score_html(score: CheckerScore) -> str:
     return f"<p>{badge(score_tone(score.score), f'checker: {score.score:g} / 1')} {escape(note)}</p>"
 
 
-def _finished_html(result: EpisodeResult, score: CheckerScore | None, gif: bool = False) -> str:
+def _finished_html(result: EpisodeResult, score: CheckerScore | None, media: tuple[str, ...] = ()) -> str:
     out = (
         f"<p>{badge(STATUS_TONE[result.status], result.status)} {escape(result.reason)} &middot; "
         f"{result.steps} steps &middot; {result.duration_s:.1f} s</p>"
@@ -189,9 +189,18 @@ def _finished_html(result: EpisodeResult, score: CheckerScore | None, gif: bool 
         out += _score_html(score)
     if result.answer:
         out += f"<p><b>Answer:</b> {escape(result.answer)}</p>"
-    if gif:
-        out += f'<details><summary>the episode, animated</summary><img class="gif" src="{GIF}" alt="episode"></details>'
+    if GIF in media:
+        video = f'<p><a class="mp4" href="{MP4}">{MP4}</a> (the same, as a video)</p>' if MP4 in media else ""
+        out += (
+            f'<details><summary>the episode, animated</summary><img class="gif" src="{GIF}" alt="episode">'
+            f"{video}</details>"
+        )
     return out
+
+
+def _media(out_dir: Path) -> tuple[str, ...]:
+    """The episode's animations that exist (``episode.gif``, ``episode.mp4``), for the page to show."""
+    return tuple(name for name in (GIF, MP4) if (out_dir / name).exists())
 
 
 def _running_html(steps: int, updated: float) -> str:
@@ -211,9 +220,9 @@ def _running_html(steps: int, updated: float) -> str:
 
 
 def _tail(
-    result: EpisodeResult | None, score: CheckerScore | None, steps: int, updated: float, gif: bool = False
+    result: EpisodeResult | None, score: CheckerScore | None, steps: int, updated: float, media: tuple[str, ...] = ()
 ) -> str:
-    body = _finished_html(result, score, gif) if result else _running_html(steps, updated)
+    body = _finished_html(result, score, media) if result else _running_html(steps, updated)
     return f'{TAIL_MARK}<div class="end">{body}</div></body></html>'
 
 
@@ -229,14 +238,15 @@ def _head(meta: dict[str, Any]) -> str:
 
 def render_report(
     meta: dict[str, Any], steps: list[Step], result: EpisodeResult | None, score: CheckerScore | None = None,
-    updated: float | None = None, prompts: dict[int, str] | None = None, gif: bool = False,
+    updated: float | None = None, prompts: dict[int, str] | None = None, media: tuple[str, ...] = (),
 ) -> str:  # fmt: skip
     """The whole page; ``updated`` (default now) is when a running episode last wrote something; ``prompts``
-    the model input of each step, by index; ``gif``: link the episode's animation (once it is written)."""
+    the model input of each step, by index; ``media``: the episode's animations to show (``episode.gif``,
+    and ``episode.mp4`` linked beside it), once they are written."""
     prompts = prompts or {}
     fragments = "".join(step_html(s, prompts.get(s.index)) for s in steps)
     when = time.time() if updated is None else updated
-    return _head(meta) + fragments + _tail(result, score, len(steps), when, gif)
+    return _head(meta) + fragments + _tail(result, score, len(steps), when, media)
 
 
 def write_report(out_dir: str | Path) -> Path:
@@ -246,8 +256,8 @@ def write_report(out_dir: str | Path) -> Path:
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     steps, result = read_steps(out_dir), read_result(out_dir)
     prompts = {s.index: p for s in steps if (p := read_prompt(out_dir, s.index)) is not None}
-    gif = result is not None and (out_dir / GIF).exists()
-    html = render_report(meta, steps, result, read_score(out_dir), _last_written(out_dir), prompts, gif)
+    media = _media(out_dir) if result is not None else ()
+    html = render_report(meta, steps, result, read_score(out_dir), _last_written(out_dir), prompts, media)
     path = out_dir / "report.html"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(html, encoding="utf-8")
@@ -283,8 +293,8 @@ def finish_report(
             write_gif(out_dir, frames, video=video)
         except Exception:  # the animation is a nicety: the verdict is written whatever happens to it
             log.warning("could not write the episode's animation in %s", out_dir, exc_info=True)
-    gif = (out_dir / GIF).exists()
-    if result is None or not _replace_tail(out_dir, _tail(result, read_score(out_dir), result.steps, 0.0, gif)):
+    media = _media(out_dir)
+    if result is None or not _replace_tail(out_dir, _tail(result, read_score(out_dir), result.steps, 0.0, media)):
         write_report(out_dir)
 
 

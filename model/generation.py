@@ -1,18 +1,28 @@
-"""Pieces of one ``generate`` call in the transformers backend: stop strings, the first-token clock, and
-reading each output row back into (text, token count, stop reason).
+"""Pieces of one ``generate`` call in the transformers backend: stop strings, the first-token clock, the
+generation config and the static cache of a call, and reading each output row back into (text, token count,
+stop reason).
 
 Heavy module (imports torch and transformers): only ``hf.py`` imports it, when a model is built.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Any
 
 import torch
 from transformers import StoppingCriteria
 
 from .base import cut_at_stop
+
+if TYPE_CHECKING:
+    from .prefix import Prepared
+
+# Static caches are sized in steps of this many tokens, so that calls of similar length share one shape
+# (and, on CUDA, one compiled decode graph).
+STATIC_BUCKET = 256
 
 
 def synchronizer(device: torch.device) -> Callable[[], None]:
@@ -78,3 +88,46 @@ def read_row(new_ids: Sequence[int], tokenizer, end_ids: Collection[int], stop: 
     if end is None:
         return text, len(ids), "length"
     return text, end + 1, "eos"
+
+
+def eos_ids(defaults, tokenizer) -> set[int]:
+    """Token ids that end a reply: the checkpoint's eos ids (``defaults``: its generation config),
+    ``<|im_end|>`` and ``<|endoftext|>``."""
+    eos = defaults.eos_token_id
+    ids = set(eos if isinstance(eos, list) else [] if eos is None else [eos])
+    for token in ("<|im_end|>", "<|endoftext|>"):
+        token_id = tokenizer.convert_tokens_to_ids(token)
+        if isinstance(token_id, int) and token_id != tokenizer.unk_token_id:
+            ids.add(token_id)
+    return ids
+
+
+def generation_config(defaults, config, ends: Collection[int], tokenizer, new_tokens: int):
+    """A copy of the checkpoint's generation config (``defaults``) for one call of up to ``new_tokens``,
+    with ``config``'s (``HFModelConfig``) minimum length and sampling, ending at ``ends``."""
+    out = copy.deepcopy(defaults)
+    out.max_new_tokens = new_tokens
+    out.min_new_tokens = min(config.min_new_tokens, new_tokens) or None
+    out.eos_token_id = sorted(ends)
+    out.pad_token_id = tokenizer.pad_token_id
+    if config.greedy:
+        out.do_sample = False
+        out.temperature = out.top_p = out.top_k = None
+    else:
+        out.do_sample = True
+    return out
+
+
+def static_cache(model_config, prepared: Prepared, new_tokens: int) -> Any:
+    """A preallocated cache for the whole call (prompt and new tokens, rounded up to ``STATIC_BUCKET`` so
+    calls of similar length share one shape), holding the cached prefix when there is one."""
+    from transformers import StaticCache
+
+    width = prepared.inputs["input_ids"].shape[1]
+    length = -(-(width + new_tokens) // STATIC_BUCKET) * STATIC_BUCKET
+    static = StaticCache(config=model_config, max_cache_len=length)
+    if prepared.cache is not None:
+        with torch.inference_mode():
+            for source, target in zip(prepared.cache.layers, static.layers, strict=True):
+                target.update(source.keys, source.values)  # writes positions 0..n-1
+    return static

@@ -46,15 +46,17 @@ the first call of each (batch size, cache length) pays the compilation.
 Timings (seconds) per call: ``preprocess`` (template + image processor + copy to device), ``prefill``
 (vision encoder + prompt forward, up to the first new token), ``decode`` (the other tokens), ``total``.
 CUDA work is synchronised before each clock reading. In a batch every row reports its batch's timings.
+Inside ``watch(observer)`` (``streaming.py``) a counting streamer tells ``observer`` the tokens so far after
+each step; the reply is the same either way.
 """
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
@@ -63,20 +65,17 @@ from transformers import BatchFeature, StoppingCriteriaList
 from .base import Generation, Message, ModelFailed, ModelUnavailable
 from .chat import template_messages
 from .config import HFModelConfig
-from .generation import FirstTokenClock, StopOnStrings, read_row, synchronizer
+from .generation import FirstTokenClock, StopOnStrings, eos_ids, generation_config, read_row, static_cache, synchronizer
 from .loading import load_pretrained
 from .pixels import Pixels, processor_input
 from .prefix import PrefixCache, Prepared, supported
 from .shared import owned
+from .streaming import TokenObserver
 from .tokens import PromptTokens
 from .vision import BudgetedImages, PixelBudget
 from .vision_cache import VisionCache, fingerprint
 
 log = logging.getLogger(__name__)
-
-# Static caches are sized in steps of this many tokens, so that calls of similar length share one shape
-# (and, on CUDA, one compiled decode graph).
-STATIC_BUCKET = 256
 
 
 class HFModel(BudgetedImages):
@@ -108,18 +107,29 @@ class HFModel(BudgetedImages):
         self.budget = self._apply_pixel_budget()
         self.image_token_id = model.config.image_token_id
         self.context_length = model.config.get_text_config().max_position_embeddings
-        self.eos_ids = self._eos_ids()
+        self.eos_ids = eos_ids(model.generation_config, self.tokenizer)
         self.end_ids = self.eos_ids | {self.tokenizer.pad_token_id}
         self._sync = synchronizer(self.device)
         self._lock = threading.Lock()
         self.prefix_cache = self._make_prefix_cache()
         self.vision_cache = VisionCache(self.config.vision_cache) if self.config.vision_cache and supported() else None
+        self.observer: TokenObserver | None = None
 
     @classmethod
     def load(cls, config: HFModelConfig, *, name: str | None = None) -> HFModel:
         """Load ``config.model`` (a local directory or a hub id); ``ModelUnavailable`` with advice on failure."""
         model, processor = load_pretrained(config)
         return cls(model, processor, config, name=name)
+
+    @contextlib.contextmanager
+    def watch(self, observer: TokenObserver) -> Iterator[None]:
+        """Report each call's tokens to ``observer`` as they are generated (``streaming.Streams``); one
+        observer per model at a time, restored on exit."""
+        self.observer, before = observer, self.observer
+        try:
+            yield
+        finally:
+            self.observer = before
 
     # ------------------------------------------------------------------ generation
 
@@ -259,9 +269,14 @@ class HFModel(BudgetedImages):
         criteria = StoppingCriteriaList([clock])
         if any(stop):
             criteria.append(StopOnStrings(self.tokenizer, stop, inputs["input_ids"].shape[1]))
+        streamer = None
+        if self.observer is not None:
+            from .token_count import CountingStreamer
+
+            streamer = CountingStreamer(self.observer)
         try:
             with owned(self.model, linear_patch_embed=self.config.linear_patch_embed):
-                output, cached = self._prefill_and_decode(inputs, fingerprints, criteria, new_tokens)
+                output, cached = self._prefill_and_decode(inputs, fingerprints, criteria, new_tokens, streamer)
         except (RuntimeError, ValueError) as e:
             raise ModelFailed(f"generation failed on {self.name}: {e}") from e
         self._sync()
@@ -269,14 +284,14 @@ class HFModel(BudgetedImages):
         return output, clock.first_token_at, cached
 
     def _prefill_and_decode(
-        self, inputs: Any, fingerprints: list[bytes], criteria: StoppingCriteriaList, new_tokens: int
+        self, inputs: Any, fingerprints: list[bytes], criteria: StoppingCriteriaList, new_tokens: int, streamer: Any
     ) -> tuple[torch.Tensor, int]:
         """The device work of one call (prefix cache, vision features, ``generate``); the model is ours."""
         cache = self.prefix_cache
         prepared = cache.prepare(inputs) if cache is not None else Prepared(dict(inputs), None, 0)
         extra = {"cache": prepared.cache} if prepared.cache is not None else {}
         if self.config.static_cache:
-            extra["cache"] = self._static_cache(prepared, new_tokens)
+            extra["cache"] = static_cache(self.model.config, prepared, new_tokens)
         if fingerprints:
             pixel_values = prepared.inputs.pop("pixel_values", None)
             with torch.inference_mode():
@@ -288,24 +303,13 @@ class HFModel(BudgetedImages):
             output = self.model.generate(
                 **prepared.inputs,
                 **extra,
-                generation_config=self._generation_config(new_tokens),
+                generation_config=generation_config(
+                    self.model.generation_config, self.config, self.eos_ids, self.tokenizer, new_tokens
+                ),
+                streamer=streamer,
                 stopping_criteria=criteria,
             )
         return output, prepared.cached_tokens
-
-    def _static_cache(self, prepared: Prepared, new_tokens: int) -> Any:
-        """A preallocated cache for the whole call (prompt and new tokens, rounded up to ``STATIC_BUCKET`` so
-        calls of similar length share one shape), holding the cached prefix when there is one."""
-        from transformers import StaticCache
-
-        width = prepared.inputs["input_ids"].shape[1]
-        length = -(-(width + new_tokens) // STATIC_BUCKET) * STATIC_BUCKET
-        static = StaticCache(config=self.model.config, max_cache_len=length)
-        if prepared.cache is not None:
-            with torch.inference_mode():
-                for source, target in zip(prepared.cache.layers, static.layers, strict=True):
-                    target.update(source.keys, source.values)  # writes positions 0..n-1
-        return static
 
     def _read(
         self,
@@ -338,19 +342,6 @@ class HFModel(BudgetedImages):
 
     # ------------------------------------------------------------------ setup
 
-    def _generation_config(self, new_tokens: int) -> Any:
-        config = copy.deepcopy(self.model.generation_config)
-        config.max_new_tokens = new_tokens
-        config.min_new_tokens = min(self.config.min_new_tokens, new_tokens) or None
-        config.eos_token_id = sorted(self.eos_ids)
-        config.pad_token_id = self.tokenizer.pad_token_id
-        if self.config.greedy:
-            config.do_sample = False
-            config.temperature = config.top_p = config.top_k = None
-        else:
-            config.do_sample = True
-        return config
-
     def _make_prefix_cache(self) -> PrefixCache | None:
         if not self.config.prefix_cache:
             return None
@@ -369,16 +360,6 @@ class HFModel(BudgetedImages):
             vision_start_id=self.model.config.vision_start_token_id,
             pad_id=self.tokenizer.pad_token_id,
         )
-
-    def _eos_ids(self) -> set[int]:
-        """Token ids that end a reply: the checkpoint's eos ids, ``<|im_end|>`` and ``<|endoftext|>``."""
-        eos = self.model.generation_config.eos_token_id
-        ids = set(eos if isinstance(eos, list) else [] if eos is None else [eos])
-        for token in ("<|im_end|>", "<|endoftext|>"):
-            token_id = self.tokenizer.convert_tokens_to_ids(token)
-            if isinstance(token_id, int) and token_id != self.tokenizer.unk_token_id:
-                ids.add(token_id)
-        return ids
 
     def _apply_pixel_budget(self) -> PixelBudget:
         """Make the image processor resize exactly as ``config`` says; the one place the budget is set."""

@@ -195,7 +195,7 @@ SLOW_MODULES = frozenset(
         "tests/bench/test_reference_policies.py", "tests/bench/test_resume.py", "tests/bench/test_faults.py",
         "tests/bench/test_ray.py",
         "tests/agent/test_run_outcomes.py", "tests/agent/test_memory.py", "tests/agent/test_fuzz_path.py",
-        "tests/agent/test_export_readers.py",
+        "tests/agent/test_export_readers.py", "tests/agent/test_cli_live_tokens.py",
         "tests/test_packaging.py", "tests/test_readme.py", "tests/sim/test_owner_death.py",
         "tests/scripting/test_example_programs.py", "tests/scripting/test_vision_tiny.py",
     }

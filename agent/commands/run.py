@@ -243,6 +243,8 @@ def _episode(
     plan: Plan, env: Env, used: dict[str, Any], model: Model, out_dir: Path,
     gate: SignalGate,
 ) -> EpisodeResult:  # fmt: skip
+    from qwen2vl_agent.model.streaming import watching
+
     from ..live import live_view
     from ..policy import QwenPolicy
     from ..prompt_log import PromptLog
@@ -260,7 +262,8 @@ def _episode(
     with live_view(None if plan.config.quiet else sys.stderr, plan.loop.max_steps) as view:
         if view is not None:
             hooks.append(view)
-        return run_to_end(env, agent, plan.task, plan.loop, hooks, gate)
+        with watching(model, view):  # the rich view counts tokens as a streaming backend makes them
+            return run_to_end(env, agent, plan.task, plan.loop, hooks, gate)
 
 
 def _guarded(safety: SafetyConfig, env: Env) -> Env:

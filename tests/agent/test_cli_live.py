@@ -4,37 +4,16 @@ pipe the plain lines; ``run`` records each step's prompt and the report shows it
 from __future__ import annotations
 
 import json
-import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
+
+from .terminal import on_a_terminal
 
 REPLIES = [
     'Tap it.\n✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [500, 500]}',
     '✿FUNCTION✿: Terminate\n✿ARGS✿: {"status": "success"}',
 ]
-
-
-def _on_a_terminal(argv: list[str]) -> tuple[int, str]:
-    """Run the CLI with stderr on a pseudo-terminal; its exit code and what it drew there."""
-    parent, child = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "qwen2vl_agent.agent.cli", *argv], stdout=subprocess.DEVNULL, stderr=child,
-        env={**os.environ, "COLUMNS": "120", "TERM": "xterm"},
-    )  # fmt: skip
-    os.close(child)
-    chunks = []
-    while True:
-        try:
-            data = os.read(parent, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(parent)
-    return proc.wait(timeout=120), b"".join(chunks).decode("utf-8", "replace")
 
 
 def _model(tmp_path: Path) -> str:
@@ -44,7 +23,7 @@ def _model(tmp_path: Path) -> str:
 
 def test_run_on_a_terminal_shows_the_bar_and_each_steps_timings(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    code, shown = _on_a_terminal(["run", "open it", "--env", "fake", "--model", _model(tmp_path), "--out", str(out)])
+    code, shown = on_a_terminal(["run", "open it", "--env", "fake", "--model", _model(tmp_path), "--out", str(out)])
     assert code == 0, shown
     assert "the model is thinking" in shown and "steps" in shown  # the status line and the bar
     assert "Tap" in shown and "act " in shown and "observe " in shown  # the step, its point and timings
@@ -68,7 +47,7 @@ def test_run_records_each_prompt_and_the_report_shows_it(tmp_path: Path) -> None
 def test_bench_on_a_terminal_shows_the_eta_and_the_pass_rate(tmp_path: Path) -> None:
     argv = ["bench", "--tasks", "LauncherOpenApp", "--out", str(tmp_path / "b"), "--screen", "540x1200",
             "--density", "210"]  # fmt: skip
-    code, shown = _on_a_terminal(argv)
+    code, shown = on_a_terminal(argv)
     assert code == 0, shown
     assert "[1/1] LauncherOpenApp-0: success=1 success" in shown  # the plain line, above the bar
     assert "pass 100% of 1" in shown and "ETA" in shown

@@ -5,6 +5,8 @@ built and a screenshot enlarges when clicked; and the same checks fail on a page
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pytest
 
@@ -49,6 +51,20 @@ def test_the_episode_report_loads_whole_in_a_browser(browser, episode: Path) -> 
     assert seen.errors == [] and seen.broken_images == []
     assert seen.images == 5  # four steps and the animation
     assert not seen.blank()
+
+
+def _open_the_mp4(page) -> None:
+    link = page.locator('a[href="episode.mp4"]')
+    assert link.count() == 1
+    href = link.evaluate("a => a.href")  # as the browser resolves it, against the page's own URL
+    target = Path(url2pathname(urlparse(href).path))
+    assert target.is_file() and target.read_bytes()[4:8] == b"ftyp"  # the MP4 beside the page, not a dead link
+
+
+def test_the_report_links_the_mp4_and_the_link_resolves(browser, episode: Path) -> None:  # noqa: F811
+    pytest.importorskip("imageio_ffmpeg")
+    seen = load(browser, episode / "report.html", then=_open_the_mp4)
+    assert seen.errors == []
 
 
 def test_the_timeline_has_a_segment_per_step(browser, episode: Path) -> None:  # noqa: F811

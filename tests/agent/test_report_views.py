@@ -21,6 +21,7 @@ from qwen2vl_agent.agent.prompt_log import PromptLog
 from qwen2vl_agent.agent.recorder import TrajectoryRecorder
 from qwen2vl_agent.envs import FakeEnv
 from qwen2vl_agent.model import ScriptedModel
+from qwen2vl_agent.model.streaming import TokenObserver
 
 TAP = '✿FUNCTION✿: Tap\n✿ARGS✿: {"point": [250, 750]}'
 SWIPE = '✿FUNCTION✿: Swipe\n✿ARGS✿: {"start": [500, 800], "end": [500, 200]}'
@@ -97,6 +98,25 @@ def test_the_rich_view_shows_each_step_with_its_timings_and_the_bar(tmp_path: Pa
     assert "success: the agent" in text or "success:" in text
 
 
+def test_the_rich_view_counts_tokens_on_the_status_line_until_the_step_ends() -> None:
+    out = io.StringIO()
+    with RichView(out, 10, force_terminal=True) as view:
+        assert isinstance(view, TokenObserver)
+        view.on_start("t", FakeEnv().reset())
+        view.on_tokens(1, 0.0)  # the first token: a count, no rate yet
+        view.progress.refresh()
+        first = out.getvalue()
+        view.on_tokens(57, 2.0)
+        view.progress.refresh()
+        during = out.getvalue()[len(first) :]
+        view._phase("step 1: the model is thinking")  # what on_step does: a new phase starts from nothing
+        view.progress.refresh()
+        after = out.getvalue()[len(first) + len(during) :]
+    assert ", 1 token" in first and "tokens" not in first
+    assert ", 57 tokens at 28.0 tokens/s" in during
+    assert "step 1: the model is thinking" in after and "tokens" not in after
+
+
 def _record(task: str, success: float, outcome: str = "scored") -> EpisodeRecord:
     kw = {"exception": "boom", "error_kind": "infrastructure"} if outcome == "error" else {"status": "success"}
     return EpisodeRecord(
@@ -128,12 +148,15 @@ def test_a_finished_episode_has_an_mp4_that_decodes(tmp_path: Path) -> None:
     x, y = 270 * 320 // 1080, 1800 * 320 // 1080
     patch = frames[0, y - 20 : y + 21, x - 20 : x + 21].reshape(-1, 3).astype(int)
     assert any(r > 170 and g < 90 and b < 90 for r, g, b in patch)  # the tap's red ring, through H.264
+    assert f'href="{animation.MP4}"' in (tmp_path / "report.html").read_text(encoding="utf-8")  # and the page links it
 
 
 def test_without_imageio_ffmpeg_no_mp4_and_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(animation, "mp4_missing", lambda: "imageio-ffmpeg")
     _episode(tmp_path, [TAP, DONE])
     assert (tmp_path / animation.GIF).exists() and not (tmp_path / animation.MP4).exists()
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f'src="{animation.GIF}"' in html and animation.MP4 not in html  # no link to a file that is not there
 
 
 def test_the_animation_is_drawn_as_the_steps_are_written_not_read_back_at_the_end(tmp_path: Path, monkeypatch) -> None:

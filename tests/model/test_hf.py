@@ -9,6 +9,7 @@ import pytest
 
 from qwen2vl_agent.model import Message, Model, ModelFailed, TextPart
 from qwen2vl_agent.model.factory import load_model
+from qwen2vl_agent.model.streaming import watching
 from qwen2vl_agent.model.vision import DEFAULT_MAX_PIXELS, PixelBudget
 
 STOP = ("✿RESULT✿", "✿RETURN✿")
@@ -170,3 +171,25 @@ def test_backends_sharing_one_model_do_not_disturb_each_other(tiny_dir: Path, he
             assert linear.model.model.rope_deltas is None  # no M-RoPE offsets left behind for the next caller
     finally:
         hook.remove()
+
+
+def test_a_watched_call_reports_every_token_and_returns_the_same_reply(tiny_dir: Path, helpers) -> None:
+    # min_new_tokens keeps the random-weight model talking; greedy, so both calls produce the same tokens.
+    model = load_model(str(tiny_dir), min_new_tokens=40)
+    conversation = helpers.conversation(helpers.noise(300, 500, seed=3))
+    plain = model.generate(conversation, stop=STOP, max_new_tokens=48)
+    counts: list[tuple[int, float]] = []
+
+    class Counts:
+        def on_tokens(self, tokens: int, decode_s: float) -> None:
+            counts.append((tokens, decode_s))
+
+    with watching(model, Counts()):
+        watched = model.generate(conversation, stop=STOP, max_new_tokens=48)
+    assert model.observer is None  # restored on exit
+    assert (watched.text, watched.output_tokens, watched.stop_reason) == (
+        plain.text, plain.output_tokens, plain.stop_reason,
+    )  # fmt: skip
+    assert [n for n, _ in counts] == list(range(1, plain.output_tokens + 1)) and plain.output_tokens >= 40
+    clock = [decode_s for _, decode_s in counts]
+    assert clock[0] == 0.0 and clock == sorted(clock)

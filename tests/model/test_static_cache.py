@@ -8,7 +8,7 @@ import pytest
 
 from qwen2vl_agent.model import ImagePart, Message, TextPart
 from qwen2vl_agent.model.factory import load_model
-from qwen2vl_agent.model.hf import STATIC_BUCKET
+from qwen2vl_agent.model.generation import STATIC_BUCKET, static_cache
 from qwen2vl_agent.model.prefix import Prepared
 
 SYSTEM = " ".join(f"Tool {i}: tap, swipe or type on the phone screen, number {i}." for i in range(12))
@@ -41,7 +41,7 @@ def test_static_cache_replies_equal_the_growing_cache(tiny_dir: Path, helpers, p
 def test_static_cache_is_sized_in_buckets(tiny_model, helpers) -> None:
     inputs, _, _, _ = tiny_model._preprocess([chat("Task: x.", [helpers.noise(200, 200)])], 8)
     width = inputs["input_ids"].shape[1]
-    cache = tiny_model._static_cache(Prepared(dict(inputs), None, 0), 8)
+    cache = static_cache(tiny_model.model.config, Prepared(dict(inputs), None, 0), 8)
     length = cache.layers[0].max_cache_len
     assert length % STATIC_BUCKET == 0 and width + 8 <= length < width + 8 + STATIC_BUCKET
 
@@ -55,7 +55,7 @@ def test_static_cache_starts_with_the_cached_prefix(tiny_dir: Path, helpers) -> 
     prepared = model.prefix_cache.prepare(inputs)
     n = prepared.cached_tokens
     assert n > 40
-    static = model._static_cache(prepared, 4)
+    static = static_cache(model.model.config, prepared, 4)
     assert int(static.get_seq_length()) == n  # generate prefills only what follows
     for source, target in zip(prepared.cache.layers, static.layers, strict=True):
         assert torch.equal(target.keys[:, :, :n], source.keys) and torch.equal(target.values[:, :, :n], source.values)
