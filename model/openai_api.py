@@ -48,6 +48,7 @@ from .openai_config import (
 )
 from .openai_errors import (
     BadReply,
+    Expired,
     ServerError,
     ServerRedirected,
     ServerTimeout,
@@ -55,6 +56,7 @@ from .openai_errors import (
     UnknownModel,
     error_for_status,
     server_message,
+    too_large,
 )
 from .openai_request import ImageEncoder, continuation_fields, load_resizer, read_reply, request_messages
 from .prompt_count import PromptCounter, check_prompt_tokens, find_counter
@@ -269,7 +271,7 @@ class OpenAIModel(BudgetedImages):
                 self._sleep(delay)
             try:
                 response = self._attempt(method, path, body)
-            except (httpx.ReadTimeout, httpx.WriteTimeout, _Expired):
+            except (httpx.ReadTimeout, httpx.WriteTimeout, Expired):
                 raise ServerTimeout(
                     f"{url} gave no complete reply within {self.config.timeout_s:g} s; the server is overloaded "
                     "or the request is too large (raise timeout_s, or lower max_new_tokens / --max-pixels)"
@@ -291,7 +293,7 @@ class OpenAIModel(BudgetedImages):
         raise error
 
     def _attempt(self, method: str, path: str, body: dict[str, Any] | None) -> httpx.Response:
-        """One HTTP exchange, complete within ``timeout_s`` (else ``_Expired``), its body read (bounded).
+        """One HTTP exchange, complete within ``timeout_s`` (else ``Expired``), its body read (bounded).
 
         httpx bounds each read, not the exchange: a server sending a byte now and then would hold the
         call for ever. So the exchange runs on a helper thread and this one waits for it until the
@@ -317,7 +319,7 @@ class OpenAIModel(BudgetedImages):
             self._turns.release()
             raise
         if not finished.wait(max(0.0, deadline - time.monotonic())):
-            raise _Expired
+            raise Expired
         if isinstance(outcome[0], BaseException):
             raise outcome[0]
         return outcome[0]
@@ -328,14 +330,14 @@ class OpenAIModel(BudgetedImages):
         with self._client.stream(method, path, json=body) as response:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > cap:
-                raise _too_large(self._label + path, cap)
+                raise too_large(self._label + path, cap)
             chunks, size = [], 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > cap:
-                    raise _too_large(self._label + path, cap)
+                    raise too_large(self._label + path, cap)
                 if time.monotonic() > deadline:
-                    raise _Expired
+                    raise Expired
                 chunks.append(chunk)
             # The body is decoded already: drop the headers that describe its encoding on the wire.
             headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _WIRE_HEADERS]
@@ -390,14 +392,3 @@ class OpenAIModel(BudgetedImages):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class _Expired(Exception):
-    """An attempt ran past its deadline (``ServerTimeout`` to the caller)."""
-
-
-def _too_large(url: str, cap: int) -> BadReply:
-    return BadReply(
-        f"the reply from {url} is larger than {cap} bytes (max_response_bytes): not a chat completion this "
-        "client expects; check the server, or raise max_response_bytes"
-    )

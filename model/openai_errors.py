@@ -149,3 +149,14 @@ def error_for_status(status: int, message: str, *, url: str, model: str, images:
     if status >= 500:
         return ServerError(said, status)
     return RequestRejected(said, status)
+
+
+class Expired(Exception):
+    """An attempt ran past its deadline (``ServerTimeout`` to the caller)."""
+
+
+def too_large(url: str, cap: int) -> BadReply:
+    return BadReply(
+        f"the reply from {url} is larger than {cap} bytes (max_response_bytes): not a chat completion this "
+        "client expects; check the server, or raise max_response_bytes"
+    )
