@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Sequence
+from typing import Any
 
 import torch
 from transformers import StoppingCriteria
@@ -78,3 +79,14 @@ def read_row(new_ids: Sequence[int], tokenizer, end_ids: Collection[int], stop: 
     if end is None:
         return text, len(ids), "length"
     return text, end + 1, "eos"
+
+
+def eos_ids(model: Any, tokenizer: Any) -> set[int]:
+    """Token ids that end a reply: the checkpoint's eos ids, ``<|im_end|>`` and ``<|endoftext|>``."""
+    eos = model.generation_config.eos_token_id
+    ids = set(eos if isinstance(eos, list) else [] if eos is None else [eos])
+    for token in ("<|im_end|>", "<|endoftext|>"):
+        token_id = tokenizer.convert_tokens_to_ids(token)
+        if isinstance(token_id, int) and token_id != tokenizer.unk_token_id:
+            ids.add(token_id)
+    return ids
