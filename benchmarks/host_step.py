@@ -61,6 +61,7 @@ class PreprocessOnly:
     def generate(self, messages, stop=(), max_new_tokens: int = 1):
         from qwen2vl_agent.model.base import Generation
         from qwen2vl_agent.model.chat import template_messages
+        from qwen2vl_agent.model.shared import owned
         from qwen2vl_agent.model.vision_cache import KEY, fingerprint
 
         cache = self.hf.vision_cache
@@ -70,10 +71,11 @@ class PreprocessOnly:
         images[-1].info.pop(KEY)  # ... and has no key yet: ``_preprocess`` computes it, timed, as in the loop
         started = time.perf_counter()
         self.timings.add("ours", "bench (untimed)", started - untimed)
-        inputs, _, _, keys = self.hf._preprocess([messages], 1)
+        inputs, _, _, keys = self.hf._preprocess([messages], 1, still=self.hf.config.linear_patch_embed)  # as generate
         self.timings.add("ours", "preprocess", time.perf_counter() - started)
         encoded = time.perf_counter()
-        with _no_grad():  # the vision encoder fills the cache: the model's own compute, not the host's
+        # the vision encoder fills the cache, in the backend's form: the model's own compute, not the host's
+        with owned(self.hf.model, linear_patch_embed=self.hf.config.linear_patch_embed), _no_grad():
             cache.features(self.hf.model, keys, inputs["image_grid_thw"], inputs.get("pixel_values"))
         self.timings.add("ours", "model (untimed)", time.perf_counter() - encoded)
         return Generation(text=next(self.replies))

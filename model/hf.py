@@ -67,8 +67,9 @@ from .chat import template_messages
 from .config import HFModelConfig
 from .generation import FirstTokenClock, StopOnStrings, eos_ids, generation_config, read_row, static_cache, synchronizer
 from .loading import load_pretrained
+from .patches import image_inputs
 from .pixels import Pixels, processor_input
-from .prefix import PrefixCache, Prepared, supported
+from .prefix import Prepared, prefix_cache_for, supported
 from .shared import owned
 from .streaming import TokenObserver
 from .tokens import PromptTokens
@@ -111,7 +112,7 @@ class HFModel(BudgetedImages):
         self.end_ids = self.eos_ids | {self.tokenizer.pad_token_id}
         self._sync = synchronizer(self.device)
         self._lock = threading.Lock()
-        self.prefix_cache = self._make_prefix_cache()
+        self.prefix_cache = prefix_cache_for(model, self.tokenizer, self.config.prefix_cache)
         self.vision_cache = VisionCache(self.config.vision_cache) if self.config.vision_cache and supported() else None
         self.observer: TokenObserver | None = None
 
@@ -160,7 +161,8 @@ class HFModel(BudgetedImages):
     ) -> list[Generation]:
         new_tokens = min(max_new_tokens, self.config.max_new_tokens)
         t0 = time.perf_counter()
-        inputs, image_counts, sizes, fingerprints = self._preprocess(conversations, new_tokens)
+        still = self.config.linear_patch_embed  # the matmul form takes each frame of a still image once
+        inputs, image_counts, sizes, fingerprints = self._preprocess(conversations, new_tokens, still=still)
         t1 = time.perf_counter()
         output, first_token_at, cached = self._run(inputs, fingerprints, stop, new_tokens)
         t2 = time.perf_counter()
@@ -170,10 +172,12 @@ class HFModel(BudgetedImages):
         return self._read(inputs, image_counts, sizes, output, stop, timings, cached)
 
     def _preprocess(
-        self, conversations: Sequence[Sequence[Message]], new_tokens: int
+        self, conversations: Sequence[Sequence[Message]], new_tokens: int, *, still: bool = False
     ) -> tuple[Any, list[int], list[tuple[int, int]], list[bytes]]:
         """(processor output on the device, images per conversation, size each image was resized to, each
-        image's fingerprint for the vision cache (empty when it is off))."""
+        image's fingerprint for the vision cache (empty when it is off)). ``still``: with the vision cache,
+        the new images' ``pixel_values`` are still patches (``patches.image_inputs``), for the matmul patch
+        embedding (``shared.owned``) or ``VisionCache``, which widens them for the convolution."""
         texts, images, counts = [], [], []
         for conversation in conversations:
             rendered, conversation_images = template_messages(conversation)
@@ -190,7 +194,7 @@ class HFModel(BudgetedImages):
             )
             images += conversation_images
             counts.append(len(conversation_images))
-        inputs, fingerprints = self._process(texts, images)
+        inputs, fingerprints = self._process(texts, images, still)
         longest = int(inputs["attention_mask"].sum(dim=1).max())
         if longest + new_tokens > self.context_length:
             raise ModelFailed(
@@ -202,11 +206,12 @@ class HFModel(BudgetedImages):
         self._sync()
         return inputs, counts, sizes, fingerprints
 
-    def _process(self, texts: list[str], images: list) -> tuple[Any, list[bytes]]:
+    def _process(self, texts: list[str], images: list, still: bool = False) -> tuple[Any, list[bytes]]:
         """The processor's output for ``texts`` and ``images`` (left-padded tensors), and each image's
         fingerprint when the vision cache is on.
 
-        With the cache, only screenshots it does not hold go through the image processor; the prompt is
+        With the cache, only screenshots it does not hold are made into patches (``patches.image_inputs``:
+        the image processor's values, from one pass over the resized pixels); the prompt is
         then laid out by the processor's own steps (each ``<|image_pad|>`` expanded to its image's token
         count from the patch grid, tokenizer, modality ids), so it equals the one-call output, and
         ``pixel_values`` holds only the new images, each once."""
@@ -221,12 +226,10 @@ class HFModel(BudgetedImages):
         if new:
             # One image per call: the same patches as one call for all, and ~20% faster for a batch of
             # phone screenshots on a CPU (no stacking of full-size images into one large tensor).
-            processor = self.processor.image_processor
-            ready = [processor_input(image, processor, pixels) for image in new.values()]
-            fresh = [processor(images=[image], return_tensors="pt") for image in ready]
-            grids.update((key, tuple(out["image_grid_thw"][0].tolist())) for key, out in zip(new, fresh, strict=True))
-            pixels = [out["pixel_values"] for out in fresh]
-            data["pixel_values"] = pixels[0] if len(pixels) == 1 else torch.cat(pixels)  # no copy of a lone one
+            fresh = [image_inputs(im, self.processor.image_processor, pixels, still=still) for im in new.values()]
+            grids.update((key, grid) for key, (_, grid) in zip(new, fresh, strict=True))
+            values = [value for value, _ in fresh]
+            data["pixel_values"] = values[0] if len(values) == 1 else torch.cat(values)  # no copy of a lone one
         data["image_grid_thw"] = torch.tensor([grids[key] for key in fingerprints], dtype=torch.long)
         merge = self.processor.image_processor.merge_size**2
         pads = (data["image_grid_thw"].prod(dim=1) // merge).tolist()
@@ -342,24 +345,6 @@ class HFModel(BudgetedImages):
 
     # ------------------------------------------------------------------ setup
 
-    def _make_prefix_cache(self) -> PrefixCache | None:
-        if not self.config.prefix_cache:
-            return None
-        if not supported():
-            log.info("prefix cache off: it needs transformers 5.24 or newer")
-            return None
-        turn_start = self.tokenizer.convert_tokens_to_ids("<|im_start|>")
-        if not isinstance(turn_start, int) or turn_start == self.tokenizer.unk_token_id:
-            log.info("prefix cache off: the tokenizer has no <|im_start|> token")
-            return None
-        return PrefixCache(
-            self.model,
-            capacity=self.config.prefix_cache,
-            min_tokens=32,
-            turn_start_id=turn_start,
-            vision_start_id=self.model.config.vision_start_token_id,
-            pad_id=self.tokenizer.pad_token_id,
-        )
 
     def _apply_pixel_budget(self) -> PixelBudget:
         """Make the image processor resize exactly as ``config`` says; the one place the budget is set."""

@@ -8,6 +8,12 @@ convolution path is slow for this shape (measured on the CPU: 18 ms for the 5088
 screenshot at the default budget against about 1 ms for the matmul, tiny shape); the results agree to
 float rounding (3e-6 in float32).
 
+A still image's patches can come once instead of once per temporal frame (``still_width``: half the width
+for a temporal patch of 2; ``patches.image_inputs(still=True)``): both frames are the same image, so the
+convolution equals the kernel summed over time applied to one frame. The matmul form takes either width
+(the kernel is summed, in float32, for the narrow one); ``widened`` gives the convolution the full width.
+Summing the kernel first changes the order of the additions only (float rounding).
+
 ``use_linear_patch_embed(model, True)`` swaps the module's ``forward`` on this model instance (no class
 is patched); ``False`` puts the original back. A model whose vision tower does not look as expected is
 left alone.
@@ -23,10 +29,30 @@ log = logging.getLogger(__name__)
 
 
 def _linear_forward(self: Any, hidden_states: Any) -> Any:
+    import torch
+
     weight = self.proj.weight
+    if hidden_states.shape[-1] == still_width(self.proj):  # a still image's patches, each frame once
+        weight = weight.sum(dim=2, dtype=torch.float32).to(weight.dtype)
     flat = weight.reshape(weight.shape[0], -1)
     out = hidden_states.to(dtype=weight.dtype).reshape(-1, flat.shape[1]) @ flat.T
     return out if self.proj.bias is None else out + self.proj.bias
+
+
+def still_width(proj: Any) -> int:
+    """The width of one still image's patch with its temporal frames given once (``proj``: the Conv3d)."""
+    return proj.in_channels * proj.kernel_size[1] * proj.kernel_size[2]
+
+
+def widened(model: Any, pixel_values: Any) -> Any:
+    """``pixel_values`` as ``model``'s patch embedding takes them now: still patches (one frame each) are
+    repeated over the temporal frames when it is the convolution; anything else is returned as it is."""
+    embed = _patch_embed(model)
+    if embed is None or "forward" in embed.__dict__ or pixel_values.shape[-1] != still_width(embed.proj):
+        return pixel_values
+    channels, frames = embed.proj.in_channels, embed.proj.kernel_size[0]
+    one = pixel_values.reshape(pixel_values.shape[0], channels, 1, -1)
+    return one.expand(-1, -1, frames, -1).reshape(pixel_values.shape[0], -1)
 
 
 def _patch_embed(model: Any) -> Any | None:

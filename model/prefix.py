@@ -170,3 +170,25 @@ class PrefixCache:
             self._entries.popitem(last=False)
         log.debug("prefix cache: stored %d tokens (%d computed now)", len(key), len(key) - len(base))
         return out.cache
+
+
+def prefix_cache_for(model: Any, tokenizer: Any, capacity: int) -> PrefixCache | None:
+    """The prefix cache of ``capacity`` prefixes for ``model``; None when it is off (0), or where it cannot
+    work: transformers older than ``supported()`` asks, or a tokenizer without ``<|im_start|>``."""
+    if not capacity:
+        return None
+    if not supported():
+        log.info("prefix cache off: it needs transformers 5.24 or newer")
+        return None
+    turn_start = tokenizer.convert_tokens_to_ids("<|im_start|>")
+    if not isinstance(turn_start, int) or turn_start == tokenizer.unk_token_id:
+        log.info("prefix cache off: the tokenizer has no <|im_start|> token")
+        return None
+    return PrefixCache(
+        model,
+        capacity=capacity,
+        min_tokens=32,
+        turn_start_id=turn_start,
+        vision_start_id=model.config.vision_start_token_id,
+        pad_id=tokenizer.pad_token_id,
+    )

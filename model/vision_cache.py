@@ -27,6 +27,8 @@ from typing import Any
 
 import torch
 
+from .patch_embed import widened
+
 KEY = "qwen2vl_agent.pixels"  # where an image keeps its fingerprint, in its own ``info`` metadata
 SAMPLE = (128, 128)
 
@@ -85,8 +87,8 @@ class VisionCache:
         self, model: Any, fingerprints: Sequence[bytes], grids: torch.Tensor, pixel_values: torch.Tensor | None
     ) -> tuple[torch.Tensor, ...]:
         """Each image's encoder output (``grid.prod() / merge**2`` rows), in order. ``pixel_values`` holds the
-        processor's patches of the images not stored yet, each once, in order of first appearance; those
-        are encoded in one call and stored."""
+        processor's patches of the images not stored yet, each once, in order of first appearance (or their
+        still form, ``patch_embed.still_width``); those are encoded in one call and stored."""
         return tuple(pooled for pooled, _ in self.lookup(model, fingerprints, grids, pixel_values))
 
     def encoder_outputs(
@@ -114,7 +116,7 @@ class VisionCache:
             if pixel_values is None:
                 raise ValueError(f"{len(todo)} image(s) are not in the vision cache and no pixels were given")
             new_grids = torch.tensor(list(todo.values()), device=grids.device)
-            encoded = model.model.get_image_features(pixel_values, new_grids)
+            encoded = model.model.get_image_features(widened(model, pixel_values), new_grids)
             layers = getattr(encoded, "deepstack_features", None) or []
             for i, (key, grid) in enumerate(todo.items()):
                 feats = (encoded.pooler_output[i], tuple(layer[i] for layer in layers))

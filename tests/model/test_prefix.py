@@ -148,13 +148,14 @@ def test_capacity_evicts_the_least_recently_used(tiny_dir: Path, helpers) -> Non
 def test_matmul_patch_embedding_equals_the_convolution(tiny_dir: Path) -> None:
     model = load_model(str(tiny_dir), linear_patch_embed=False).model
     embed = model.model.visual.patch_embed
-    patches = torch.randn(50, 3 * 2 * 14 * 14)
+    # its own generator: the global one's state depends on which tests ran first (checkpoint builds seed it)
+    patches = torch.randn(50, 3 * 2 * 14 * 14, generator=torch.Generator().manual_seed(0))
     with torch.inference_mode():
         conv = embed(patches)
         assert use_linear_patch_embed(model, True)
         linear = embed(patches)
         assert use_linear_patch_embed(model, False)
         again = embed(patches)
-    assert torch.allclose(conv, linear, atol=1e-5)
+    torch.testing.assert_close(linear, conv, rtol=1e-4, atol=1e-4)  # float32 rounding of a 1176-term sum
     assert torch.equal(conv, again)
     assert not use_linear_patch_embed(torch.nn.Linear(2, 2), True)
