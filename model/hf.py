@@ -345,7 +345,6 @@ class HFModel(BudgetedImages):
 
     # ------------------------------------------------------------------ setup
 
-
     def _apply_pixel_budget(self) -> PixelBudget:
         """Make the image processor resize exactly as ``config`` says; the one place the budget is set."""
         from transformers.image_utils import SizeDict
