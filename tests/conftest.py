@@ -5,6 +5,7 @@ import a conftest under ``--import-mode=importlib``."""
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -166,6 +167,21 @@ def phone(shared_phone: Any) -> Any:
     """The test area's session phone (its ``shared_phone``), reset to its seeded state."""
     shared_phone.reset(seed=0)
     return shared_phone
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ctrl_c_as_on_a_terminal() -> Iterator[None]:
+    """SIGINT at its default, as on a terminal, for this process and the commands tests start: a test run
+    started as a background job of a non-interactive shell inherits SIGINT ignored (so does every child), and
+    the Ctrl-C tests would see a run that rightly ignores it."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) != signal.SIG_IGN:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @pytest.fixture(scope="session")

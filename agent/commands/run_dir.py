@@ -17,7 +17,7 @@ from typing import Any
 
 RUN_FILE = re.compile(
     r"meta\.json|steps\.jsonl|result\.json|score\.json|report\.html|final\.png|step_\d{3,}\.png|prompt_\d{3,}\.txt"
-    r"|episode\.gif|[\w.-]+\.tmp"
+    r"|episode\.gif|episode(\.tmp)?\.mp4|[\w.-]+\.tmp"
 )
 """What a run writes into its directory (``recorder.py``); ``--force`` deletes nothing else."""
 
