@@ -75,10 +75,13 @@ class SignalGate:
 
     @contextlib.contextmanager
     def teardown(self) -> Iterator[None]:
-        """A block that one signal may interrupt even after the verdict (stopping a device that hangs)."""
-        self._teardown = True
+        """A block that one signal may interrupt even after the verdict (stopping a device that hangs). The
+        interrupt ends the block, not the caller: it may come at any bytecode of the block, the first included."""
         try:
+            self._teardown = True
             yield
+        except KeyboardInterrupt:
+            log.warning("a signal cut the teardown short")
         finally:
             self._teardown = False
 
