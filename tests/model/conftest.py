@@ -30,3 +30,21 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def sim_screens():
+    """``sim_screens(seed, apps)``: the simulated phone's screenshot (1080x2400) of each app in turn ("" is the
+    home screen), each launched as the launcher would."""
+    from qwen2vl_agent.envs.sim.device import Device
+
+    def screens(seed: int, apps: tuple[str, ...]) -> list:
+        device = Device(seed=seed)
+        shots = []
+        for package in apps:
+            if package:
+                device.shell(f"monkey -p {package} -c android.intent.category.LAUNCHER 1")
+            shots.append(device.screenshot().copy())
+        return shots
+
+    return screens

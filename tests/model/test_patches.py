@@ -9,7 +9,6 @@ import copy
 import pytest
 import torch
 
-from qwen2vl_agent.envs.sim.device import Device
 from qwen2vl_agent.model import ImagePart, Message, TextPart
 from qwen2vl_agent.model.factory import load_model
 from qwen2vl_agent.model.patches import image_inputs
@@ -20,14 +19,9 @@ ARCHS = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl")
 
 
 @pytest.fixture(scope="module")
-def screenshots() -> list:
+def screenshots(sim_screens) -> list:
     """The simulated phone's home screen and two apps at 1080x2400, plus a landscape crop of odd size."""
-    device = Device(seed=5)
-    shots = []
-    for package in APPS:
-        if package:
-            device.shell(f"monkey -p {package} -c android.intent.category.LAUNCHER 1")
-        shots.append(device.screenshot().copy())
+    shots = sim_screens(5, APPS)
     shots.append(shots[1].crop((3, 5, 1003, 707)))
     return shots
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 import torch
 
-from qwen2vl_agent.envs.sim.device import Device
 from qwen2vl_agent.model import ImagePart, Message, TextPart
 from qwen2vl_agent.model.pixels import processor_input
 
@@ -14,14 +13,9 @@ APPS = ("", "com.android.contacts", "com.android.settings", "com.google.android.
 
 
 @pytest.fixture(scope="module")
-def screenshots() -> list:
+def screenshots(sim_screens) -> list:
     """The simulated phone's home screen and three apps at 1080x2400, plus a landscape-sized crop."""
-    device = Device(seed=3)
-    shots = []
-    for package in APPS:
-        if package:
-            device.shell(f"monkey -p {package} -c android.intent.category.LAUNCHER 1")
-        shots.append(device.screenshot().copy())
+    shots = sim_screens(3, APPS)
     shots.append(shots[1].crop((0, 0, 1000, 700)))
     return shots
 
