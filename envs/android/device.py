@@ -106,6 +106,12 @@ class AndroidDevice:
         the device prints none (the settle wait then compares captures)."""
         return dumpsys.parse_latest_frame(self.run("dumpsys", "SurfaceFlinger", "--latency").text)
 
+    def page_flips(self) -> int | None:
+        """How many frames SurfaceFlinger has composed on the default display (``service call SurfaceFlinger
+        1013``, the page-flip count): unchanged means nothing on the screen changed, whichever window drew.
+        None where the device does not answer it (the settle wait then reads frame timestamps)."""
+        return dumpsys.parse_page_flips(self.run("service", "call", "SurfaceFlinger", "1013").text)
+
     def wakefulness(self) -> str | None:
         return dumpsys.parse_wakefulness(self.run("dumpsys", "power").text)
 

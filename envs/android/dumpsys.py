@@ -183,3 +183,18 @@ def parse_latest_frame(text: str) -> int | None:
         if 0 < present < _PENDING:
             newest = present if newest is None else max(newest, present)
     return newest
+
+
+# ``service call SurfaceFlinger 1013``: the reply parcel as hex words, then its bytes as text, e.g.
+# ``Result: Parcel(000002a5    '....')``; an error is ``Result: Parcel(Error: 0x... "Permission denied")``.
+_PARCEL = re.compile(r"^Result: Parcel\(((?:[0-9a-fA-F]{8} )+) *'")
+
+
+def parse_page_flips(text: str) -> int | None:
+    """``service call SurfaceFlinger 1013`` -> the display's page-flip count (one per frame SurfaceFlinger
+    composed), or None where the device gives none (an error parcel, no such service, an empty reply).
+
+    The reply is one 32-bit word on the releases seen; any longer payload is read whole, as one number:
+    callers only compare counts for equality (a count that changed means a frame was composed)."""
+    found = _PARCEL.match(text.strip())
+    return int("".join(found.group(1).split()), 16) if found else None

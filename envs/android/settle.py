@@ -1,7 +1,13 @@
 """Waiting for the screen to settle after an action, without waiting for nothing.
 
-Two stability signals, the cheap one first:
+Three stability signals, the cheapest first:
 
+- **The page-flip count** (``service call SurfaceFlinger 1013``): how many frames the compositor has composed
+  on the display, whichever window drew them. A count unchanged since the last frame the wait grabbed means
+  the screen is that frame: the wait ends without a capture, and that frame is the next observation (a
+  frame is grabbed only after the count it is kept with was read, so a frame composed in between shows as
+  a changed count next time, never as a stale frame). A changed count is polled until it stops changing
+  for ``quiet_s``; then one capture.
 - **Frame timestamps** (``SurfaceFlinger --latency``): the compositor lists when it last presented frames. A
   screen that presented no frame since the last settled one is static: one capture, which becomes the next
   observation, and the wait is over. A screen that is presenting frames is polled (a short shell call, no
@@ -25,16 +31,17 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import numpy as np
 
-Signal = Literal["frames", "timestamps"]
+Signal = Literal["frames", "timestamps", "page_flips"]
+Probe = Callable[[], "int | None"]
 
 
 @dataclass(frozen=True)
 class SettlePolicy:
     """``timeout_s``: longest wait; ``interval_s``: pause between grabs (a grab itself takes time too);
     ``stable_frames``: consecutive unchanged comparisons that count as settled; ``tolerance``: fraction of
-    sampled pixels allowed to differ between "equal" frames; ``signal``: ``auto`` uses the device's frame
-    timestamps where it prints them, ``frames`` always compares captures; ``quiet_s``: with timestamps, how
-    long without a new frame counts as settled."""
+    sampled pixels allowed to differ between "equal" frames; ``signal``: ``auto`` uses the device's page-flip
+    count or frame timestamps where it gives them, ``frames`` always compares captures; ``quiet_s``: with
+    the count or timestamps, how long without a new frame counts as settled."""
 
     timeout_s: float = 3.0
     interval_s: float = 0.0
@@ -107,10 +114,16 @@ def wait_for_quiet(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     speculate: bool = False,
+    signal: Signal = "timestamps",
+    reuse: bool = False,
 ) -> tuple[Settled, int | None] | None:
-    """The frame-timestamp signal: ``probe()`` gives the newest presented frame's timestamp (None: the device
-    prints none); ``seen`` is the one the last settled frame was taken at. Returns (the wait, the timestamp
-    the final ``grab()`` was taken at), or None when the device gives no timestamps (fall back to frames).
+    """The frame-timestamp or page-flip signal: ``probe()`` gives the newest presented frame's timestamp or
+    the page-flip count (None: the device gives none); ``seen`` is the value read before the last frame was
+    grabbed. Returns (the wait, the value read before the final ``grab()``), or None when the device gives
+    no value (fall back to the next signal).
+
+    ``reuse``: ``seen`` stands for the whole screen (the page-flip count) and the frame grabbed after it was
+    read is kept: an unchanged value ends the wait with no grab at all (that frame is the screen).
 
     ``speculate``: when the first probe finds new frames, grab inside the first quiet window instead of
     after it (for a device whose captures are short beside ``quiet_s``): if the next probe finds no frame
@@ -120,6 +133,8 @@ def wait_for_quiet(
     newest, probes = probe(), 1
     if newest is None:
         return None
+    if reuse and newest == seen:  # nothing was composed since the kept frame was grabbed: it is the screen
+        return Settled(True, clock() - started, 0, probes, signal), newest
     settled, frames = True, 0
     if newest != seen:  # frames were presented since: wait until none came for quiet_s
         if speculate and clock() - started < policy.timeout_s:
@@ -129,11 +144,11 @@ def wait_for_quiet(
             sleep(max(0.0, policy.quiet_s - (clock() - window)))
             latest, probes = probe(), probes + 1
             if latest == newest:  # no frame since the window began: the grab shows the settled screen
-                return Settled(True, clock() - started, frames, probes, "timestamps"), newest
+                return Settled(True, clock() - started, frames, probes, signal), newest
             newest = latest
         settled, newest, probes = _quiet(probe, newest, probes, policy, started, clock, sleep)
     grab()
-    return Settled(settled, clock() - started, frames + 1, probes, "timestamps"), newest
+    return Settled(settled, clock() - started, frames + 1, probes, signal), newest
 
 
 def _quiet(
@@ -151,29 +166,36 @@ def _quiet(
 
 
 class SettleWait:
-    """The settle wait of one device, with what it learnt: whether the device prints frame timestamps, and
-    the timestamp the last settled frame was taken at.
+    """The settle wait of one device, with what it learnt: which signal the device gives (the page-flip
+    count, else frame timestamps, else frame comparison), the value read before the last frame it grabbed,
+    and that frame.
 
     ``grab()`` captures a frame (any object with ``fingerprint()``, e.g. ``capture.Capture``); ``probe()``
-    reads the newest frame timestamp (None: the device prints none). ``wait()`` returns the result and the
-    last frame grabbed: the settled screen, which the env hands out as the next observation.
+    reads the newest frame timestamp and ``page_flips()`` the page-flip count (None: the device gives none).
+    ``wait()`` returns the result and the settled screen: the last frame grabbed, or, when the page-flip
+    count has not moved since it was grabbed, the frame kept from an earlier wait. The env hands it out as
+    the next observation.
 
     It also times its grabs: once a grab is known to take under half of ``quiet_s`` (the simulated phone, a
     fast capture path), a changed screen is grabbed inside the first quiet window (``wait_for_quiet``'s
     ``speculate``), so a screen that changed once and stopped costs two probes, one grab and one window.
     """
 
-    def __init__(self, policy: SettlePolicy, grab: Callable[[], Any], probe: Callable[[], int | None]) -> None:
+    def __init__(
+        self, policy: SettlePolicy, grab: Callable[[], Any], probe: Probe, *, page_flips: Probe | None = None
+    ) -> None:
         self.policy = policy
         self.grab = grab
-        self.probe = probe
-        self.timestamps: bool | None = None if policy.signal == "auto" else False  # None: not tried yet
+        probes: list[tuple[Signal, Probe]] = [("page_flips", page_flips)] if page_flips is not None else []
+        # the signals not yet ruled out, best first (empty: compare frames)
+        self.signals = [*probes, ("timestamps", probe)] if policy.signal == "auto" else []
         self.seen: int | None = None
+        self.frame: Any = None  # the frame grabbed after ``seen`` was read (None: none kept)
         self.grab_s: float | None = None  # how long the last grab took (None: none yet)
 
     def forget(self) -> None:
         """The screen may have changed behind our back (a reset, a command sent around the env)."""
-        self.seen = None
+        self.seen, self.frame = None, None
 
     def wait(self) -> tuple[Settled, Any]:
         last: list[Any] = []
@@ -184,11 +206,17 @@ class SettleWait:
             self.grab_s = time.monotonic() - started
             return last[0]
 
-        if self.timestamps is not False:
+        while self.signals:
+            signal, probe = self.signals[0]
             speculate = self.grab_s is not None and self.grab_s < self.policy.quiet_s / 2
-            quiet = wait_for_quiet(self.probe, self.seen, grab, self.policy, speculate=speculate)
-            self.timestamps = quiet is not None
-            if quiet is not None:
-                settled, self.seen = quiet
-                return settled, last[0]
+            reuse = signal == "page_flips" and self.frame is not None
+            quiet = wait_for_quiet(probe, self.seen, grab, self.policy, speculate=speculate, signal=signal, reuse=reuse)
+            if quiet is None:  # the device gives no such value: try the next signal, from now on
+                self.signals.pop(0)
+                self.forget()
+                continue
+            settled, self.seen = quiet
+            if last:
+                self.frame = last[0]
+            return settled, self.frame
         return wait_until_settled(lambda: grab().fingerprint(), self.policy), last[0]

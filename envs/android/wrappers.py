@@ -4,8 +4,9 @@
 
 - ``Settle(env, policy)``: after each action (but ``Wait``), wait until the screen stops changing
   (``settle.SettleWait``), and hand the frame the wait ended on on as the next observation, so a static
-  screen costs at most one capture beyond the observation, and that capture *is* the observation. What the
-  wait cost is in ``Outcome.settle_s`` and ``Outcome.extra["settle"]``.
+  screen costs at most one capture beyond the observation, and that capture *is* the observation; where the
+  device gives its page-flip count, none: the count says nothing was composed since the kept frame. What
+  the wait cost is in ``Outcome.settle_s`` and ``Outcome.extra["settle"]``.
 - ``WithUITree(env)``: every observation carries the ``uiautomator dump`` XML (``Observation.ui_tree``).
 
 ``open_android(...)`` (or ``wrap(AndroidEnv(...))``) composes them from the env's ``AndroidConfig``
@@ -37,8 +38,9 @@ log = logging.getLogger(__name__)
 class Settle(Wrapper):
     """Waits for the screen to settle after each action; the settled frame is the next observation.
 
-    ``env`` is the ``AndroidEnv`` itself (the wrapper grabs frames from its capturer, reads frame timestamps
-    from its device, and builds the observation from a frame with ``AndroidEnv.observe(frame)``).
+    ``env`` is the ``AndroidEnv`` itself (the wrapper grabs frames from its capturer, reads the page-flip
+    count or frame timestamps from its device, and builds the observation from a frame with
+    ``AndroidEnv.observe(frame)``).
     ``reuse_s``: the settled frame stands for a fresh capture at most this long after the wait, and only
     if no command reached the device since (e.g. through ``env.device`` directly); 0: always capture afresh.
     """
@@ -47,7 +49,8 @@ class Settle(Wrapper):
         super().__init__(env)
         self.android = env
         self.reuse_s = reuse_s
-        self.settle_wait = SettleWait(policy, env.capturer.grab, env.device.latest_frame)
+        device = env.device
+        self.settle_wait = SettleWait(policy, env.capturer.grab, device.latest_frame, page_flips=device.page_flips)
         self.last_settle: Settled | None = None  # what the last settle wait cost
         self._settled: tuple[Capture, float, int] | None = None  # (frame, when, device.calls) of the last wait
 

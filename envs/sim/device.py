@@ -9,7 +9,6 @@ through ``lock`` (a re-entrant lock): adb streams run on their own threads.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import io
 import random
@@ -20,7 +19,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import defaults
-from .animation import VSYNC_S, Animations
+from .animation import Animations
+from .compositor import Compositor
 from .fs import MemFS
 from .hang import Gate
 from .logbuf import LogBuffer
@@ -74,7 +74,7 @@ class Device:
         self.root = root  # False: a retail (user) build, adbd's shell runs as uid 2000 (``perms.ShellFs``)
         self.gate = Gate()  # closed by freeze()
         self.animations = Animations()
-        self._presented: tuple[collections.deque[int], Any, float] = (collections.deque(maxlen=127), None, 0.0)
+        self.compositor = Compositor()
         self.reset(seed)
 
     def reset(self, seed: int | None = None) -> None:
@@ -307,25 +307,17 @@ class Device:
 
     def presented_frames(self) -> list[int]:
         """What ``dumpsys SurfaceFlinger --latency`` lists: when the newest frames (up to 127) were presented,
-        in ns of the animation clock (``time.monotonic`` unless a test moves its own): one per vsync while an
-        animation runs, and one whenever the screen's content changed since the last look (the compositor
-        presents only what changed, as on a phone)."""
+        in ns of the animation clock (``time.monotonic`` unless a test moves its own); see ``compositor.py``."""
+        return list(self._composed().frames)
+
+    def page_flips(self) -> int:
+        """What ``service call SurfaceFlinger 1013`` answers: how many frames were composed on the display."""
+        return self._composed().flips
+
+    def _composed(self) -> Compositor:
         with self.lock:
-            anim = self.animations
-            now = anim.now()
-            frames, seen, last = self._presented
-            start, end = max(anim.started, last), min(anim.until, now)
-            if end > start:
-                t = start - start % VSYNC_S + VSYNC_S
-                while t <= end:
-                    frames.append(round(t * 1e9))
-                    t += VSYNC_S
-            tree = self.frame()
-            sig = (tree.signature(), self.secure_window())
-            if sig != seen:
-                frames.append(round(now * 1e9))
-            self._presented = (frames, sig, now)
-            return list(frames)
+            self.compositor.look(self.animations, (self.frame().signature(), self.secure_window()))
+            return self.compositor
 
     def invalidate_frame(self) -> None:
         """Forget the cached frame and encodings (benchmarks use it to time a fresh render)."""

@@ -180,3 +180,52 @@ def test_the_settle_wait_speculates_once_it_knows_its_grabs_are_short(cost: floa
     second, _ = wait.wait()
     assert second.settled and second.probes == 2 and second.frames == 1
     assert events == (["probe", "grab", "probe"] if speculated else ["probe", "probe", "grab"])
+
+
+def counting_wait(counts, stamps=None):
+    """A ``SettleWait`` over scripted page-flip counts (and timestamps), whose grabs are numbered frames."""
+    from qwen2vl_agent.envs.android.settle import SettleWait
+
+    counts, stamps, grabs = iter(counts), iter(stamps or []), []
+
+    def grab():
+        grabs.append(len(grabs) + 1)
+        return grabs[-1]
+
+    wait = SettleWait(SettlePolicy(quiet_s=0.01), grab, lambda: next(stamps), page_flips=lambda: next(counts))
+    return wait, grabs
+
+
+def test_an_unchanged_page_flip_count_ends_the_wait_on_the_kept_frame_with_no_grab():
+    wait, grabs = counting_wait([7, 7, 7, 9, 9])
+    first, frame = wait.wait()  # nothing kept yet: wait for a quiet count, then grab
+    assert (first.signal, first.frames, frame, grabs) == ("page_flips", 1, 1, [1])
+    second, frame = wait.wait()  # the count has not moved since frame 1 was grabbed: it is the screen
+    assert (second.settled, second.frames, second.probes, frame, grabs) == (True, 0, 1, 1, [1])
+    third, frame = wait.wait()  # frames were composed: a new grab
+    assert third.settled and third.frames == 1 and frame == 2 and grabs == [1, 2]
+
+
+def test_a_frame_composed_while_the_kept_one_was_grabbed_is_never_served_stale():
+    """The count is read before each grab, so a frame composed between the read and the grab (or after it)
+    shows as a changed count at the next wait, which then grabs afresh."""
+    wait, grabs = counting_wait([3, 3, 4, 4])  # the count read before frame 1 was 3; the screen changed since
+    wait.wait()
+    settled, frame = wait.wait()
+    assert frame == 2 and settled.frames == 1 and grabs == [1, 2]
+
+
+def test_a_device_without_a_page_flip_count_reads_timestamps_and_always_grabs():
+    wait, grabs = counting_wait([None], stamps=[5, 5, 5, 5])
+    first, _ = wait.wait()
+    assert first.signal == "timestamps" and grabs == [1]
+    second, frame = wait.wait()  # timestamps need not cover every window: a static screen still costs a grab
+    assert (second.signal, second.frames, frame) == ("timestamps", 1, 2)  # and the count was asked only once
+
+
+def test_forget_drops_the_kept_frame():
+    wait, grabs = counting_wait([1, 1, 1, 1])
+    wait.wait()
+    wait.forget()  # e.g. a reset: the screen may have changed behind the wait's back
+    _, frame = wait.wait()
+    assert frame == 2

@@ -1,6 +1,7 @@
-"""The settle wait does not wait for nothing: on a static screen one capture (the next observation) where the
-device gives frame timestamps, one beyond the observation where it does not; and it waits out an animation
-that runs for a known time on the simulated phone."""
+"""The settle wait does not wait for nothing: on a static screen no capture where the device counts its page
+flips (the kept frame is the next observation), one beyond the observation where it gives nothing; a screen
+that changed is captured afresh; and it waits out an animation that runs for a known time on the simulated
+phone."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import tempfile
 import pytest
 
 from qwen2vl_agent.envs.android import SettlePolicy, open_android
-from qwen2vl_agent.envs.android.dumpsys import parse_latest_frame
+from qwen2vl_agent.envs.android.dumpsys import parse_latest_frame, parse_page_flips
 from qwen2vl_agent.envs.android.fake import FakePhone
 from qwen2vl_agent.envs.sim.animation import ANIMATION_MS
 from qwen2vl_agent.tools import Tap
@@ -25,15 +26,39 @@ def test_latest_frame_reads_the_newest_presented_timestamp():
     assert parse_latest_frame("") is None
 
 
-def test_static_screen_costs_one_capture_that_becomes_the_observation(make_sim_env, sim_phone):
+def test_page_flips_read_the_count_of_service_call():
+    assert parse_page_flips("Result: Parcel(000002a5    '....')\n") == 0x2A5
+    assert parse_page_flips("Result: Parcel(0000f00d 00000001   '........')") == 0xF00D00000001  # read whole
+    assert parse_page_flips('Result: Parcel(Error: 0xffffffffffffffb6 "Permission denied")') is None
+    assert parse_page_flips("service: Service SurfaceFlinger does not exist\n") is None
+    assert parse_page_flips("Result: Parcel(NULL)\n") is None
+    assert parse_page_flips("") is None
+
+
+def test_static_screen_costs_no_capture_where_the_device_counts_page_flips(make_sim_env, sim_phone):
     env = make_sim_env(disable_animations=True)
     env.reset()
-    env.execute(Tap(point=(540, 1200)))  # settles the home screen once
+    env.execute(Tap(point=(540, 1200)))  # settles the home screen once: the frame it grabs is kept
+    kept = env.observe()
     outcome = env.execute(Tap(point=(540, 1200)))  # an empty spot of the home screen: nothing changes
-    settle = outcome.extra["settle"]
-    assert settle == {"signal": "timestamps", "frames": 1, "probes": 1, "settled": True}
+    assert outcome.extra["settle"] == {"signal": "page_flips", "frames": 0, "probes": 1, "settled": True}
     obs = env.observe()
-    assert obs.extra["settled_frame"]
+    assert obs.extra["settled_frame"] and obs.screenshot is kept.screenshot
+    assert obs.screenshot.tobytes() == sim_phone.device.screenshot().tobytes()  # and it is the screen
+
+
+def test_a_screen_changed_behind_the_envs_back_is_captured_afresh(make_sim_env, sim_phone):
+    """A kept frame stands for the screen only while the page-flip count has not moved: a change the env
+    did not make (an app started through another client) is seen by the next wait, which grabs."""
+    env = make_sim_env(disable_animations=True)
+    env.reset()
+    env.execute(Tap(point=(540, 1200)))
+    home = env.observe().screenshot
+    sim_phone.device.shell("am start -n com.android.settings/.Settings")
+    outcome = env.execute(Tap(point=(540, 60)))  # the status bar: nothing that changes the screen again
+    assert outcome.extra["settle"]["signal"] == "page_flips" and outcome.extra["settle"]["frames"] >= 1
+    obs = env.observe()
+    assert obs.screenshot.tobytes() == sim_phone.device.screenshot().tobytes() != home.tobytes()
 
 
 def test_settle_waits_out_a_screen_transition(make_sim_env, sim_phone, center):
@@ -43,7 +68,7 @@ def test_settle_waits_out_a_screen_transition(make_sim_env, sim_phone, center):
     outcome = env.execute(Tap(point=center(sim_phone.device.ui_xml(), content_desc="Settings")))
     assert not sim_phone.device.animations.running()  # the animation was over when the wait ended
     assert outcome.settle_s >= ANIMATION_MS / 1000 * 0.8
-    assert outcome.extra["settle"]["signal"] == "timestamps" and outcome.extra["settle"]["settled"]
+    assert outcome.extra["settle"]["signal"] == "page_flips" and outcome.extra["settle"]["settled"]
     assert outcome.extra["settle"]["probes"] > 2
 
 
@@ -64,7 +89,7 @@ def test_the_signal_is_configurable(make_sim_env, signal):
     env = make_sim_env(disable_animations=True, settle=SettlePolicy(signal=signal))
     env.reset()
     outcome = env.execute(Tap(point=(540, 1200)))
-    assert outcome.extra["settle"]["signal"] == ("timestamps" if signal == "auto" else "frames")
+    assert outcome.extra["settle"]["signal"] == ("page_flips" if signal == "auto" else "frames")
 
 
 def test_the_step_record_keeps_what_the_settle_wait_cost(make_sim_env):
@@ -80,4 +105,4 @@ def test_the_step_record_keeps_what_the_settle_wait_cost(make_sim_env):
         run_episode(env, QwenPolicy(ScriptedModel(replies), env.action_space), "t", LoopConfig(),
                     hooks=[TrajectoryRecorder(out, html=False)])  # fmt: skip
         call = read_steps(out)[0].calls[0]
-    assert call.settle is not None and call.settle["signal"] == "timestamps" and call.settle["frames"] == 1
+    assert call.settle is not None and call.settle["signal"] == "page_flips" and call.settle["frames"] == 1

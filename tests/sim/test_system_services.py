@@ -79,3 +79,28 @@ def test_services_through_client_libraries(phone, dev):
         assert direct.shell("cmd wifi status").startswith("Wifi is enabled")
     finally:
         direct.close()
+
+
+def test_service_call_surfaceflinger_1013_counts_composed_frames(device):
+    """The page-flip count answers in the parcel format of ``service call``; it moves when the screen changes,
+    not when it is looked at again."""
+    reply = device.shell("service call SurfaceFlinger 1013")
+    assert reply.status == 0 and re.fullmatch(r"Result: Parcel\([0-9a-f]{8}    '.{4}'\)\n", reply.text), reply.text
+    count = lambda: int(device.shell("service call SurfaceFlinger 1013").text[15:23], 16)
+    first = count()
+    assert count() == first  # a static screen composes nothing
+    device.shell("am start -n com.android.settings/.Settings")
+    assert count() > first
+
+
+def test_service_list_check_and_errors(device):
+    listed = device.shell("service list").text.splitlines()
+    assert re.fullmatch(r"Found \d+ services:", listed[0]) and int(listed[0].split()[1]) == len(listed) - 1
+    assert "SurfaceFlinger: [android.ui.ISurfaceComposer]" in "\n".join(listed)
+    assert device.shell("service check SurfaceFlinger").text == "Service SurfaceFlinger: found\n"
+    assert device.shell("service check nosuch").text == "Service nosuch: not found\n"
+    missing = device.shell("service call nosuch 1")
+    assert missing.status == 10 and missing.stderr == b"service: Service nosuch does not exist\n"
+    assert device.shell("service call SurfaceFlinger 1").text == "Result: Parcel(NULL)\n"  # a code it ignores
+    usage = device.shell("service")
+    assert usage.status == 10 and usage.text.startswith("Usage: service [-h|-?]\n")

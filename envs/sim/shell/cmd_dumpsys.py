@@ -283,3 +283,58 @@ def dumpsys(p: Proc, args: list[str]) -> int:
 
 
 COMMANDS["dumpsys"] = dumpsys
+
+
+# ``service list`` names each service with its binder interface ([] for those with none)
+INTERFACES = {"SurfaceFlinger": "android.ui.ISurfaceComposer", "activity": "android.app.IActivityManager",
+              "connectivity": "android.net.IConnectivityManager", "deviceidle": "android.os.IDeviceIdleController",
+              "display": "android.hardware.display.IDisplayManager", "input": "android.hardware.input.IInputManager",
+              "input_method": "com.android.internal.view.IInputMethodManager",
+              "notification": "android.app.INotificationManager", "package": "android.content.pm.IPackageManager",
+              "power": "android.os.IPowerManager", "wifi": "android.net.wifi.IWifiManager",
+              "window": "android.view.IWindowManager"}  # fmt: skip
+SERVICE_USAGE = """Usage: service [-h|-?]
+       service list
+       service check SERVICE
+       service call SERVICE CODE [i32 N | i64 N | f N | d N | s16 STR | null | fd f | nfd n | afd f ] ...
+Options:
+   i32: Write the 32-bit integer N into the send parcel.
+   i64: Write the 64-bit integer N into the send parcel.
+   f:   Write the 32-bit single-precision number N into the send parcel.
+   d:   Write the 64-bit double-precision number N into the send parcel.
+   s16: Write the UTF-16 string STR into the send parcel.
+  null: Write a null binder into the send parcel.
+    fd: Write a file descriptor for the file f to the send parcel.
+   nfd: Write file descriptor n to the send parcel.
+   afd: Write an ashmem file descriptor for a region containing the data from file f to the send parcel.
+"""
+
+
+def service(p: Proc, args: list[str]) -> int:
+    """``service list|check|call``. Of the calls, SurfaceFlinger's 1013 (the page-flip count) answers as on a
+    phone; any other transaction of a known service gets the empty reply of a code it does not handle."""
+    match args:
+        case ["list"]:
+            names = sorted(HANDLERS)
+            p.out(f"Found {len(names)} services:\n")
+            p.out("".join(f"{i}\t{name}: [{INTERFACES.get(name, '')}]\n" for i, name in enumerate(names)))
+            return 0
+        case ["check", name]:
+            p.out(f"Service {name}: {'found' if name in HANDLERS else 'not found'}\n")
+            return 0
+        case ["call", name, code, *_]:
+            if name not in INTERFACES:  # not running, or no interface to call
+                p.err(f"service: Service {name} does not exist\n")
+                return 10
+            if (name, code) != ("SurfaceFlinger", "1013"):
+                p.out("Result: Parcel(NULL)\n")
+                return 0
+            word = p.device.page_flips().to_bytes(4, "little")
+            text = "".join(chr(b) if 32 <= b < 127 else "." for b in word)
+            p.out(f"Result: Parcel({int.from_bytes(word, 'little'):08x}    '{text}')\n")
+            return 0
+    p.out(SERVICE_USAGE)
+    return 10
+
+
+COMMANDS["service"] = service
