@@ -9,7 +9,10 @@ are stored in the cache untimed, as its own compute. The newest screenshot is al
 image-processor pass per step, and its vision-cache key computed in ``_preprocess``, as when the screen
 changes; the benchmark's own dropping of its cache entry is not timed), the older ones are the cache's.
 The actions are taps on empty spots of the home screen, so the screen stays static: what the settle wait
-costs when there is nothing to wait for.
+costs when there is nothing to wait for (where the device counts its page flips, one probe and no capture:
+the observation is the frame kept from the last wait). ``--changing`` changes the screen before each of our
+steps (Wi-Fi toggled through adb, untimed, as if while the model thought: the status bar redraws), so the
+wait sees composed frames, grabs and waits out one quiet window: what a step costs when the screen changed.
 
 The naive pipeline is what a first agent does: ``screencap -p`` through adbutils, PIL decode, the processor
 with the image processor's defaults (12845056 pixels max) on the current screenshot, the same prompt and
@@ -17,6 +20,7 @@ parser, ``input tap`` through adbutils; no settle wait, no progress detection, n
 
   python benchmarks/host_step.py                 # the simulated phone, 1080x2400, in its own process
   python benchmarks/host_step.py --serial S      # a real phone (taps on the home screen at --point)
+  python benchmarks/host_step.py --changing      # the screen changes before each of our steps
 """
 
 from __future__ import annotations
@@ -207,6 +211,8 @@ def measure(args: argparse.Namespace) -> tuple[Timings, dict[str, Any]]:
             if i == args.warmup:
                 timings.rows.clear()
             for step in (our_step, naive_step) if i % 2 else (naive_step, our_step):
+                if step is our_step and args.changing:  # untimed: the screen changes while the model thinks
+                    state["adb"].shell(f"svc wifi {'enable' if i % 2 else 'disable'}")
                 step(state, timings)
         state["recorder"].on_end(_result(state["index"]), None)
         return timings, {"where": where[3], "settle": state["settle"]}
@@ -233,7 +239,7 @@ def report(timings: Timings, info: dict[str, Any], steps: int) -> str:
         "",
         f"ours is {naive / ours:.2f}x faster than the naive pipeline (step medians; the naive one has no settle "
         "wait, progress detection or recording)",
-        "settle waits of our steps, (signal, captures, timestamp probes, settled): count: "
+        "settle waits of our steps, (signal, captures, probes, settled): count: "
         + ", ".join(f"{k}: {n}" for k, n in info["settle"].items()),
     ]
     return "\n".join(lines)
@@ -247,6 +253,7 @@ def main() -> None:
     parser.add_argument("--adb-port", type=int, default=5037)
     parser.add_argument("--point", type=lambda s: tuple(int(v) for v in s.split(",")), default=(480, 480),
                         help="where to tap (the model's 0-1000 grid): an empty spot of the home screen")  # fmt: skip
+    parser.add_argument("--changing", action="store_true", help="change the screen before each of our steps")
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=4)
     args = parser.parse_args()
