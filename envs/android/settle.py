@@ -6,8 +6,9 @@ Three stability signals, the cheapest first:
   on the display, whichever window drew them. A count unchanged since the last frame the wait grabbed means
   the screen is that frame: the wait ends without a capture, and that frame is the next observation (a
   frame is grabbed only after the count it is kept with was read, so a frame composed in between shows as
-  a changed count next time, never as a stale frame). A changed count is polled until it stops changing
-  for ``quiet_s``; then one capture.
+  a changed count next time, never as a stale frame; and only once the device's count has been seen to
+  move, so a reply that never changes is never taken for a static screen). A changed count is polled until
+  it stops changing for ``quiet_s``; then one capture.
 - **Frame timestamps** (``SurfaceFlinger --latency``): the compositor lists when it last presented frames. A
   screen that presented no frame since the last settled one is static: one capture, which becomes the next
   observation, and the wait is over. A screen that is presenting frames is polled (a short shell call, no
@@ -186,12 +187,26 @@ class SettleWait:
     ) -> None:
         self.policy = policy
         self.grab = grab
-        probes: list[tuple[Signal, Probe]] = [("page_flips", page_flips)] if page_flips is not None else []
+        probes: list[tuple[Signal, Probe]] = [("page_flips", self._counted(page_flips))] if page_flips else []
         # the signals not yet ruled out, best first (empty: compare frames)
         self.signals = [*probes, ("timestamps", probe)] if policy.signal == "auto" else []
         self.seen: int | None = None
         self.frame: Any = None  # the frame grabbed after ``seen`` was read (None: none kept)
         self.grab_s: float | None = None  # how long the last grab took (None: none yet)
+        # The count stands for the screen only once it has been seen to move: a reply that never changes
+        # (a transaction this release answers with something else) never lets a kept frame stand for it.
+        self.count_moves = False
+        self._count: int | None = None
+
+    def _counted(self, page_flips: Probe) -> Probe:
+        def probe() -> int | None:
+            count = page_flips()
+            if count is not None and self._count is not None and count != self._count:
+                self.count_moves = True
+            self._count = count
+            return count
+
+        return probe
 
     def forget(self) -> None:
         """The screen may have changed behind our back (a reset, a command sent around the env)."""
@@ -209,7 +224,7 @@ class SettleWait:
         while self.signals:
             signal, probe = self.signals[0]
             speculate = self.grab_s is not None and self.grab_s < self.policy.quiet_s / 2
-            reuse = signal == "page_flips" and self.frame is not None
+            reuse = signal == "page_flips" and self.frame is not None and self.count_moves
             quiet = wait_for_quiet(probe, self.seen, grab, self.policy, speculate=speculate, signal=signal, reuse=reuse)
             if quiet is None:  # the device gives no such value: try the next signal, from now on
                 self.signals.pop(0)

@@ -197,8 +197,8 @@ def counting_wait(counts, stamps=None):
 
 
 def test_an_unchanged_page_flip_count_ends_the_wait_on_the_kept_frame_with_no_grab():
-    wait, grabs = counting_wait([7, 7, 7, 9, 9])
-    first, frame = wait.wait()  # nothing kept yet: wait for a quiet count, then grab
+    wait, grabs = counting_wait([6, 7, 7, 7, 9, 9])
+    first, frame = wait.wait()  # nothing kept yet: wait for a quiet count (it moved: 6, 7, 7), then grab
     assert (first.signal, first.frames, frame, grabs) == ("page_flips", 1, 1, [1])
     second, frame = wait.wait()  # the count has not moved since frame 1 was grabbed: it is the screen
     assert (second.settled, second.frames, second.probes, frame, grabs) == (True, 0, 1, 1, [1])
@@ -209,7 +209,7 @@ def test_an_unchanged_page_flip_count_ends_the_wait_on_the_kept_frame_with_no_gr
 def test_a_frame_composed_while_the_kept_one_was_grabbed_is_never_served_stale():
     """The count is read before each grab, so a frame composed between the read and the grab (or after it)
     shows as a changed count at the next wait, which then grabs afresh."""
-    wait, grabs = counting_wait([3, 3, 4, 4])  # the count read before frame 1 was 3; the screen changed since
+    wait, grabs = counting_wait([2, 3, 3, 4, 4])  # the count read before frame 1 was 3; the screen changed since
     wait.wait()
     settled, frame = wait.wait()
     assert frame == 2 and settled.frames == 1 and grabs == [1, 2]
@@ -229,3 +229,13 @@ def test_forget_drops_the_kept_frame():
     wait.forget()  # e.g. a reset: the screen may have changed behind the wait's back
     _, frame = wait.wait()
     assert frame == 2
+
+
+def test_a_count_never_seen_to_move_never_stands_for_the_screen():
+    """A reply that stays the same whatever the screen does (a transaction some release answers otherwise)
+    costs a grab per wait, as timestamps do: the kept frame is reused only once the count has moved."""
+    wait, grabs = counting_wait([5, 5, 5, 5, 5])
+    wait.wait()
+    settled, frame = wait.wait()
+    assert (settled.signal, settled.frames, frame, grabs) == ("page_flips", 1, 2, [1, 2])
+    assert not wait.count_moves

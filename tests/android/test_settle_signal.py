@@ -39,6 +39,8 @@ def test_static_screen_costs_no_capture_where_the_device_counts_page_flips(make_
     env = make_sim_env(disable_animations=True)
     env.reset()
     env.execute(Tap(point=(540, 1200)))  # settles the home screen once: the frame it grabs is kept
+    sim_phone.device.shell("svc wifi disable")  # the status bar redraws: the count is seen to move
+    env.execute(Tap(point=(540, 1200)))
     kept = env.observe()
     outcome = env.execute(Tap(point=(540, 1200)))  # an empty spot of the home screen: nothing changes
     assert outcome.extra["settle"] == {"signal": "page_flips", "frames": 0, "probes": 1, "settled": True}
