@@ -346,7 +346,7 @@ class Device:
         _, img, enc = self._render()
         if "raw" not in enc:
             w, h = img.size
-            enc["raw"] = struct.pack("<4I", w, h, 1, 1) + img.tobytes("raw", "RGBX")  # one pass, alpha 255
+            enc["raw"] = struct.pack("<4I", w, h, 1, 1) + img.convert("RGBA").tobytes()
         return enc["raw"]
 
     def ui_xml(self, compressed: bool = False) -> str:
