@@ -85,7 +85,7 @@ def _inject(kind: str, phones: list[SimPhone], rng: random.Random, spare: set[in
 
 @contextlib.contextmanager
 def _fault_injector(seed: int, phones: list[SimPhone], count: int, spare: set[int]) -> Iterator[list[str]]:
-    """Inject ``count`` faults at seeded-random moments (0.3-1.5 s apart, from the first phone's start) while
+    """Inject ``count`` faults at seeded-random moments (0.1-0.5 s apart, from the first phone's start) while
     the block runs; the kinds injected are yielded."""
     rng = random.Random(seed)
     injected: list[str] = []
@@ -94,7 +94,7 @@ def _fault_injector(seed: int, phones: list[SimPhone], count: int, spare: set[in
     def run() -> None:
         while not phones and not stop.wait(0.01):  # the clock starts with the run's first phone
             pass
-        while len(injected) < count and not stop.wait(rng.uniform(0.3, 1.5)):
+        while len(injected) < count and not stop.wait(rng.uniform(0.1, 0.5)):
             kind = rng.choice(FAULTS)
             if _inject(kind, phones, rng, spare):
                 injected.append(kind)
